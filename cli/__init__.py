@@ -1,0 +1,1 @@
+"""The yizhan admin CLI."""

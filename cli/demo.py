@@ -1,0 +1,101 @@
+"""``yizhan demo``: the 水榭花都 (Shuixie Huadu) demo community, from the field reports.
+
+Buildings, a head leader and a deputy, an elder whose leader posts for her (张阿姨 and her soy
+sauce), a night-shift worker, an electrician, and needs in every state. Every installed plugin
+is switched on. All demo logins use the password ``yizhan-demo``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import typer
+
+from yizhan.cli.output import emit
+from yizhan.cli.runner import run
+from yizhan.core import clock, db
+from yizhan.core.plugins import CORE, get_registry
+from yizhan.core.services import communities, members, needs, notices, people, plugin_admin
+from yizhan.core.tables import Community
+
+SLUG = "shuixie"
+PASSWORD = "yizhan-demo"
+
+PEOPLE = [
+    # username, display name, real name, building, role, skills
+    ("sun", "孙主任", "孙丽华", None, "admin", []),
+    ("wang", "王楼长", "王建国", "1号楼", "building_leader", ["errand"]),
+    ("zhao", "赵姐", "赵敏", "1号楼", "deputy_leader", ["childcare"]),
+    ("zhang", "张阿姨", "张桂英", "1号楼", "resident", []),
+    ("li", "李姐", "李秀梅", "1号楼", "resident", ["errand", "childcare"]),
+    ("chen", "陈师傅", "陈志强", "2号楼", "resident", ["electrician", "repair"]),
+    ("liu", "小刘", "刘洋", "3号楼", "resident", ["errand"]),
+]
+
+
+async def create_demo() -> dict:
+    """Create the demo community (once); returns a summary."""
+    async with db.atomic():
+        if await Community.exists().where(Community.slug == SLUG):
+            return {"community": SLUG, "created": False}
+        return await _create()
+
+
+async def _create() -> dict:
+    community = await communities.create_community(SLUG, "水榭花都时间驿站", "Asia/Shanghai")
+    for name in get_registry().order:
+        if name != CORE:
+            await plugin_admin.enable(community, name)
+    buildings = {}
+    for name, households in (("1号楼", 320), ("2号楼", 120), ("3号楼", 80)):
+        buildings[name] = (await communities.create_building(community, name, households))["id"]
+    m = {}
+    for username, display, real, building, role, skills in PEOPLE:
+        person = await people.find_person(username) or await people.create_person(
+            username, display, PASSWORD)
+        member = await members.add_member(community, person["id"],
+                                          buildings.get(building), role, real)
+        m[username] = await members.set_profile(community, member, skills=skills)
+    await members.set_profile(community, m["liu"], availability=[
+        {"weekday": d, "start": "19:00", "end": "23:30"} for d in range(5)])
+    await members.set_profile(community, m["chen"], availability=[
+        {"weekday": d, "start": "08:00", "end": "18:00"} for d in range(7)])
+    now = clock.now()
+    soy = await needs.post(community, m["wang"], title="代买一瓶酱油", category="errand",
+                           description="张阿姨做饭缺酱油，楼下超市就有。",
+                           window_start=now, window_end=now + timedelta(hours=2),
+                           estimated_minutes=10, credits="0.20", on_behalf_of=m["zhang"]["id"])
+    await needs.accept(community, m["li"], soy["id"])
+    await needs.mark_done(community, m["li"], soy["id"])
+    await needs.confirm(community, m["wang"], soy["id"])
+    tonight = (now + timedelta(days=1)).replace(hour=14, minute=30, second=0, microsecond=0)
+    await needs.post(community, m["liu"], title="夜班回来前帮忙代取快递", category="errand",
+                     description="快递柜 3 号格，取件码发您。", window_start=tonight,
+                     window_end=tonight + timedelta(hours=1), estimated_minutes=15,
+                     credits="0.30")
+    child = await needs.post(community, m["zhang"], title="临时照看孩子10分钟",
+                             category="childcare", window_start=now + timedelta(hours=1),
+                             window_end=now + timedelta(hours=3), estimated_minutes=10,
+                             credits="0.20")
+    await needs.accept(community, m["zhao"], child["id"])
+    await needs.post(community, m["liu"], title="楼道灯不亮了，请电工看看",
+                     category="electrician", window_start=now + timedelta(days=2),
+                     window_end=now + timedelta(days=2, hours=3), estimated_minutes=45,
+                     credits="1.00", building_id=buildings["2号楼"])
+    await notices.post_notice(community["id"], "时间驿站开张啦",
+                              "邻里互助，时间记账：帮一小时，存一小时。信任展架在社区广场。",
+                              author=m["sun"]["id"], pinned=True)
+    return {"community": SLUG, "created": True, "logins": [p[0] for p in PEOPLE],
+            "password": PASSWORD}
+
+
+def demo(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Create the 水榭花都 demo community (idempotent: does nothing if it exists)."""
+    summary = run(create_demo)
+    if as_json:
+        emit(summary, True)
+    elif summary["created"]:
+        typer.echo(f"Demo community '{SLUG}' created. Logins: {', '.join(summary['logins'])} "
+                   f"(password: {PASSWORD}).")
+    else:
+        typer.echo(f"Demo community '{SLUG}' already exists.")

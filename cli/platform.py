@@ -1,0 +1,187 @@
+"""Platform commands: init, serve, db migrate, plugins, schema, jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
+from yizhan.cli.runner import parse_pairs, run
+
+db_app = typer.Typer(help="Database set-up.", no_args_is_help=True)
+plugins_app = typer.Typer(help="Installed plugins and their per-community switches.",
+                          no_args_is_help=True)
+jobs_app = typer.Typer(help="Periodic jobs (sweeps).", no_args_is_help=True)
+
+JSON = JSON_OPTION
+COMMUNITY = COMMUNITY_OPTION
+
+
+def _migrate() -> list[str]:
+    from yizhan.core.dbmigrate import migrate
+
+    return run(migrate, needs_schema=False)
+
+
+@db_app.command("migrate")
+def db_migrate(as_json: bool = JSON) -> None:
+    """Apply pending migrations of core and every installed plugin."""
+    apps = _migrate()
+    emit({"migrated": apps}, as_json)
+
+
+def init(demo: bool = typer.Option(False, help="Also create the demo community.")) -> None:
+    """Create (or upgrade) the database; optionally load the demo community."""
+    _migrate()
+    typer.echo("Database ready.")
+    if demo:
+        from yizhan.cli.demo import create_demo
+
+        run(create_demo)
+
+
+def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+          port: int = typer.Option(8000, help="Port to listen on."),
+          workers: int = typer.Option(1, help="Server processes (PostgreSQL only)."),
+          migrate: bool = typer.Option(True, help="Apply pending migrations first."),
+          log_level: str = typer.Option("info", help="uvicorn log level.")) -> None:
+    """Serve the GraphQL API at http://HOST:PORT/graphql under uvicorn."""
+    import uvicorn
+
+    if migrate:
+        _migrate()
+    typer.echo(f"Yizhan serving GraphQL at http://{host}:{port}/graphql")
+    typer.echo('Try: { communities { slug name enabledPlugins } }')
+    uvicorn.run("yizhan.core.app:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level=log_level, lifespan="on")
+
+
+def schema(output: Path = typer.Option(None, "--output", "-o",
+                                       help="Write to a file instead of stdout.")) -> None:
+    """Print the GraphQL schema (SDL) of the installed plugins."""
+    from yizhan.core.graphql.schema import print_sdl
+
+    sdl = print_sdl()
+    if output:
+        output.write_text(sdl, encoding="utf-8")
+    else:
+        typer.echo(sdl, nl=False)
+
+
+@jobs_app.command("run")
+def jobs_run(force: bool = typer.Option(False, help="Run every job now, due or not."),
+             only: str = typer.Option(None, help="Run just this job."),
+             as_json: bool = JSON) -> None:
+    """Run the jobs that are due (for cron: `* * * * * yizhan jobs run`)."""
+    from yizhan.core import jobs
+
+    results = run(lambda: jobs.run_due(force=force, only=only))
+    if only and only not in results:
+        fail("UNKNOWN_JOB", f"No job named {only!r}.")
+    emit([{"job": k, "acted_on": "skipped (not due or running elsewhere)" if v is None else v}
+          for k, v in results.items()], as_json, ["job", "acted_on"])
+
+
+@jobs_app.command("list")
+def jobs_list(as_json: bool = JSON) -> None:
+    """List the periodic jobs of core and the installed plugins."""
+    from yizhan.core.jobs import all_jobs
+
+    emit([{"job": j.name, "every_seconds": j.interval_seconds} for j in all_jobs()], as_json,
+         ["job", "every_seconds"])
+
+
+@plugins_app.command("list")
+def plugins_list(community: str = typer.Option(None, help="Show on/off for this community."),
+                 as_json: bool = JSON) -> None:
+    """Installed plugins (and, with --community, whether each is on)."""
+    from yizhan.core.services.communities import get_community
+    from yizhan.core.services.plugin_admin import describe
+
+    async def body():
+        cid = (await get_community(community))["id"] if community else None
+        return describe(cid)
+
+    rows = run(body) if community else describe(None)
+    columns = ["name", "version", "requires", "source"]
+    if community:
+        columns.insert(1, "enabled")
+    emit(rows, as_json, columns)
+
+
+@plugins_app.command("info")
+def plugins_info(name: str, as_json: bool = JSON) -> None:
+    """A plugin's spec, hooks and settings model."""
+    from yizhan.core.plugins import get_registry
+    from yizhan.core.services.plugin_admin import describe
+
+    entry = next((p for p in describe(None) if p["name"] == name), None)
+    if entry is None:
+        fail("UNKNOWN_PLUGIN", f"No plugin named {name} is installed.")
+    model = get_registry().settings_model(name)
+    if model is not None:
+        entry["settings"] = {k: repr(f.default) for k, f in model.model_fields.items()}
+    emit(entry, as_json)
+
+
+def _toggle(name: str, community: str, on: bool) -> None:
+    from yizhan.core.services import plugin_admin
+    from yizhan.core.services.communities import get_community
+
+    async def body():
+        row = await get_community(community)
+        await (plugin_admin.enable if on else plugin_admin.disable)(row, name)
+
+    run(body)
+    typer.echo(f"{name} {'enabled' if on else 'disabled'} in {community}.")
+
+
+@plugins_app.command("enable")
+def plugins_enable(name: str, community: str = COMMUNITY) -> None:
+    """Switch a plugin on in a community (refused while what it requires is off)."""
+    _toggle(name, community, True)
+
+
+@plugins_app.command("disable")
+def plugins_disable(name: str,
+                    community: str = COMMUNITY) -> None:
+    """Switch a plugin off in a community (refused while an enabled plugin requires it)."""
+    _toggle(name, community, False)
+
+
+@plugins_app.command("config")
+def plugins_config(name: str, settings: list[str] = typer.Argument(None,
+                   help="key=value pairs to change; none to show the current settings."),
+                   community: str = COMMUNITY,
+                   as_json: bool = JSON) -> None:
+    """Show or change a plugin's settings in a community (validated)."""
+    from yizhan.core.services import plugin_admin
+    from yizhan.core.services.communities import get_community
+    from yizhan.core.switches import switches
+
+    async def body():
+        row = await get_community(community)
+        if settings:
+            return await plugin_admin.configure(row, name, parse_pairs(settings))
+        if name not in {p["name"] for p in plugin_admin.describe(None)}:
+            fail("UNKNOWN_PLUGIN", f"No plugin named {name} is installed.")
+        try:
+            return switches.settings(row["id"], name).model_dump(mode="json")
+        except KeyError:
+            fail("NO_SETTINGS", f"The {name} module has no settings.")
+
+    emit(run(body), as_json)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the platform commands to ``app``."""
+    app.command()(init)
+    app.command()(serve)
+    app.command()(schema)
+    app.add_typer(db_app, name="db")
+    app.add_typer(plugins_app, name="plugins")
+    app.add_typer(jobs_app, name="jobs")
+    from yizhan.cli.demo import demo
+
+    app.command()(demo)

@@ -1,0 +1,63 @@
+"""Running a CLI command's async body against the database, turning refusals into one line."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from yizhan.cli.output import fail
+from yizhan.core import db
+from yizhan.core.errors import YizhanError
+from yizhan.core.i18n import translate
+from yizhan.core.plugins import PluginError
+from yizhan.core.switches import switches
+
+T = TypeVar("T")
+
+
+def _missing_table(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
+def run(body: Callable[[], Awaitable[T]], *, needs_schema: bool = True) -> T:
+    """Open the database, load plugin states, run ``body``, close; refusals exit 1."""
+
+    async def main() -> T:
+        await db.start()
+        try:
+            if needs_schema:
+                await switches.refresh(force=True)
+            return await body()
+        finally:
+            await db.stop()
+
+    try:
+        return asyncio.run(main())
+    except YizhanError as error:
+        fail(error.code, translate(error.message, "en", **error.params))
+    except PluginError as error:
+        fail("PLUGIN_ERROR", str(error))
+    except (sqlite3.OperationalError, Exception) as error:  # noqa: BLE001
+        if _missing_table(error):
+            fail("NOT_MIGRATED", "The database is not set up: run `yizhan db migrate` first.")
+        raise
+    raise AssertionError("unreachable")
+
+
+def parse_pairs(pairs: list[str]) -> dict[str, Any]:
+    """``key=value`` arguments to a dict (values parsed as JSON when they parse)."""
+    import json
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            fail("INVALID_INPUT", f"Expected key=value, got {pair!r}.")
+        try:
+            out[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key.strip()] = value
+    return out

@@ -1,0 +1,53 @@
+"""Process settings, from the environment (``YIZHAN_*``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Deployment settings. Per-community settings live in the database, not here."""
+
+    model_config = SettingsConfigDict(env_prefix="YIZHAN_", env_file=".env", extra="ignore")
+
+    #: ``sqlite:///path/to/file.db`` (the default) or ``postgresql://user:pw@host:port/db``.
+    database_url: str = "sqlite:///yizhan.db"
+    #: Production mode: no GraphiQL, no introspection hints in errors.
+    production: bool = False
+    #: Comma-separated plugin names: only these load (empty: all installed).
+    plugins_allow: str = ""
+    #: Comma-separated plugin names that never load.
+    plugins_deny: str = ""
+    #: Lifetime of a member's login token, in hours.
+    token_ttl_hours: int = 24 * 30
+    #: Failed logins allowed per identifier in ``login_window_minutes`` before refusing.
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    #: How often a running server looks for plugin toggles and new outbox rows, in seconds.
+    poll_interval: float = 0.25
+    #: How often the server runs due background jobs, in seconds (0 turns them off).
+    jobs_interval: float = 30.0
+    #: Public base URL, used in links (credential URLs, proofs).
+    public_url: str = "http://127.0.0.1:8000"
+    #: Query limits.
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 4000
+
+    @property
+    def allowed_plugins(self) -> set[str]:
+        """The allow list as a set (empty means everything installed)."""
+        return {p.strip() for p in self.plugins_allow.split(",") if p.strip()}
+
+    @property
+    def denied_plugins(self) -> set[str]:
+        """The deny list as a set."""
+        return {p.strip() for p in self.plugins_deny.split(",") if p.strip()}
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process settings, read once."""
+    return Settings()

@@ -1,0 +1,170 @@
+"""The database: one engine per process, chosen by URL, and one transaction per action.
+
+SQLite (the embedded default) runs in WAL mode with a long busy timeout, and every write
+transaction starts ``IMMEDIATE`` so concurrent writers queue instead of failing. PostgreSQL is
+reached through a pool. :func:`atomic` opens the one transaction of an action; everything
+inside it — hooks of plugins included — joins it, because Piccolo keeps the active transaction
+in a context variable.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
+
+_engine: Engine | None = None
+Callback = Callable[[], Awaitable[None] | None]
+_after_commit: contextvars.ContextVar[list[Callback] | None] = contextvars.ContextVar(
+    "yizhan_after_commit", default=None)
+_after_rollback: contextvars.ContextVar[list[Callback] | None] = contextvars.ContextVar(
+    "yizhan_after_rollback", default=None)
+
+
+def make_engine(url: str) -> Engine:
+    """Build a Piccolo engine for ``sqlite:///path`` or ``postgresql://…``."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = url.split("sqlite:///", 1)[1] if url.startswith("sqlite:///") else parsed.path
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=path, timeout=60, isolation_level=None)
+    if parsed.scheme in ("postgres", "postgresql"):
+        return PostgresEngine(config={"dsn": url})
+    raise ValueError(f"Unsupported database URL {url!r}: use sqlite:///… or postgresql://…")
+
+
+def all_tables() -> list[type[Table]]:
+    """Every Piccolo table class imported so far (core, plugins, Piccolo's own)."""
+    seen: list[type[Table]] = []
+    stack = list(Table.__subclasses__())
+    while stack:
+        table = stack.pop()
+        if table not in seen:
+            seen.append(table)
+            stack.extend(table.__subclasses__())
+    return seen
+
+
+def use(url: str) -> Engine:
+    """Point every table (and Piccolo's migrations) at the database at ``url``."""
+    global _engine
+    engine = make_engine(url)
+    _engine = engine
+    from yizhan.core import piccolo_conf
+
+    piccolo_conf.DB = engine
+    bind_tables()
+    return engine
+
+
+def bind_tables() -> None:
+    """Bind tables imported after :func:`use` (a plugin loaded late) to the current engine."""
+    if _engine is None:
+        return
+    for table in all_tables():
+        table._meta.db = _engine
+
+
+def engine() -> Engine:
+    """The engine in use; :func:`use` must have been called."""
+    if _engine is None:
+        from yizhan.core.config import get_settings
+
+        return use(get_settings().database_url)
+    return _engine
+
+
+def is_postgres() -> bool:
+    """True when the engine is PostgreSQL."""
+    return isinstance(engine(), PostgresEngine)
+
+
+async def start() -> None:
+    """Open connections: WAL for SQLite, the pool for PostgreSQL."""
+    eng = engine()
+    if isinstance(eng, SQLiteEngine):
+        await eng.run_ddl("PRAGMA journal_mode=WAL")
+    else:
+        await eng.start_connection_pool(min_size=1, max_size=20)
+
+
+async def stop() -> None:
+    """Close the PostgreSQL pool, if any."""
+    eng = engine()
+    if isinstance(eng, PostgresEngine):
+        await eng.close_connection_pool()
+
+
+def in_transaction() -> bool:
+    """True inside :func:`atomic`."""
+    return _after_commit.get() is not None
+
+
+@asynccontextmanager
+async def atomic() -> AsyncIterator[None]:
+    """One write transaction; nested calls join the outer one.
+
+    Callbacks registered with :func:`after_commit` run once the outermost transaction has
+    committed; those registered with :func:`after_rollback` run if it rolled back.
+    """
+    if _after_commit.get() is not None:
+        yield
+        return
+    eng = engine()
+    committed: list[Callback] = []
+    rolled_back: list[Callback] = []
+    tokens = (_after_commit.set(committed), _after_rollback.set(rolled_back))
+    try:
+        if isinstance(eng, SQLiteEngine):
+            transaction = eng.transaction(transaction_type=TransactionType.immediate)
+        else:
+            transaction = eng.transaction()
+        async with transaction:
+            yield
+    except BaseException:
+        _after_commit.reset(tokens[0])
+        _after_rollback.reset(tokens[1])
+        await _run(rolled_back)
+        raise
+    _after_commit.reset(tokens[0])
+    _after_rollback.reset(tokens[1])
+    await _run(committed)
+
+
+async def _run(callbacks: list[Callback]) -> None:
+    for callback in callbacks:
+        result = callback()
+        if result is not None:
+            await result
+
+
+def after_commit(callback: Callback) -> None:
+    """Run ``callback`` once the current :func:`atomic` transaction has committed."""
+    callbacks = _after_commit.get()
+    if callbacks is None:
+        raise RuntimeError("after_commit() needs an open atomic() transaction")
+    callbacks.append(callback)
+
+
+def after_rollback(callback: Callback) -> None:
+    """Run ``callback`` if the current :func:`atomic` transaction rolls back."""
+    callbacks = _after_rollback.get()
+    if callbacks is None:
+        raise RuntimeError("after_rollback() needs an open atomic() transaction")
+    callbacks.append(callback)
+
+
+async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run SQL with ``{}`` placeholders in the current transaction (or a fresh connection)."""
+    from yizhan.core.tables import Community
+
+    return await Community.raw(sql, *args)

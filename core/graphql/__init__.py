@@ -1,0 +1,1 @@
+"""The one GraphQL API: core types, schema assembly from plugins, context and errors."""

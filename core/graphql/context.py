@@ -1,0 +1,154 @@
+"""The per-request context: who is calling, in which language, with batched loaders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.litestar import BaseContext
+
+from yizhan.core.errors import YizhanError, forbidden, plugin_disabled, unauthenticated
+from yizhan.core.graphql.loaders import Loaders
+from yizhan.core.i18n import normalize
+from yizhan.core.services import communities, members, people
+from yizhan.core.services.people import Principal
+from yizhan.core.switches import switches
+
+ACT_AS_HEADER = "x-act-as"
+_UNSET: Any = object()
+
+
+class Context(BaseContext):
+    """Everything a resolver needs besides its arguments.
+
+    Login tokens come as ``Authorization: Bearer …`` (HTTP) or in the ``connection_init``
+    payload as ``{"authorization": "Bearer …"}`` (WebSocket). A service token may act for a
+    person of its community with the ``X-Act-As: <username>`` header.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.connection_params: dict[str, Any] | None = None
+        self.loaders = Loaders()
+        self._principal: Principal | None = _UNSET
+        self._person: dict | None = _UNSET
+        self._communities: dict[str, dict] = {}
+        self._members: dict[int, dict | None] = {}
+
+    # --- request data ---------------------------------------------------------------
+
+    def header(self, name: str) -> str | None:
+        """A request header (HTTP or WebSocket upgrade), or a ``connection_init`` field."""
+        if self.connection_params and isinstance(self.connection_params, dict):
+            for key, value in self.connection_params.items():
+                if key.lower() == name.lower() and isinstance(value, str):
+                    return value
+        connection = self.request if self.request is not None else self.websocket
+        if connection is None:
+            return None
+        return connection.headers.get(name)
+
+    @property
+    def locale(self) -> str:
+        """The caller's language: their own setting, else Accept-Language, else Chinese."""
+        person = self._person if self._person is not _UNSET else None
+        if person and person.get("locale"):
+            return person["locale"]
+        accept = self.header("accept-language")
+        return normalize(accept.split(",")[0] if accept else None)
+
+    # --- who is calling -------------------------------------------------------------
+
+    async def principal(self) -> Principal | None:
+        """The token's principal, or None when there is no (valid) token."""
+        if self._principal is _UNSET:
+            value = self.header("authorization") or ""
+            scheme, _, token = value.partition(" ")
+            principal = None
+            if scheme.lower() == "bearer" and token.strip():
+                principal = await people.resolve_token(token.strip())
+                if principal is None:
+                    raise YizhanError("INVALID_TOKEN", "Your login has expired or was revoked.",
+                                      kind="auth")
+            elif value:
+                raise YizhanError("INVALID_TOKEN", "Your login has expired or was revoked.",
+                                  kind="auth")
+            if principal is not None and principal.token_kind == "service":
+                act_as = self.header(ACT_AS_HEADER)
+                if act_as:
+                    person = await people.find_person(act_as)
+                    if person is None or await members.member_for(
+                            principal.service_community, person["id"]) is None:
+                        raise forbidden("This service token cannot act for {who}.", who=act_as)
+                    principal = Principal(person["id"], "service",
+                                          principal.service_community, principal.token_id)
+            self._principal = principal
+        return self._principal
+
+    async def person(self) -> dict | None:
+        """The calling person's row, or None when anonymous (or a bare service token)."""
+        if self._person is _UNSET:
+            principal = await self.principal()
+            self._person = (await people.get_person(principal.person_id)
+                            if principal and principal.person_id else None)
+        return self._person
+
+    async def require_person(self) -> dict:
+        """The calling person; UNAUTHENTICATED when anonymous."""
+        person = await self.person()
+        if person is None:
+            raise unauthenticated()
+        return person
+
+    async def community(self, slug: str) -> dict:
+        """A community by slug (cached for the request)."""
+        key = (slug or "").strip().lower()
+        if key not in self._communities:
+            self._communities[key] = await communities.get_community(key)
+        return self._communities[key]
+
+    async def member(self, community: dict) -> dict | None:
+        """The caller's membership row in ``community`` (None if not a member).
+
+        A service token without ``X-Act-As`` acts as an admin of its own community.
+        """
+        cid = community["id"]
+        if cid not in self._members:
+            principal = await self.principal()
+            found = None
+            if principal is not None and principal.token_kind == "service":
+                if principal.service_community not in (None, cid):
+                    raise forbidden("This service token belongs to another community.")
+                if principal.person_id is None:
+                    found = {"id": None, "community": cid, "person": None, "role": "admin",
+                             "status": "verified", "building": None}
+            if found is None and principal is not None and principal.person_id is not None:
+                found = await members.member_for(cid, principal.person_id)
+            self._members[cid] = found
+        return self._members[cid]
+
+    async def require_member(self, community: dict) -> dict:
+        """The caller's membership (any status); FORBIDDEN for outsiders."""
+        if await self.principal() is None:
+            raise unauthenticated()
+        member = await self.member(community)
+        if member is None or member["status"] not in ("pending", "verified"):
+            raise forbidden("You are not a member of this community.")
+        return member
+
+    async def require_verified(self, community: dict) -> dict:
+        """The caller's verified membership."""
+        member = await self.require_member(community)
+        if member["status"] != "verified":
+            raise YizhanError("NOT_VERIFIED", "Only verified members can do this.",
+                              kind="permission")
+        return member
+
+    def require_plugin(self, community: dict, plugin: str) -> None:
+        """PLUGIN_DISABLED unless ``plugin`` is on in ``community``."""
+        if not switches.enabled(community["id"], plugin):
+            raise plugin_disabled(plugin)
+
+
+async def get_context() -> Context:
+    """Litestar dependency: a fresh context per request or WebSocket connection."""
+    return Context()

@@ -1,0 +1,228 @@
+"""Core's root query fields. Resolvers stay thin: they check who may see and call services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from yizhan.core.errors import forbidden, not_found
+from yizhan.core.events import EventContext
+from yizhan.core.graphql import connections
+from yizhan.core.graphql.connections import Connection
+from yizhan.core.graphql.ids import from_cursor, from_gid, pk_of, to_gid
+from yizhan.core.graphql.types import (
+    Building,
+    Candidate,
+    Community,
+    CommunityHours,
+    Member,
+    Need,
+    Node,
+    Notice,
+    Notification,
+    PluginInfo,
+    Viewer,
+)
+from yizhan.core.matching import candidates as rank_candidates
+from yizhan.core.services import communities, hours, members, needs, notices, notifications
+from yizhan.core.services import validation as v
+from yizhan.core.services.plugin_admin import describe
+from yizhan.core.tables import Building as BuildingTable
+from yizhan.core.tables import Member as MemberTable
+from yizhan.core.tables import Need as NeedTable
+from yizhan.core.tables import Notice as NoticeTable
+
+
+@strawberry.enum
+class NeedStatus(Enum):
+    """Where a need stands."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DONE = "done"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+@strawberry.input
+class NeedFilter:
+    """Narrow a list of needs. Window bounds select needs whose window overlaps them."""
+
+    status: list[NeedStatus] | None = None
+    building_id: strawberry.ID | None = None
+    category: str | None = None
+    window_from: datetime | None = None
+    window_to: datetime | None = None
+    late_night: bool | None = None
+    weekend: bool | None = None
+    mine: bool | None = strawberry.field(default=None,
+                                         description="Only needs I asked for or posted.")
+    helping: bool | None = strawberry.field(default=None, description="Only needs I accepted.")
+    escalated: bool | None = None
+
+
+async def _need_and_community(info: Info, need_id: strawberry.ID) -> tuple[dict, dict]:
+    pk = pk_of(need_id, "Need", "needId")
+    row = await NeedTable.select().where(NeedTable.id == pk).first()
+    if row is None:
+        raise not_found("need", "needId")
+    community = await info.context.loaders.community.load(row["community"])
+    await info.context.require_member(community)
+    return row, community
+
+
+async def _load_node(info: Info, gid: strawberry.ID) -> Node | None:
+    type_name, pk = from_gid(gid)
+    ctx = info.context
+    if type_name == "Community":
+        row = await ctx.loaders.community.load(pk)
+        return Community.from_row(row) if row else None
+    tables = {"Need": NeedTable, "Member": MemberTable, "Building": BuildingTable,
+              "Notice": NoticeTable}
+    table = tables.get(type_name)
+    if table is None:
+        return None
+    row = await table.select().where(table.id == pk).first()
+    if row is None:
+        return None
+    community = await ctx.loaders.community.load(row["community"])
+    if type_name != "Notice":
+        await ctx.require_member(community)
+    convert = {"Need": Need, "Member": Member, "Building": Building, "Notice": Notice}
+    return convert[type_name].from_row(row)
+
+
+@strawberry.type
+class CoreQuery:
+    """Core's root query fields."""
+
+    @strawberry.field(description="The logged-in person, or null when anonymous.")
+    async def viewer(self, info: Info) -> Viewer | None:
+        person = await info.context.person()
+        if person is None:
+            return None
+        return Viewer(id=to_gid("Person", person["id"]), username=person["username"],
+                      display_name=person["display_name"], locale=info.context.locale,
+                      _row=person)
+
+    @strawberry.field(description="Any object by its global id.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await _load_node(info, id)
+
+    @strawberry.field(description="A community by slug (public).")
+    async def community(self, info: Info, slug: str) -> Community:
+        return Community.from_row(await info.context.community(slug))
+
+    @strawberry.field(description="Every community on this platform (public).")
+    async def communities(self) -> list[Community]:
+        return [Community.from_row(r) for r in await communities.list_communities()]
+
+    @strawberry.field(description="The buildings of a community (members).")
+    async def buildings(self, info: Info, community: str) -> list[Building]:
+        row = await info.context.community(community)
+        await info.context.require_member(row)
+        return [Building.from_row(b) for b in await communities.list_buildings(row)]
+
+    @strawberry.field(description="Members of a community. Residents see verified members; "
+                                  "leaders and admins see everyone, pending included.")
+    async def members(self, info: Info, community: str, status: str | None = None,
+                      building_id: strawberry.ID | None = None, role: str | None = None,
+                      first: int | None = None, after: str | None = None
+                      ) -> Connection[Member]:
+        row = await info.context.community(community)
+        viewer = await info.context.require_member(row)
+        size = connections.page_size(first)
+        building = pk_of(building_id, "Building", "buildingId") if building_id else None
+        may_see_all = v.is_admin(viewer) or (
+            viewer["status"] == "verified" and viewer["role"] in v.LEADER_ROLES)
+        if not may_see_all:
+            status = "verified"
+        rows = await members.list_members(row, status=status, building_id=building,
+                                          role=role, after_id=from_cursor(after),
+                                          limit=size + 1)
+        return connections.build(rows, size, Member.from_row)
+
+    @strawberry.field(description="Needs of a community, newest first.")
+    async def needs(self, info: Info, community: str, filter: NeedFilter | None = None,
+                    first: int | None = None, after: str | None = None) -> Connection[Need]:
+        row = await info.context.community(community)
+        viewer = await info.context.require_member(row)
+        size = connections.page_size(first)
+        f = filter or NeedFilter()
+        rows = await needs.list_needs(
+            row, statuses=[s.value for s in f.status] if f.status else None,
+            building_id=pk_of(f.building_id, "Building", "buildingId") if f.building_id
+            else None,
+            category=f.category, window_from=f.window_from, window_to=f.window_to,
+            late_night=f.late_night, weekend=f.weekend,
+            requester=viewer["id"] if f.mine else None,
+            helper=viewer["id"] if f.helping else None, escalated=f.escalated,
+            before_id=from_cursor(after), limit=size + 1)
+        return connections.build(rows, size, Need.from_row)
+
+    @strawberry.field(description="One need.")
+    async def need(self, info: Info, id: strawberry.ID) -> Need:
+        row, _ = await _need_and_community(info, id)
+        return Need.from_row(row)
+
+    @strawberry.field(description="Who could help with a need, best first (requester, "
+                                  "poster, leaders and admins).")
+    async def candidates(self, info: Info, need_id: strawberry.ID,
+                         first: int | None = None) -> list[Candidate]:
+        row, community = await _need_and_community(info, need_id)
+        viewer = await info.context.require_verified(community)
+        if viewer["id"] not in (row["requester"], row["posted_by"]) and not v.is_leader_of(
+                viewer, row["building"]):
+            raise forbidden("Only the requester or a leader can see candidates.")
+        found = await rank_candidates(EventContext(community=community, actor=viewer), row,
+                                      limit=connections.page_size(first))
+        return [Candidate(member=Member.from_row(c.member), score=c.score, reasons=c.reasons)
+                for c in found]
+
+    @strawberry.field(description="The community's public notice board.")
+    async def notices(self, info: Info, community: str, source: str | None = None,
+                      first: int | None = None, after: str | None = None
+                      ) -> Connection[Notice]:
+        row = await info.context.community(community)
+        size = connections.page_size(first)
+        rows = await notices.list_notices(row["id"], source=source,
+                                          before_id=from_cursor(after), limit=size + 1)
+        return connections.build(rows, size, Notice.from_row)
+
+    @strawberry.field(description="My inbox in a community, newest first.")
+    async def notifications(self, info: Info, community: str, unread_only: bool = False,
+                            first: int | None = None, after: str | None = None
+                            ) -> Connection[Notification]:
+        row = await info.context.community(community)
+        viewer = await info.context.require_member(row)
+        size = connections.page_size(first)
+        rows = await notifications.list_for(viewer["id"], unread_only=unread_only,
+                                            after_id=from_cursor(after), limit=size + 1)
+        locale = info.context.locale
+        return connections.build(rows, size, lambda r: Notification.from_row(r, locale))
+
+    @strawberry.field(description="How many unread notifications I have in a community.")
+    async def unread_count(self, info: Info, community: str) -> int:
+        row = await info.context.community(community)
+        viewer = await info.context.require_member(row)
+        return await notifications.unread_count(viewer["id"])
+
+    @strawberry.field(description="Installed plugins and whether each is on (public); "
+                                  "settings are shown to admins.")
+    async def plugins(self, info: Info, community: str) -> list[PluginInfo]:
+        row = await info.context.community(community)
+        viewer = await info.context.member(row) if await info.context.principal() else None
+        admin = v.is_admin(viewer)
+        return [PluginInfo(name=p["name"], version=p["version"], description=p["description"],
+                           requires=p["requires"], enabled=p["enabled"],
+                           settings=p.get("settings") if admin else None)
+                for p in describe(row["id"])]
+
+    @strawberry.field(description="Confirmed help in a community (public).")
+    async def community_hours(self, info: Info, community: str) -> CommunityHours:
+        row = await info.context.community(community)
+        return CommunityHours(**await hours.community_hours(row["id"]))

@@ -1,0 +1,87 @@
+"""Assembling the one schema: core's root types merged with every installed plugin's.
+
+Strawberry's ``merge_types`` only warns when two types define the same field; here a clash is
+an error naming both plugins. Every installed plugin is in the schema; a plugin that is off in
+a community answers ``PLUGIN_DISABLED`` there.
+"""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+
+from yizhan.core.config import get_settings
+from yizhan.core.graphql.contributions import GraphQLContribution
+from yizhan.core.graphql.errors import ErrorCodes
+from yizhan.core.graphql.mutations import CoreMutation
+from yizhan.core.graphql.queries import CoreQuery
+from yizhan.core.graphql.subscriptions import CoreSubscription
+from yizhan.core.graphql.types import Building, Community, Member, Need, Notice
+from yizhan.core.plugins import PluginError, PluginRegistry, get_registry
+
+
+def _fields(root: type) -> list[str]:
+    return [f.python_name for f in root.__strawberry_definition__.fields]
+
+
+def _merge(name: str, parts: list[tuple[str, type]]) -> type | None:
+    owners: dict[str, str] = {}
+    for plugin, root in parts:
+        for field in _fields(root):
+            if field in owners:
+                raise PluginError(
+                    f"GraphQL field {name}.{field} is defined by both {owners[field]!r} "
+                    f"and {plugin!r}")
+            owners[field] = plugin
+    if not parts:
+        return None
+    return merge_types(name, tuple(root for _, root in parts))
+
+
+def contributions(registry: PluginRegistry) -> dict[str, GraphQLContribution]:
+    """Core's and each plugin's GraphQL contribution, in dependency order."""
+    found = {"core": GraphQLContribution(CoreQuery, CoreMutation, CoreSubscription)}
+    for plugin, answer in registry.register_results("yizhan_register_graphql").items():
+        if answer is not None:
+            found[plugin] = answer
+    return found
+
+
+def build_schema(registry: PluginRegistry | None = None) -> strawberry.Schema:
+    """The schema for the installed plugins, with caches and query limits."""
+    registry = registry or get_registry()
+    settings = get_settings()
+    parts = contributions(registry)
+    query = _merge("Query", [(p, c.query) for p, c in parts.items() if c.query])
+    mutation = _merge("Mutation", [(p, c.mutation) for p, c in parts.items() if c.mutation])
+    subscription = _merge("Subscription",
+                          [(p, c.subscription) for p, c in parts.items() if c.subscription])
+    extra = [Community, Building, Member, Need, Notice]
+    for contribution in parts.values():
+        extra.extend(contribution.types)
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        subscription=subscription,
+        types=extra,
+        extensions=[
+            ErrorCodes,
+            QueryDepthLimiter(max_depth=settings.max_depth),
+            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            MaxTokensLimiter(max_token_count=settings.max_tokens),
+            ParserCache(maxsize=256),
+            ValidationCache(maxsize=256),
+        ],
+    )
+
+
+def print_sdl(registry: PluginRegistry | None = None) -> str:
+    """The schema in SDL, as committed in ``schema.graphql``."""
+    return build_schema(registry).as_str() + "\n"

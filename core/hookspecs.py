@@ -1,0 +1,179 @@
+"""Every hook of the Yizhan plugin contract.
+
+Three kinds:
+
+* **Registration** hooks are called once when the platform starts (or the CLI loads). Their
+  names start ``yizhan_register_``; each plugin's answer is kept under the plugin's name.
+* **Domain events** are called inside the database transaction of the action that caused them,
+  so whatever a plugin writes commits or rolls back with the action. They are called only for
+  plugins enabled in the action's community. An implementation may be ``async``; the caller
+  awaits it. Raising a :class:`~yizhan.core.errors.YizhanError` refuses the whole action.
+* **Decisions** let plugins steer core: re-rank candidates for a need, veto an action.
+
+Order: pluggy calls the most recently registered plugin first. Yizhan registers plugins in
+dependency order (a plugin after those it ``requires``), so a dependent plugin sees an event
+before the plugin it depends on. Do not rely on order between unrelated plugins.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from yizhan.core.events import EventContext
+    from yizhan.core.jobs import Job
+    from yizhan.core.matching import Candidate
+    from yizhan.core.plugins import Veto
+
+hookspec = pluggy.HookspecMarker("yizhan")
+
+
+# --- Registration -----------------------------------------------------------------------
+
+
+@hookspec
+def yizhan_register_graphql() -> Any:
+    """Contribute GraphQL root fields. Called once when the schema is built.
+
+    Return a :class:`~yizhan.core.graphql.contributions.GraphQLContribution` with optional
+    ``query``, ``mutation`` and ``subscription`` Strawberry types (their fields are merged into
+    the roots) and ``types`` (extra types to include). A root field already defined by another
+    plugin is an error naming both plugins. Resolvers must call ``info.context.require_plugin``
+    (or use :func:`~yizhan.core.graphql.context.plugin_field`) so the field answers
+    ``PLUGIN_DISABLED`` where the plugin is off.
+    """
+
+
+@hookspec
+def yizhan_register_commands(app: Any) -> None:
+    """Add Typer commands or sub-apps to the ``yizhan`` CLI ``app``. Called when the CLI starts.
+
+    Return nothing; call ``app.add_typer(...)`` or ``app.command()(...)``.
+    """
+
+
+@hookspec
+def yizhan_register_piccolo_app() -> str | None:
+    """Return the dotted path of the module holding the plugin's Piccolo ``APP_CONFIG``.
+
+    Its tables and migrations join the registry: ``yizhan db migrate`` migrates them.
+    """
+
+
+@hookspec
+def yizhan_register_settings() -> Any:
+    """Return the plugin's per-community settings model: a pydantic ``BaseModel`` subclass.
+
+    Every field needs a default; validation errors are shown to the admin who sets a value.
+    """
+
+
+@hookspec
+def yizhan_register_jobs() -> list[Job] | None:
+    """Return periodic :class:`~yizhan.core.jobs.Job` objects (name, interval, async function).
+
+    Jobs run in the server's background loop and in ``yizhan jobs run``; a lease row makes sure
+    two processes never run the same job at once. Jobs must be idempotent sweeps of what is due.
+    """
+
+
+@hookspec
+def yizhan_register_hookspecs(pm: pluggy.PluginManager) -> None:
+    """Add the plugin's own hook specifications (``pm.add_hookspecs(module)``), as pytest's
+    ``addhooks`` does. Called before any other plugin is registered."""
+
+
+# --- Domain events (inside the action's transaction) -------------------------------------
+
+
+@hookspec
+def yizhan_community_created(ctx: EventContext, community: Any) -> None:
+    """A community was created. ``community`` is the row (a dict)."""
+
+
+@hookspec
+def yizhan_plugin_enabled(ctx: EventContext, plugin: str) -> None:
+    """``plugin`` was switched on in ``ctx.community``: set up its accounts or defaults."""
+
+
+@hookspec
+def yizhan_member_joined(ctx: EventContext, member: dict) -> None:
+    """A person asked to join ``ctx.community`` (status ``pending``)."""
+
+
+@hookspec
+def yizhan_member_verified(ctx: EventContext, member: dict, verifier: dict | None) -> None:
+    """A leader or admin verified ``member`` by real name (``verifier`` is None from the CLI)."""
+
+
+@hookspec
+def yizhan_need_posted(ctx: EventContext, need: dict) -> None:
+    """A need was posted (possibly by a leader on a member's behalf: see ``posted_by``)."""
+
+
+@hookspec
+def yizhan_need_accepted(ctx: EventContext, need: dict) -> None:
+    """A helper accepted ``need`` (``need['helper']`` is set). Refuse by raising, e.g. when
+    the payer cannot cover the credits."""
+
+
+@hookspec
+def yizhan_need_withdrawn(ctx: EventContext, need: dict, helper: int) -> None:
+    """The helper ``helper`` withdrew their acceptance; the need is open again."""
+
+
+@hookspec
+def yizhan_need_done(ctx: EventContext, need: dict) -> None:
+    """The helper marked ``need`` done; it waits for the requester's confirmation."""
+
+
+@hookspec
+def yizhan_need_confirmed(ctx: EventContext, need: dict) -> None:
+    """The requester confirmed ``need``: the help happened. Credits pay here."""
+
+
+@hookspec
+def yizhan_need_cancelled(ctx: EventContext, need: dict, previous_status: str) -> None:
+    """``need`` was cancelled from ``previous_status`` (``open`` or ``accepted``)."""
+
+
+@hookspec
+def yizhan_need_expired(ctx: EventContext, need: dict) -> None:
+    """Nobody took ``need`` before its window ended; the sweep closed it."""
+
+
+@hookspec
+def yizhan_need_escalated(ctx: EventContext, need: dict, leaders: list[dict]) -> None:
+    """Nobody accepted ``need`` in time; its building ``leaders`` were notified."""
+
+
+# --- Decisions --------------------------------------------------------------------------
+
+
+@hookspec
+def yizhan_rank_candidates(ctx: EventContext, need: dict, candidates: list[Candidate]) -> None:
+    """Adjust the ranking of helpers for ``need``: add to ``candidate.score`` and append to
+    ``candidate.reasons``. Every enabled plugin is called; core sorts by score afterwards."""
+
+
+@hookspec(firstresult=True)
+def yizhan_veto(ctx: EventContext, action: str, subject: dict) -> Veto | None:
+    """Refuse ``action`` (e.g. ``need.post``, ``need.accept``, ``member.verify``) on ``subject``.
+
+    Return a :class:`~yizhan.core.plugins.Veto` (code and message) to refuse, or None to let it
+    pass. The first veto wins. Must not be ``async``.
+    """
+
+
+# --- Delivery ---------------------------------------------------------------------------
+
+
+@hookspec
+def yizhan_deliver_notification(notification: dict, text: str, title: str) -> None:
+    """Deliver a notification through another channel (SMS, WeChat, e-mail).
+
+    Called after the action committed, once per notification, with its text rendered in the
+    recipient's locale. The in-app inbox is always written; failures here never undo it.
+    """

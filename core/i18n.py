@@ -1,0 +1,64 @@
+"""Member-facing text in Simplified Chinese and English, from gettext catalogs (Babel).
+
+Messages are written in English in code (the msgid); ``locale/<locale>.po`` files beside core
+and beside each plugin translate them. The locale is the member's own, else the community's,
+else Simplified Chinese.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+
+SUPPORTED = ("zh_Hans", "en")
+DEFAULT = "zh_Hans"
+
+
+def normalize(locale: str | None) -> str:
+    """Map ``zh``, ``zh-CN``, ``zh_Hans``, ``en-US`` … to a supported locale."""
+    if not locale:
+        return DEFAULT
+    low = locale.replace("-", "_").lower()
+    if low.startswith("zh"):
+        return "zh_Hans"
+    if low.startswith("en"):
+        return "en"
+    return DEFAULT
+
+
+def _catalog_dirs() -> list[Path]:
+    from yizhan.core.plugins import get_registry
+
+    dirs = [Path(__file__).parent / "locale"]
+    for plugin in get_registry().plugins.values():
+        module_file = getattr(plugin.module, "__file__", None)
+        if module_file:
+            dirs.append(Path(module_file).parent / "locale")
+    return dirs
+
+
+@lru_cache(maxsize=8)
+def catalog(locale: str) -> dict[str, str]:
+    """All translations for ``locale`` merged from core and the installed plugins."""
+    merged: dict[str, str] = {}
+    for folder in _catalog_dirs():
+        path = folder / f"{locale}.po"
+        if path.exists():
+            with path.open("rb") as handle:
+                for message in read_po(handle, locale="zh_Hans_CN" if locale != "en" else "en"):
+                    if message.id and message.string:
+                        merged[str(message.id)] = str(message.string)
+    return merged
+
+
+def translate(message: str, locale: str | None, **params: Any) -> str:
+    """``message`` in ``locale`` with ``{name}`` placeholders filled from ``params``."""
+    text = catalog(normalize(locale)).get(message, message)
+    clean = {k: v for k, v in params.items() if not k.startswith("_")}
+    try:
+        return text.format(**clean)
+    except (KeyError, IndexError, ValueError):
+        return text

@@ -1,0 +1,94 @@
+"""Communities and their buildings."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from yizhan.core import clock, db
+from yizhan.core.errors import YizhanError, invalid, not_found
+from yizhan.core.events import EventContext, emit
+from yizhan.core.i18n import normalize
+from yizhan.core.services import validation as v
+from yizhan.core.tables import Building, Community
+
+
+async def create_community(slug: str, name: str, time_zone: str = "Asia/Shanghai",
+                           locale: str = "zh_Hans") -> dict:
+    """Create a community; refuses a taken slug or an unknown time zone."""
+    slug = v.slug(slug)
+    name = v.text(name, "name", max_length=100)
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise invalid("timeZone", "Unknown time zone {tz}.", code="INVALID_TIME_ZONE",
+                        tz=time_zone) from None
+    async with db.atomic():
+        if await Community.exists().where(Community.slug == slug):
+            raise YizhanError("SLUG_TAKEN", "A community with this slug already exists.",
+                              field="slug")
+        row = (await Community.insert(
+            Community(slug=slug, name=name, time_zone=time_zone, locale=normalize(locale),
+                      created_at=clock.now())
+        ).returning(*Community.all_columns()))[0]
+        await emit(EventContext(community=row), "yizhan_community_created", community=row)
+    return row
+
+
+async def get_community(slug: str, field: str = "community") -> dict:
+    """The community with ``slug``, or NOT_FOUND."""
+    row = await Community.select().where(Community.slug == (slug or "").strip().lower()).first()
+    if row is None:
+        raise not_found("community", field)
+    return row
+
+
+async def get_community_by_id(community_id: int) -> dict:
+    """The community with ``community_id``, or NOT_FOUND."""
+    row = await Community.select().where(Community.id == community_id).first()
+    if row is None:
+        raise not_found("community")
+    return row
+
+
+async def list_communities() -> list[dict]:
+    """All communities, by slug."""
+    return await Community.select().order_by(Community.slug)
+
+
+async def create_building(community: dict, name: str, households: int = 0) -> dict:
+    """Add a building; names are unique within the community."""
+    name = v.text(name, "name", max_length=60)
+    if households < 0 or households > 100_000:
+        raise invalid("households", "Households must be between 0 and 100000.",
+                        code="OUT_OF_RANGE")
+    async with db.atomic():
+        if await Building.exists().where(
+            (Building.community == community["id"]) & (Building.name == name)
+        ):
+            raise YizhanError("NAME_TAKEN", "A building with this name already exists.",
+                              field="name")
+        return (await Building.insert(
+            Building(community=community["id"], name=name, households=households,
+                     created_at=clock.now())
+        ).returning(*Building.all_columns()))[0]
+
+
+async def get_building(community: dict, building_id: int | None = None, *,
+                       name: str | None = None, field: str = "building") -> dict:
+    """A building of ``community`` by id or name, or NOT_FOUND (never another community's)."""
+    query = Building.select().where(Building.community == community["id"])
+    if building_id is not None:
+        query = query.where(Building.id == building_id)
+    else:
+        query = query.where(Building.name == (name or "").strip())
+    row = await query.first()
+    if row is None:
+        raise not_found("building", field)
+    return row
+
+
+async def list_buildings(community: dict) -> list[dict]:
+    """The community's buildings, by name."""
+    return await Building.select().where(Building.community == community["id"]).order_by(
+        Building.name
+    )

@@ -1,0 +1,369 @@
+"""Needs: post, accept, withdraw, mark done, confirm, cancel, expire, escalate.
+
+The status machine::
+
+    open ──accept──▶ accepted ──done──▶ done ──confirm──▶ confirmed
+     ▲  ◀─withdraw──┘   │                 
+     │                  └──cancel──▶ cancelled ◀──cancel── open
+     └──(window ended, nobody took it)──▶ expired
+
+Every step is one conditional UPDATE (``WHERE status = …``), so two people racing for the same
+need cannot both win, and an illegal step is refused with a code that says why.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from yizhan.core import clock, db
+from yizhan.core.errors import YizhanError, forbidden, invalid, not_found
+from yizhan.core.events import EventContext, check_veto, emit
+from yizhan.core.services import validation as v
+from yizhan.core.services.communities import get_building
+from yizhan.core.services.members import get_member, leaders_of
+from yizhan.core.services.notifications import notify
+from yizhan.core.services.outbox import publish
+from yizhan.core.switches import switches
+from yizhan.core.tables import Community, HelpRecord, Need, NeedEvent
+
+OPEN, ACCEPTED, DONE, CONFIRMED, CANCELLED, EXPIRED = (
+    "open", "accepted", "done", "confirmed", "cancelled", "expired")
+STATUSES = (OPEN, ACCEPTED, DONE, CONFIRMED, CANCELLED, EXPIRED)
+CLOSED = (CONFIRMED, CANCELLED, EXPIRED)
+LATE_NIGHT_START, LATE_NIGHT_END = 22, 6
+MAX_MINUTES = 24 * 60
+
+
+def classify_window(start: datetime, end: datetime, time_zone: str) -> tuple[bool, bool]:
+    """(late_night, weekend) for a window, in the community's local time.
+
+    Late night: any part between 22:00 and 06:00. Weekend: any part on Saturday or Sunday.
+    """
+    tz = ZoneInfo(time_zone)
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    late = weekend = False
+    cursor = local_start
+    while cursor < local_end and not (late and weekend):
+        if cursor.hour >= LATE_NIGHT_START or cursor.hour < LATE_NIGHT_END:
+            late = True
+        if cursor.weekday() >= 5:
+            weekend = True
+        cursor = (cursor + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    return late, weekend
+
+
+def _aware(value: datetime, time_zone: str) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(time_zone))
+
+
+async def get_need(community: dict, need_id: int, field: str = "needId") -> dict:
+    """A need of ``community`` by id, or NOT_FOUND."""
+    row = await Need.select().where(
+        (Need.id == need_id) & (Need.community == community["id"])).first()
+    if row is None:
+        raise not_found("need", field)
+    return row
+
+
+async def _log(need_id: int, actor: dict | None, action: str, note: str = "") -> None:
+    await NeedEvent.insert(NeedEvent(need=need_id, actor=actor["id"] if actor else None,
+                                     action=action, note=note, at=clock.now()))
+
+
+async def _changed(need: dict, action: str) -> None:
+    await publish(need["community"], "need.changed", {
+        "need": need["id"], "action": action, "status": need["status"],
+        "requester": need["requester"], "posted_by": need["posted_by"], "helper": need["helper"],
+        "building": need["building"],
+    })
+
+
+async def post(community: dict, actor: dict, *, title: str, category: str,
+               window_start: datetime, window_end: datetime, estimated_minutes: int,
+               credits: Any = "0", description: str = "", building_id: int | None = None,
+               on_behalf_of: int | None = None) -> dict:
+    """Post a need; a leader may post for a member of their building (``on_behalf_of``)."""
+    v.require_verified(actor)
+    settings = switches.settings(community["id"], "core")
+    title = v.text(title, "title", max_length=80)
+    description = v.text(description, "description", max_length=2000, required=False)
+    category = v.slug(category, "category")
+    if not isinstance(estimated_minutes, int) or not 1 <= estimated_minutes <= MAX_MINUTES:
+        raise invalid("estimatedMinutes", "Minutes must be between 1 and {max}.",
+                      code="OUT_OF_RANGE", max=MAX_MINUTES)
+    centi = v.credits_to_centi(credits, "credits",
+                               maximum=int(settings.max_credits_per_need * 100))
+    tz = community["time_zone"]
+    start, end = _aware(window_start, tz), _aware(window_end, tz)
+    now = clock.now()
+    if end <= start:
+        raise invalid("windowEnd", "The time window must end after it starts.",
+                      code="INVALID_WINDOW")
+    if end <= now:
+        raise invalid("windowEnd", "The time window is already over.", code="WINDOW_IN_PAST")
+    if end - now > timedelta(days=settings.max_window_days):
+        raise invalid("windowEnd", "The time window may end at most {days} days ahead.",
+                      code="WINDOW_TOO_FAR", days=settings.max_window_days)
+    async with db.atomic():
+        requester = actor
+        if on_behalf_of is not None:
+            requester = await get_member(community, on_behalf_of, "onBehalfOf")
+            v.require_leader_of(actor, requester["building"])
+            if requester["status"] != "verified":
+                raise YizhanError("NOT_VERIFIED", "Only verified members can do this.",
+                                  field="onBehalfOf")
+        if building_id is not None:
+            building = (await get_building(community, building_id, field="buildingId"))["id"]
+        else:
+            building = requester["building"]
+        late, weekend = classify_window(start, end, tz)
+        values = dict(
+            community=community["id"], building=building, requester=requester["id"],
+            posted_by=actor["id"], title=title, description=description, category=category,
+            window_start=start, window_end=end, late_night=late, weekend=weekend,
+            estimated_minutes=estimated_minutes, credits_centi=centi, status=OPEN,
+            created_at=now,
+            escalate_at=min(end, now + timedelta(minutes=settings.escalate_after_minutes)),
+        )
+        ctx = EventContext(community=community, actor=actor, now=now)
+        check_veto(ctx, "need.post", values)
+        need = (await Need.insert(Need(**values)).returning(*Need.all_columns()))[0]
+        await _log(need["id"], actor, "posted",
+                   f"on behalf of member {requester['id']}" if on_behalf_of else "")
+        await emit(ctx, "yizhan_need_posted", need=need)
+        await publish(community["id"], "need.posted",
+                      {"need": need["id"], "building": building, "requester": requester["id"]})
+    return need
+
+
+def _refuse(need: dict, action: str) -> YizhanError:
+    status = need["status"]
+    if action == "accept" and status in (ACCEPTED, DONE):
+        return YizhanError("NEED_TAKEN", "Someone else has already accepted this need.",
+                           field="needId")
+    if status in CLOSED:
+        return YizhanError("NEED_CLOSED", "This need is closed ({status}).", field="needId",
+                           status=status)
+    return YizhanError("INVALID_TRANSITION", "A need that is {status} cannot be {action}.",
+                       field="needId", status=status, action=action)
+
+
+async def _step(community: dict, need: dict, action: str, from_status: str,
+                values: dict[Any, Any]) -> dict:
+    """Move ``need`` from ``from_status`` in one conditional update, or explain the refusal."""
+    if need["status"] != from_status:
+        raise _refuse(need, action)
+    changed = await Need.update(values).where(
+        (Need.id == need["id"]) & (Need.status == from_status)
+    ).returning(Need.id)
+    if not changed:  # someone else moved it first
+        raise _refuse(await get_need(community, need["id"]), action)
+    return await get_need(community, need["id"])
+
+
+async def accept(community: dict, actor: dict, need_id: int) -> dict:
+    """Take an open need as its helper (a leader may take any need: 托底)."""
+    v.require_verified(actor)
+    async with db.atomic():
+        need = await get_need(community, need_id)
+        if need["requester"] == actor["id"]:
+            raise YizhanError("OWN_NEED", "You cannot accept your own need.", field="needId")
+        ctx = EventContext(community=community, actor=actor)
+        check_veto(ctx, "need.accept", need)
+        need = await _step(community, need, "accept", OPEN, {
+            Need.status: ACCEPTED, Need.helper: actor["id"], Need.accepted_at: clock.now()})
+        await _log(need["id"], actor, "accepted")
+        await emit(ctx, "yizhan_need_accepted", need=need)
+        await notify(community["id"], need["requester"], "need.accepted", "Need accepted",
+                     "A neighbour accepted your need \u201c{title}\u201d.", title=need["title"])
+        await _changed(need, "accepted")
+    return need
+
+
+async def withdraw(community: dict, actor: dict, need_id: int) -> dict:
+    """The helper gives an accepted need back; it is open again."""
+    async with db.atomic():
+        need = await get_need(community, need_id)
+        if need["helper"] != actor["id"]:
+            raise forbidden("Only the helper can do this.")
+        helper = need["helper"]
+        need = await _step(community, need, "withdrawn", ACCEPTED, {
+            Need.status: OPEN, Need.helper: None, Need.accepted_at: None})
+        await _log(need["id"], actor, "withdrawn")
+        await emit(EventContext(community=community, actor=actor), "yizhan_need_withdrawn",
+                   need=need, helper=helper)
+        await notify(community["id"], need["requester"], "need.withdrawn", "Helper withdrew",
+                     "The helper withdrew from \u201c{title}\u201d; it is open again.",
+                     title=need["title"])
+        await _changed(need, "withdrawn")
+    return need
+
+
+async def mark_done(community: dict, actor: dict, need_id: int) -> dict:
+    """The helper says the work is done; the requester is asked to confirm."""
+    async with db.atomic():
+        need = await get_need(community, need_id)
+        if need["helper"] != actor["id"]:
+            raise forbidden("Only the helper can do this.")
+        need = await _step(community, need, "marked done", ACCEPTED,
+                           {Need.status: DONE, Need.done_at: clock.now()})
+        await _log(need["id"], actor, "done")
+        await emit(EventContext(community=community, actor=actor), "yizhan_need_done",
+                   need=need)
+        await notify(community["id"], need["requester"], "need.done", "Please confirm",
+                     "The helper finished \u201c{title}\u201d. Please confirm.",
+                     title=need["title"])
+        await _changed(need, "done")
+    return need
+
+
+def _may_close(actor: dict, need: dict) -> bool:
+    return actor["id"] in (need["requester"], need["posted_by"]) or v.is_admin(actor)
+
+
+async def confirm(community: dict, actor: dict, need_id: int) -> dict:
+    """The requester (or the leader who posted for them) confirms; the hours are recorded."""
+    async with db.atomic():
+        need = await get_need(community, need_id)
+        if not _may_close(actor, need):
+            raise forbidden("Only the requester can do this.")
+        now = clock.now()
+        need = await _step(community, need, "confirmed", DONE,
+                           {Need.status: CONFIRMED, Need.closed_at: now})
+        await HelpRecord.insert(HelpRecord(
+            community=community["id"], need=need["id"], helper=need["helper"],
+            requester=need["requester"], minutes=need["estimated_minutes"], confirmed_at=now))
+        await _log(need["id"], actor, "confirmed")
+        await emit(EventContext(community=community, actor=actor, now=now),
+                   "yizhan_need_confirmed", need=need)
+        await notify(community["id"], need["helper"], "need.confirmed", "Thank you",
+                     "\u201c{title}\u201d was confirmed. Thank you for helping!",
+                     title=need["title"])
+        await _changed(need, "confirmed")
+    return need
+
+
+async def cancel(community: dict, actor: dict, need_id: int, reason: str = "") -> dict:
+    """The requester, the poster or an admin cancels an open or accepted need."""
+    reason = v.text(reason, "reason", max_length=500, required=False)
+    async with db.atomic():
+        need = await get_need(community, need_id)
+        if not _may_close(actor, need):
+            raise forbidden("Only the requester can do this.")
+        previous = need["status"]
+        if previous not in (OPEN, ACCEPTED):
+            raise _refuse(need, "cancelled")
+        need = await _step(community, need, "cancelled", previous, {
+            Need.status: CANCELLED, Need.closed_at: clock.now(), Need.close_reason: reason})
+        await _log(need["id"], actor, "cancelled", reason)
+        await emit(EventContext(community=community, actor=actor), "yizhan_need_cancelled",
+                   need=need, previous_status=previous)
+        if need["helper"]:
+            await notify(community["id"], need["helper"], "need.cancelled", "Need cancelled",
+                         "\u201c{title}\u201d was cancelled.", title=need["title"])
+        await _changed(need, "cancelled")
+    return need
+
+
+async def _community_rows(ids: set[int]) -> dict[int, dict]:
+    rows = await Community.select().where(Community.id.is_in(list(ids) or [-1]))
+    return {r["id"]: r for r in rows}
+
+
+async def expire_due(now: datetime) -> int:
+    """Sweep: open needs whose window has ended become ``expired``. Idempotent."""
+    due = await Need.select().where((Need.status == OPEN) & (Need.window_end <= now)).limit(500)
+    communities = await _community_rows({n["community"] for n in due})
+    count = 0
+    for need in due:
+        community = communities[need["community"]]
+        async with db.atomic():
+            changed = await Need.update({Need.status: EXPIRED, Need.closed_at: now}).where(
+                (Need.id == need["id"]) & (Need.status == OPEN)).returning(Need.id)
+            if not changed:
+                continue
+            need = await get_need(community, need["id"])
+            await _log(need["id"], None, "expired")
+            await emit(EventContext(community=community, now=now), "yizhan_need_expired",
+                       need=need)
+            await notify(community["id"], need["requester"], "need.expired", "Need expired",
+                         "Nobody took \u201c{title}\u201d in time.", title=need["title"])
+            await _changed(need, "expired")
+            count += 1
+    return count
+
+
+async def escalate_due(now: datetime) -> int:
+    """Sweep: open needs nobody took by ``escalate_at`` go to their building leaders, once."""
+    due = await Need.select().where(
+        (Need.status == OPEN) & (Need.escalate_at <= now) & Need.escalated_at.is_null()
+    ).limit(500)
+    communities = await _community_rows({n["community"] for n in due})
+    count = 0
+    for need in due:
+        community = communities[need["community"]]
+        async with db.atomic():
+            changed = await Need.update({Need.escalated_at: now}).where(
+                (Need.id == need["id"]) & Need.escalated_at.is_null() & (Need.status == OPEN)
+            ).returning(Need.id)
+            if not changed:
+                continue
+            leaders = await leaders_of(community["id"], need["building"])
+            for leader in leaders:
+                await notify(community["id"], leader["id"], "need.escalated",
+                             "Nobody took a need",
+                             "Nobody has accepted \u201c{title}\u201d yet. Can you take it?",
+                             title=need["title"])
+            await _log(need["id"], None, "escalated")
+            need = await get_need(community, need["id"])
+            await emit(EventContext(community=community, now=now), "yizhan_need_escalated",
+                       need=need, leaders=leaders)
+            await _changed(need, "escalated")
+            count += 1
+    return count
+
+
+async def list_needs(community: dict, *, statuses: list[str] | None = None,
+                     building_id: int | None = None, category: str | None = None,
+                     window_from: datetime | None = None, window_to: datetime | None = None,
+                     late_night: bool | None = None, weekend: bool | None = None,
+                     requester: int | None = None, helper: int | None = None,
+                     escalated: bool | None = None, before_id: int | None = None,
+                     limit: int = 20) -> list[dict]:
+    """Needs of a community, newest first, filtered; keyset paging by id."""
+    query = Need.select().where(Need.community == community["id"])
+    if statuses:
+        bad = [s for s in statuses if s not in STATUSES]
+        if bad:
+            raise invalid("status", "Unknown status {status}.", code="INVALID_STATUS",
+                          status=bad[0])
+        query = query.where(Need.status.is_in(statuses))
+    if building_id is not None:
+        query = query.where(Need.building == building_id)
+    if category:
+        query = query.where(Need.category == category.strip().lower())
+    if window_from is not None:
+        query = query.where(Need.window_end > _aware(window_from, community["time_zone"]))
+    if window_to is not None:
+        query = query.where(Need.window_start < _aware(window_to, community["time_zone"]))
+    if late_night is not None:
+        query = query.where(Need.late_night == late_night)
+    if weekend is not None:
+        query = query.where(Need.weekend == weekend)
+    if requester is not None:
+        query = query.where(Need.requester == requester)
+    if helper is not None:
+        query = query.where(Need.helper == helper)
+    if escalated is not None:
+        query = query.where(
+            Need.escalated_at.is_not_null() if escalated else Need.escalated_at.is_null())
+    if before_id is not None:
+        query = query.where(Need.id < before_id)
+    return await query.order_by(Need.id, ascending=False).limit(limit)
+
+
+async def history(need_id: int) -> list[dict]:
+    """A need's steps, oldest first."""
+    return await NeedEvent.select().where(NeedEvent.need == need_id).order_by(NeedEvent.id)

@@ -1,0 +1,91 @@
+"""The in-app inbox, written in the action's transaction; other channels after commit.
+
+A notification stores message ids and parameters, not text: it is rendered in the reader's
+locale when read, and handed to the ``yizhan_deliver_notification`` hook after commit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from yizhan.core import clock, db
+from yizhan.core.errors import not_found
+from yizhan.core.i18n import translate
+from yizhan.core.plugins import get_registry
+from yizhan.core.services.outbox import publish
+from yizhan.core.switches import switches
+from yizhan.core.tables import Notification
+
+log = logging.getLogger(__name__)
+
+
+async def notify(community_id: int, member_id: int, kind: str, subject: str, message: str,
+                 locale: str | None = None, **params: Any) -> dict:
+    """Write a notification for ``member_id``; ``subject`` and ``message`` are English msgids
+    with ``{name}`` placeholders filled from ``params`` when rendered."""
+    row = (await Notification.insert(Notification(
+        community=community_id, member=member_id, kind=kind,
+        params=json.dumps({"title": subject, "body": message, "params": params}, default=str),
+        created_at=clock.now(),
+    )).returning(*Notification.all_columns()))[0]
+    await publish(community_id, "notification.created",
+                  {"notification": row["id"], "member": member_id, "kind": kind})
+
+    def deliver() -> None:
+        caller = get_registry().caller("yizhan_deliver_notification",
+                                       switches.disabled(community_id))
+        if not caller.get_hookimpls():
+            return
+        text = translate(message, locale, **params)
+        heading = translate(subject, locale, **params)
+        try:
+            caller(notification=row, text=text, title=heading)
+        except Exception:  # a channel's failure never undoes the inbox entry
+            log.exception("notification delivery failed for %s", row["id"])
+
+    db.after_commit(deliver)
+    return row
+
+
+def render(row: dict, locale: str | None) -> tuple[str, str]:
+    """(title, body) of a notification row in ``locale``."""
+    data = json.loads(row["params"] or "{}")
+    params = data.get("params", {})
+    return (translate(data.get("title", ""), locale, **params),
+            translate(data.get("body", ""), locale, **params))
+
+
+async def list_for(member_id: int, unread_only: bool = False, after_id: int | None = None,
+                   limit: int = 20) -> list[dict]:
+    """A member's notifications, newest first, for keyset paging."""
+    query = Notification.select().where(Notification.member == member_id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_null())
+    if after_id is not None:
+        query = query.where(Notification.id < after_id)
+    return await query.order_by(Notification.id, ascending=False).limit(limit)
+
+
+async def unread_count(member_id: int) -> int:
+    """How many unread notifications the member has."""
+    return await Notification.count().where(
+        (Notification.member == member_id) & Notification.read_at.is_null()
+    )
+
+
+async def mark_read(member_id: int, notification_ids: list[int] | None) -> int:
+    """Mark some (or, with None, all) of the member's notifications read; returns how many."""
+    query = Notification.update({Notification.read_at: clock.now()}).where(
+        (Notification.member == member_id) & Notification.read_at.is_null()
+    )
+    if notification_ids is not None:
+        owned = await Notification.count().where(
+            (Notification.member == member_id) & Notification.id.is_in(notification_ids or [-1])
+        )
+        if owned != len(set(notification_ids)):
+            raise not_found("notification", "ids")
+        query = query.where(Notification.id.is_in(notification_ids or [-1]))
+    async with db.atomic():
+        return len(await query.returning(Notification.id))

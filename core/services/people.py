@@ -1,0 +1,191 @@
+"""People, passwords and tokens: who is calling.
+
+Passwords are hashed with Argon2id (argon2-cffi). Tokens are 32 random bytes shown once and
+stored as their SHA-256 only; login tokens expire, service tokens (for an integration such as a
+mini-program backend) last until revoked. Failed logins are counted per identifier in the
+database, so the limit holds across server processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from yizhan.core import clock, db
+from yizhan.core.config import get_settings
+from yizhan.core.errors import YizhanError, invalid, not_found
+from yizhan.core.i18n import normalize
+from yizhan.core.services import validation as v
+from yizhan.core.tables import LoginAttempt, Person, Token
+
+_hasher = PasswordHasher()
+USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
+PHONE = re.compile(r"^\+?[0-9]{6,15}$")
+_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+@dataclass
+class Principal:
+    """Who a request is from: a person (login token) or an integration (service token)."""
+
+    person_id: int | None
+    token_kind: str
+    service_community: int | None = None
+    token_id: int | None = None
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a bearer token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_person(username: str, display_name: str, password: str | None = None,
+                        phone: str | None = None, real_name: str = "", locale: str = "") -> dict:
+    """Create a person who can log in; refuses a taken username or phone, a weak password."""
+    username = (username or "").strip()
+    if not USERNAME.match(username):
+        raise invalid("username", "Use 2-40 letters, digits, '.', '-' or '_'.",
+                      code="INVALID_USERNAME")
+    display_name = v.text(display_name, "displayName", max_length=60)
+    real_name = v.text(real_name, "realName", max_length=60, required=False)
+    if phone:
+        phone = phone.strip().replace(" ", "")
+        if not PHONE.match(phone):
+            raise invalid("phone", "Not a phone number.", code="INVALID_PHONE")
+    if password is not None and len(password) < 8:
+        raise invalid("password", "A password needs at least 8 characters.",
+                      code="WEAK_PASSWORD")
+    if password is not None and len(password) > 256:
+        raise invalid("password", "Too long: at most {max} characters.", code="TOO_LONG",
+                      max=256)
+    async with db.atomic():
+        if await Person.exists().where(Person.username == username):
+            raise YizhanError("USERNAME_TAKEN", "This username is taken.", field="username")
+        if phone and await Person.exists().where(Person.phone == phone):
+            raise YizhanError("PHONE_TAKEN", "This phone number is already registered.",
+                              field="phone")
+        return (await Person.insert(Person(
+            username=username, display_name=display_name, real_name=real_name,
+            phone=phone or None, password_hash=_hasher.hash(password) if password else "",
+            locale=normalize(locale) if locale else "", created_at=clock.now(),
+        )).returning(*Person.all_columns()))[0]
+
+
+async def get_person(person_id: int) -> dict:
+    """The person with ``person_id``, or NOT_FOUND."""
+    row = await Person.select().where(Person.id == person_id).first()
+    if row is None:
+        raise not_found("person")
+    return row
+
+
+async def find_person(identifier: str) -> dict | None:
+    """A person by username or phone."""
+    identifier = (identifier or "").strip()
+    return await Person.select().where(
+        (Person.username == identifier) | (Person.phone == identifier)
+    ).first()
+
+
+async def set_password(person_id: int, password: str) -> None:
+    """Replace a person's password."""
+    if len(password) < 8:
+        raise invalid("password", "A password needs at least 8 characters.",
+                      code="WEAK_PASSWORD")
+    await Person.update({Person.password_hash: _hasher.hash(password)}).where(
+        Person.id == person_id
+    )
+
+
+async def _issue(person_id: int | None, kind: str, name: str, community: int | None,
+                 ttl: timedelta | None) -> tuple[str, dict]:
+    token = "yz_" + secrets.token_urlsafe(32)
+    now = clock.now()
+    row = (await Token.insert(Token(
+        person=person_id, community=community, kind=kind, name=name,
+        token_hash=hash_token(token), created_at=now,
+        expires_at=now + ttl if ttl else None,
+    )).returning(*Token.all_columns()))[0]
+    return token, row
+
+
+async def login(identifier: str, password: str) -> tuple[str, dict]:
+    """Check a password and issue a login token; refuses after too many failures."""
+    settings = get_settings()
+    key = (identifier or "").strip().lower()[:60]
+    now = clock.now()
+    since = now - timedelta(minutes=settings.login_window_minutes)
+    failures = await LoginAttempt.count().where(
+        (LoginAttempt.identifier == key) & (LoginAttempt.at > since)
+    )
+    if failures >= settings.login_max_failures:
+        raise YizhanError("RATE_LIMITED", "Too many failed logins. Try again in {minutes} minutes.",
+                          kind="limit", minutes=settings.login_window_minutes)
+    person = await find_person(identifier)
+    try:
+        if person is None or not person["password_hash"]:
+            _hasher.verify(_DUMMY_HASH, password or "x")  # same time either way
+            raise VerificationError
+        _hasher.verify(person["password_hash"], password or "")
+    except (VerificationError, InvalidHashError):
+        async with db.atomic():
+            await LoginAttempt.insert(LoginAttempt(identifier=key, at=now))
+        raise YizhanError("INVALID_CREDENTIALS", "Wrong username or password.",
+                          field="password") from None
+    async with db.atomic():
+        await LoginAttempt.delete().where(LoginAttempt.identifier == key)
+        token, _ = await _issue(person["id"], "login", "login", None,
+                                timedelta(hours=settings.token_ttl_hours))
+    return token, person
+
+
+async def create_service_token(name: str, community_id: int | None) -> tuple[str, dict]:
+    """An integration's token, scoped to one community, valid until revoked."""
+    name = v.text(name, "name", max_length=60)
+    async with db.atomic():
+        return await _issue(None, "service", name, community_id, None)
+
+
+async def create_login_token(person_id: int, ttl_hours: int | None = None) -> tuple[str, dict]:
+    """A login token for a person without asking the password (admin CLI, tests)."""
+    hours = ttl_hours or get_settings().token_ttl_hours
+    async with db.atomic():
+        return await _issue(person_id, "login", "cli", None, timedelta(hours=hours))
+
+
+async def revoke_token(token_id: int | None = None, token: str | None = None) -> bool:
+    """Revoke a token by id or by its value; True if one was revoked."""
+    query = Token.update({Token.revoked_at: clock.now()}).where(Token.revoked_at.is_null())
+    if token is not None:
+        query = query.where(Token.token_hash == hash_token(token))
+    elif token_id is not None:
+        query = query.where(Token.id == token_id)
+    else:
+        return False
+    async with db.atomic():
+        return bool(await query.returning(Token.id))
+
+
+async def resolve_token(token: str) -> Principal | None:
+    """The principal a bearer token stands for, or None if unknown, expired or revoked."""
+    row = await Token.select().where(Token.token_hash == hash_token(token)).first()
+    if row is None or row["revoked_at"] is not None:
+        return None
+    if row["expires_at"] is not None and row["expires_at"] <= clock.now():
+        return None
+    return Principal(row["person"], row["kind"], row["community"], row["id"])
+
+
+async def list_tokens(person_id: int | None = None) -> list[dict]:
+    """Tokens (never their values), newest first."""
+    query = Token.select(Token.id, Token.person, Token.community, Token.kind, Token.name,
+                         Token.created_at, Token.expires_at, Token.revoked_at)
+    if person_id is not None:
+        query = query.where(Token.person == person_id)
+    return await query.order_by(Token.id, ascending=False)

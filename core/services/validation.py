@@ -1,0 +1,108 @@
+"""Checks shared by every service: text lengths, slugs, credit amounts, roles."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from yizhan.core.errors import YizhanError, forbidden, invalid
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+#: Roles in a community, from least to most authority.
+ROLES = ("resident", "deputy_leader", "building_leader", "admin")
+LEADER_ROLES = ("deputy_leader", "building_leader")
+
+
+def text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str:
+    """Strip ``value``; refuse it empty (when required) or longer than ``max_length``."""
+    cleaned = (value or "").strip()
+    if required and not cleaned:
+        raise invalid(field, "This field cannot be empty.", code="REQUIRED")
+    if len(cleaned) > max_length:
+        raise invalid(field, "Too long: at most {max} characters.", code="TOO_LONG",
+                      max=max_length)
+    return cleaned
+
+
+def slug(value: str | None, field: str = "slug") -> str:
+    """A lowercase identifier of letters, digits, ``-`` and ``_`` (at most 40)."""
+    cleaned = (value or "").strip().lower()
+    if not SLUG.match(cleaned):
+        raise invalid(field, "Use 1-40 lowercase letters, digits, - or _.", code="INVALID_SLUG")
+    return cleaned
+
+
+def credits_to_centi(value: Any, field: str = "credits", *, maximum: int = 100_00) -> int:
+    """Parse a credit amount (hours, up to two decimals) into integer hundredths."""
+    if isinstance(value, float):
+        raise invalid(field, "Credits must be given as a decimal string, not a float.",
+                      code="INVALID_AMOUNT")
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise invalid(field, "Not a credit amount.", code="INVALID_AMOUNT") from None
+    if not amount.is_finite():
+        raise invalid(field, "Not a credit amount.", code="INVALID_AMOUNT")
+    if amount < 0:
+        raise invalid(field, "Credits cannot be negative.", code="NEGATIVE_AMOUNT")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise invalid(field, "Credits have at most two decimals.", code="INVALID_AMOUNT")
+    centi = int(amount * 100)
+    if centi > maximum:
+        raise invalid(field, "At most {max} credits.", code="AMOUNT_TOO_LARGE",
+                      max=format_centi(maximum))
+    return centi
+
+
+def format_centi(centi: int) -> str:
+    """Integer hundredths as a decimal string: 20 -> ``"0.20"``, -150 -> ``"-1.50"``."""
+    sign = "-" if centi < 0 else ""
+    whole, frac = divmod(abs(centi), 100)
+    return f"{sign}{whole}.{frac:02d}"
+
+
+def role_rank(role: str) -> int:
+    """Position of ``role`` in :data:`ROLES`."""
+    return ROLES.index(role)
+
+
+def require_verified(member: dict | None) -> dict:
+    """Refuse unless ``member`` exists and is verified in the community."""
+    if member is None:
+        raise forbidden("You are not a member of this community.")
+    if member["status"] != "verified":
+        raise YizhanError("NOT_VERIFIED", "Only verified members can do this.", kind="permission")
+    return member
+
+
+def is_admin(member: dict | None) -> bool:
+    """True for a verified community admin."""
+    return bool(member and member["status"] == "verified" and member["role"] == "admin")
+
+
+def is_leader_of(member: dict | None, building_id: int | None) -> bool:
+    """True for an admin, or a verified (deputy) leader of ``building_id``."""
+    if is_admin(member):
+        return True
+    return bool(
+        member and member["status"] == "verified" and member["role"] in LEADER_ROLES
+        and building_id is not None and member["building"] == building_id
+    )
+
+
+def require_admin(member: dict | None) -> dict:
+    """Refuse unless ``member`` is a community admin."""
+    if not is_admin(member):
+        raise forbidden("Only a community admin can do this.")
+    assert member is not None
+    return member
+
+
+def require_leader_of(member: dict | None, building_id: int | None) -> dict:
+    """Refuse unless ``member`` leads ``building_id`` (or is an admin)."""
+    if not is_leader_of(member, building_id):
+        raise forbidden("Only a leader of this building or an admin can do this.")
+    assert member is not None
+    return member

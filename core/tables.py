@@ -1,0 +1,194 @@
+"""Core's tables. Every row that belongs to a community carries its id; queries scope by it.
+
+Timestamps are UTC and always written from the injectable clock, never a database default.
+Credit amounts are stored as integer hundredths (``credits_centi``): exact on every database.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+
+class Person(Table, tablename="yz_person"):
+    """Someone who can log in. A person may be a member of several communities."""
+
+    username = Varchar(length=40, unique=True)
+    phone = Varchar(length=20, unique=True, null=True, default=None)
+    display_name = Varchar(length=60)
+    real_name = Varchar(length=60, default="")
+    password_hash = Text(default="")
+    locale = Varchar(length=10, default="")
+    created_at = Timestamptz(default=None, null=True)
+
+
+class Community(Table, tablename="yz_community"):
+    """A community (社区) running its own time bank."""
+
+    slug = Varchar(length=40, unique=True)
+    name = Varchar(length=100)
+    time_zone = Varchar(length=60, default="Asia/Shanghai")
+    locale = Varchar(length=10, default="zh_Hans")
+    created_at = Timestamptz(default=None, null=True)
+
+
+class Building(Table, tablename="yz_building"):
+    """A building (楼栋) of a community; leaders are per building."""
+
+    community = ForeignKey(Community, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=60)
+    households = Integer(default=0)
+    created_at = Timestamptz(default=None, null=True)
+
+
+class Member(Table, tablename="yz_member"):
+    """A person's membership of one community: role, building, verification, skills."""
+
+    community = ForeignKey(Community, on_delete=OnDelete.cascade, index=True)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, index=True)
+    building = ForeignKey(Building, on_delete=OnDelete.set_null, null=True, default=None)
+    role = Varchar(length=20, default="resident")
+    status = Varchar(length=20, default="pending")
+    requested_at = Timestamptz(default=None, null=True)
+    verified_by = BigInt(null=True, default=None)
+    verified_at = Timestamptz(default=None, null=True)
+    declined_by = BigInt(null=True, default=None)
+    declined_at = Timestamptz(default=None, null=True)
+    decline_reason = Text(default="")
+    skills = JSON(default="[]")
+    availability = JSON(default="[]")
+
+
+class Need(Table, tablename="yz_need"):
+    """A small request for help, and where it stands in its life."""
+
+    community = ForeignKey(Community, on_delete=OnDelete.cascade, index=True)
+    building = ForeignKey(Building, on_delete=OnDelete.set_null, null=True, default=None)
+    requester = BigInt(index=True)
+    posted_by = BigInt()
+    helper = BigInt(null=True, default=None, index=True)
+    title = Varchar(length=80)
+    description = Text(default="")
+    category = Varchar(length=40, index=True)
+    window_start = Timestamptz(default=None, null=True)
+    window_end = Timestamptz(default=None, null=True)
+    late_night = Boolean(default=False)
+    weekend = Boolean(default=False)
+    estimated_minutes = Integer()
+    credits_centi = BigInt(default=0)
+    status = Varchar(length=20, default="open", index=True)
+    created_at = Timestamptz(default=None, null=True)
+    escalate_at = Timestamptz(default=None, null=True)
+    escalated_at = Timestamptz(default=None, null=True)
+    accepted_at = Timestamptz(default=None, null=True)
+    done_at = Timestamptz(default=None, null=True)
+    closed_at = Timestamptz(default=None, null=True)
+    close_reason = Text(default="")
+
+
+class NeedEvent(Table, tablename="yz_need_event"):
+    """One step in a need's history: who did what, when."""
+
+    need = ForeignKey(Need, on_delete=OnDelete.cascade, index=True)
+    actor = BigInt(null=True, default=None)
+    action = Varchar(length=30)
+    note = Text(default="")
+    at = Timestamptz(default=None, null=True)
+
+
+class HelpRecord(Table, tablename="yz_help_record"):
+    """The hours of one confirmed need: help given and received, with or without credits."""
+
+    community = ForeignKey(Community, on_delete=OnDelete.cascade, index=True)
+    need = BigInt(unique=True)
+    helper = BigInt(index=True)
+    requester = BigInt(index=True)
+    minutes = Integer()
+    confirmed_at = Timestamptz(default=None, null=True)
+
+
+class Notice(Table, tablename="yz_notice"):
+    """An announcement on a community's public notice board."""
+
+    community = ForeignKey(Community, on_delete=OnDelete.cascade, index=True)
+    author = BigInt(null=True, default=None)
+    source = Varchar(length=40, default="core")
+    title = Varchar(length=120)
+    body = Text(default="")
+    pinned = Boolean(default=False)
+    created_at = Timestamptz(default=None, null=True)
+
+
+class Notification(Table, tablename="yz_notification"):
+    """An in-app inbox entry; its text is rendered in the reader's locale when read."""
+
+    community = ForeignKey(Community, on_delete=OnDelete.cascade, index=True)
+    member = BigInt(index=True)
+    kind = Varchar(length=60)
+    params = JSON(default="{}")
+    created_at = Timestamptz(default=None, null=True)
+    read_at = Timestamptz(default=None, null=True)
+
+
+class Outbox(Table, tablename="yz_outbox"):
+    """Domain events written in the action's transaction; read after commit by subscribers."""
+
+    community = BigInt(null=True, default=None, index=True)
+    kind = Varchar(length=60)
+    payload = JSON(default="{}")
+    created_at = Timestamptz(default=None, null=True)
+
+
+class Token(Table, tablename="yz_token"):
+    """An opaque bearer token, stored as its SHA-256 only; login or service kind."""
+
+    person = ForeignKey(Person, on_delete=OnDelete.cascade, null=True, default=None)
+    community = BigInt(null=True, default=None)
+    kind = Varchar(length=10, default="login")
+    name = Varchar(length=60, default="")
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=None, null=True)
+    expires_at = Timestamptz(default=None, null=True)
+    revoked_at = Timestamptz(default=None, null=True)
+
+
+class LoginAttempt(Table, tablename="yz_login_attempt"):
+    """A failed login, counted to rate-limit guessing."""
+
+    identifier = Varchar(length=60, index=True)
+    at = Timestamptz(default=None, null=True)
+
+
+class PluginState(Table, tablename="yz_plugin_state"):
+    """Whether a plugin is on for a community, and its validated settings."""
+
+    community = ForeignKey(Community, on_delete=OnDelete.cascade, index=True)
+    plugin = Varchar(length=60)
+    enabled = Boolean(default=False)
+    settings = JSON(default="{}")
+    updated_at = Timestamptz(default=None, null=True)
+
+
+class ConfigVersion(Table, tablename="yz_config_version"):
+    """One row whose counter moves on every plugin toggle; servers poll it, not the states."""
+
+    version = BigInt(default=0)
+
+
+class JobLease(Table, tablename="yz_job_lease"):
+    """Who runs a periodic job now: two servers never run the same job at once."""
+
+    name = Varchar(length=100, unique=True)
+    holder = Varchar(length=60, default="")
+    locked_until = Timestamptz(default=None, null=True)
+    last_run_at = Timestamptz(default=None, null=True)

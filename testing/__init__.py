@@ -1,0 +1,1 @@
+"""Test fixtures for Yizhan and plugin authors (a pytest plugin)."""
