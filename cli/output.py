@@ -9,7 +9,6 @@ from typing import Any
 
 import typer
 
-
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON for scripts.")
 COMMUNITY_OPTION = typer.Option(..., "--community", "-c", help="Community slug.")
 

@@ -14,6 +14,8 @@ from yizhan.core.broker import broker
 from yizhan.core.config import get_settings
 from yizhan.core.graphql.context import get_context
 from yizhan.core.graphql.schema import build_schema
+from yizhan.core.http_errors import http_exception_handlers
+from yizhan.core.plugins import get_registry
 from yizhan.core.switches import switches
 
 log = logging.getLogger("yizhan.server")
@@ -75,5 +77,8 @@ def create_app(run_jobs: bool | None = None) -> Litestar:
                 await task
         await db.stop()
 
-    return Litestar(route_handlers=[graphql, health], on_startup=[startup],
-                    on_shutdown=[shutdown], debug=False)
+    routes: list = [graphql, health]
+    for handlers in get_registry().register_results("yizhan_register_routes").values():
+        routes.extend(handlers or [])
+    return Litestar(route_handlers=routes, exception_handlers=http_exception_handlers(),
+                    on_startup=[startup], on_shutdown=[shutdown], debug=False)

@@ -80,6 +80,14 @@ def yizhan_register_jobs() -> list[Job] | None:
 
 
 @hookspec
+def yizhan_register_routes() -> list[Any] | None:
+    """Return Litestar route handlers for plain HTTP pages (public credential URLs, a proof
+    page behind a QR code). Called once when the app is built. Paths must start with
+    ``/<plugin name>/``; the handler must check the community's switch itself (use
+    :func:`yizhan.core.api.community_with_plugin`)."""
+
+
+@hookspec
 def yizhan_register_hookspecs(pm: pluggy.PluginManager) -> None:
     """Add the plugin's own hook specifications (``pm.add_hookspecs(module)``), as pytest's
     ``addhooks`` does. Called before any other plugin is registered."""

@@ -1,0 +1,167 @@
+"""pytest fixtures for Yizhan and for plugin authors (loaded as the ``yizhan`` pytest plugin).
+
+The database comes from ``YIZHAN_TEST_DATABASE_URL`` (default: a fresh SQLite file in a
+temporary folder). It is migrated once per session and emptied before every test that uses
+``yizhan_db``. Add to your ``pyproject.toml``::
+
+    [tool.pytest.ini_options]
+    asyncio_mode = "auto"
+    asyncio_default_fixture_loop_scope = "session"
+    asyncio_default_test_loop_scope = "session"
+
+Fixtures: ``clock`` (a movable clock), ``yizhan_db``, ``app``, ``gql`` (anonymous GraphQL
+client over the ASGI app), ``community`` (with buildings ``A`` of 320 households and ``B``),
+``admin``, ``leader``, ``deputy``, ``resident``, ``neighbour`` (verified members with
+their own clients), ``pending`` (asked to join, not verified), ``enable_plugin``,
+``yizhan_server`` (a real ``yizhan serve`` over HTTP).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+
+import pytest
+import pytest_asyncio
+
+from yizhan.core import clock as clock_module
+from yizhan.core import db
+from yizhan.testing.client import GraphQLClient
+from yizhan.testing.people import Actor, make_actor
+from yizhan.testing.server import ServerProcess, start_server
+
+START = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
+
+
+def _database_url(tmp_root: str) -> str:
+    url = os.environ.get("YIZHAN_TEST_DATABASE_URL")
+    return url or f"sqlite:///{tmp_root}/yizhan-test.db"
+
+
+@pytest_asyncio.fixture(scope="session")
+async def yizhan_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """The session's database: migrated once; yields its URL."""
+    from yizhan.core.dbmigrate import migrate
+    from yizhan.testing.database import reset_schema
+
+    url = _database_url(str(tmp_path_factory.mktemp("db")))
+    os.environ["YIZHAN_DATABASE_URL"] = url
+    from yizhan.core.config import get_settings
+
+    get_settings.cache_clear()
+    db.use(url)
+    await db.start()
+    await reset_schema()
+    await migrate()
+    yield url
+    await db.stop()
+
+
+@pytest.fixture
+def clock() -> Iterator[clock_module.MovableClock]:
+    """A clock standing at Monday 2 November 2026, 09:00 Shanghai time; tests move it."""
+    movable = clock_module.MovableClock(START)
+    previous = clock_module.install(movable)
+    yield movable
+    clock_module.install(previous)
+
+
+@pytest_asyncio.fixture
+async def yizhan_db(yizhan_database: str, clock: clock_module.MovableClock) -> str:
+    """An empty, migrated database for this test."""
+    from yizhan.core.broker import broker
+    from yizhan.core.switches import switches
+    from yizhan.testing.database import truncate_all
+
+    await truncate_all()
+    await switches.refresh(force=True)
+    broker.last_id = None
+    return yizhan_database
+
+
+@pytest_asyncio.fixture
+async def app(yizhan_db: str):
+    """The Litestar app (lifespan running) for the installed plugins."""
+    from litestar.testing import AsyncTestClient
+
+    from yizhan.core.app import create_app
+
+    async with AsyncTestClient(app=create_app(run_jobs=False)) as http:
+        yield http
+
+
+@pytest.fixture
+def gql(app) -> GraphQLClient:
+    """An anonymous GraphQL client; ``gql.as_(token)`` for someone logged in."""
+    return GraphQLClient(app)
+
+
+@pytest_asyncio.fixture
+async def community(yizhan_db: str) -> dict:
+    """Community ``testville`` (Asia/Shanghai) with building ``A`` (320 households) and ``B``."""
+    from yizhan.core.services import communities
+
+    row = await communities.create_community("testville", "Testville", "Asia/Shanghai", "en")
+    row["buildings"] = {
+        "A": await communities.create_building(row, "A", 320),
+        "B": await communities.create_building(row, "B", 40),
+    }
+    return row
+
+
+@pytest_asyncio.fixture
+async def admin(community: dict, gql: GraphQLClient) -> Actor:
+    """A verified community admin (no building)."""
+    return await make_actor(community, gql, "admin1", None, "admin")
+
+
+@pytest_asyncio.fixture
+async def leader(community: dict, gql: GraphQLClient) -> Actor:
+    """The head leader of building A."""
+    return await make_actor(community, gql, "leader1", "A", "building_leader")
+
+
+@pytest_asyncio.fixture
+async def deputy(community: dict, gql: GraphQLClient) -> Actor:
+    """A deputy leader of building A."""
+    return await make_actor(community, gql, "deputy1", "A", "deputy_leader")
+
+
+@pytest_asyncio.fixture
+async def resident(community: dict, gql: GraphQLClient) -> Actor:
+    """A verified resident of building A."""
+    return await make_actor(community, gql, "resident1", "A", "resident")
+
+
+@pytest_asyncio.fixture
+async def neighbour(community: dict, gql: GraphQLClient) -> Actor:
+    """Another verified resident of building A."""
+    return await make_actor(community, gql, "neighbour1", "A", "resident")
+
+
+@pytest_asyncio.fixture
+async def pending(community: dict, gql: GraphQLClient) -> Actor:
+    """Someone in building A who asked to join and is not verified yet."""
+    return await make_actor(community, gql, "pending1", "A", None)
+
+
+@pytest.fixture
+def enable_plugin(yizhan_db: str):
+    """``await enable_plugin(community, "credits")`` switches a plugin on (as the CLI does)."""
+    from yizhan.core.services import plugin_admin
+
+    async def enable(community: dict, name: str) -> None:
+        await plugin_admin.enable(community, name)
+
+    return enable
+
+
+@pytest_asyncio.fixture
+async def yizhan_server(yizhan_db: str) -> AsyncIterator[ServerProcess]:
+    """A real ``yizhan serve`` (uvicorn) on a free 127.0.0.1 port, on the test database."""
+    server = await start_server(yizhan_db)
+    try:
+        yield server
+    finally:
+        server.stop()

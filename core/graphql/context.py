@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from strawberry.litestar import BaseContext
 
 from yizhan.core.errors import YizhanError, forbidden, plugin_disabled, unauthenticated
@@ -17,7 +18,7 @@ ACT_AS_HEADER = "x-act-as"
 _UNSET: Any = object()
 
 
-class Context(BaseContext):
+class Context(BaseContext, kw_only=True):
     """Everything a resolver needs besides its arguments.
 
     Login tokens come as ``Authorization: Bearer …`` (HTTP) or in the ``connection_init``
@@ -25,14 +26,12 @@ class Context(BaseContext):
     person of its community with the ``X-Act-As: <username>`` header.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.connection_params: dict[str, Any] | None = None
-        self.loaders = Loaders()
-        self._principal: Principal | None = _UNSET
-        self._person: dict | None = _UNSET
-        self._communities: dict[str, dict] = {}
-        self._members: dict[int, dict | None] = {}
+    connection_params: dict[str, Any] | None = None
+    loaders: Loaders = msgspec.field(default_factory=Loaders)
+    cached_principal: Any = _UNSET
+    cached_person: Any = _UNSET
+    communities: dict[str, dict] = msgspec.field(default_factory=dict)
+    memberships: dict[int, Any] = msgspec.field(default_factory=dict)
 
     # --- request data ---------------------------------------------------------------
 
@@ -50,7 +49,7 @@ class Context(BaseContext):
     @property
     def locale(self) -> str:
         """The caller's language: their own setting, else Accept-Language, else Chinese."""
-        person = self._person if self._person is not _UNSET else None
+        person = self.cached_person if self.cached_person is not _UNSET else None
         if person and person.get("locale"):
             return person["locale"]
         accept = self.header("accept-language")
@@ -60,7 +59,7 @@ class Context(BaseContext):
 
     async def principal(self) -> Principal | None:
         """The token's principal, or None when there is no (valid) token."""
-        if self._principal is _UNSET:
+        if self.cached_principal is _UNSET:
             value = self.header("authorization") or ""
             scheme, _, token = value.partition(" ")
             principal = None
@@ -81,16 +80,16 @@ class Context(BaseContext):
                         raise forbidden("This service token cannot act for {who}.", who=act_as)
                     principal = Principal(person["id"], "service",
                                           principal.service_community, principal.token_id)
-            self._principal = principal
-        return self._principal
+            self.cached_principal = principal
+        return self.cached_principal
 
     async def person(self) -> dict | None:
         """The calling person's row, or None when anonymous (or a bare service token)."""
-        if self._person is _UNSET:
+        if self.cached_person is _UNSET:
             principal = await self.principal()
-            self._person = (await people.get_person(principal.person_id)
+            self.cached_person = (await people.get_person(principal.person_id)
                             if principal and principal.person_id else None)
-        return self._person
+        return self.cached_person
 
     async def require_person(self) -> dict:
         """The calling person; UNAUTHENTICATED when anonymous."""
@@ -102,9 +101,9 @@ class Context(BaseContext):
     async def community(self, slug: str) -> dict:
         """A community by slug (cached for the request)."""
         key = (slug or "").strip().lower()
-        if key not in self._communities:
-            self._communities[key] = await communities.get_community(key)
-        return self._communities[key]
+        if key not in self.communities:
+            self.communities[key] = await communities.get_community(key)
+        return self.communities[key]
 
     async def member(self, community: dict) -> dict | None:
         """The caller's membership row in ``community`` (None if not a member).
@@ -112,7 +111,7 @@ class Context(BaseContext):
         A service token without ``X-Act-As`` acts as an admin of its own community.
         """
         cid = community["id"]
-        if cid not in self._members:
+        if cid not in self.memberships:
             principal = await self.principal()
             found = None
             if principal is not None and principal.token_kind == "service":
@@ -123,8 +122,8 @@ class Context(BaseContext):
                              "status": "verified", "building": None}
             if found is None and principal is not None and principal.person_id is not None:
                 found = await members.member_for(cid, principal.person_id)
-            self._members[cid] = found
-        return self._members[cid]
+            self.memberships[cid] = found
+        return self.memberships[cid]
 
     async def require_member(self, community: dict) -> dict:
         """The caller's membership (any status); FORBIDDEN for outsiders."""
@@ -142,6 +141,12 @@ class Context(BaseContext):
             raise YizhanError("NOT_VERIFIED", "Only verified members can do this.",
                               kind="permission")
         return member
+
+    async def plugin_community(self, slug: str, plugin: str) -> dict:
+        """The community ``slug`` after checking ``plugin`` is on there (PLUGIN_DISABLED)."""
+        community = await self.community(slug)
+        self.require_plugin(community, plugin)
+        return community
 
     def require_plugin(self, community: dict, plugin: str) -> None:
         """PLUGIN_DISABLED unless ``plugin`` is on in ``community``."""

@@ -13,8 +13,15 @@ from yizhan.core.graphql.errors import UserError, payload
 from yizhan.core.graphql.ids import pk_of, to_gid
 from yizhan.core.graphql.scalars import Credits
 from yizhan.core.graphql.types import Building, Member, Need, Notice, PluginInfo, Viewer
-from yizhan.core.services import communities, members, needs, notices, notifications, people
-from yizhan.core.services import plugin_admin
+from yizhan.core.services import (
+    communities,
+    members,
+    needs,
+    notices,
+    notifications,
+    people,
+    plugin_admin,
+)
 from yizhan.core.services import validation as v
 from yizhan.core.tables import Need as NeedTable
 

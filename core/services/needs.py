@@ -3,7 +3,7 @@
 The status machine::
 
     open ──accept──▶ accepted ──done──▶ done ──confirm──▶ confirmed
-     ▲  ◀─withdraw──┘   │                 
+     ▲  ◀─withdraw──┘   │
      │                  └──cancel──▶ cancelled ◀──cancel── open
      └──(window ended, nobody took it)──▶ expired
 
