@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from litestar import Litestar, get
 from strawberry.litestar import make_graphql_controller
@@ -59,26 +60,34 @@ def create_app(run_jobs: bool | None = None) -> Litestar:
         keep_alive=True,
         keep_alive_interval=15,
     )
-    tasks: list[asyncio.Task] = []
-    with_jobs = settings.jobs_interval > 0 if run_jobs is None else run_jobs
+    routes: list = [graphql, health]
+    for handlers in get_registry().register_results("yizhan_register_routes").values():
+        routes.extend(handlers or [])
+    app = Litestar(route_handlers=routes, exception_handlers=http_exception_handlers(),
+                   lifespan=[lifespan], debug=False)
+    app.state.run_jobs = settings.jobs_interval > 0 if run_jobs is None else run_jobs
+    return app
 
-    async def startup() -> None:
-        await db.start()
-        await switches.refresh(force=True)
-        await broker.poll_once()
-        tasks.append(asyncio.create_task(_poll_loop(settings.poll_interval)))
-        if with_jobs:
-            tasks.append(asyncio.create_task(_jobs_loop(settings.jobs_interval)))
 
-    async def shutdown() -> None:
+@contextlib.asynccontextmanager
+async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Open the database, load plugin switches, run the poll (and jobs) loops; undo on exit.
+
+    Tests enter it directly around an in-process client, so the app runs on their event loop.
+    """
+    settings = get_settings()
+    opened = await db.start()
+    await switches.refresh(force=True)
+    await broker.poll_once()
+    tasks = [asyncio.create_task(_poll_loop(settings.poll_interval))]
+    if app.state.run_jobs:
+        tasks.append(asyncio.create_task(_jobs_loop(settings.jobs_interval)))
+    try:
+        yield
+    finally:
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await db.stop()
-
-    routes: list = [graphql, health]
-    for handlers in get_registry().register_results("yizhan_register_routes").values():
-        routes.extend(handlers or [])
-    return Litestar(route_handlers=routes, exception_handlers=http_exception_handlers(),
-                    on_startup=[startup], on_shutdown=[shutdown], debug=False)
+        if opened:
+            await db.stop()

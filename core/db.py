@@ -88,19 +88,25 @@ def is_postgres() -> bool:
     return isinstance(engine(), PostgresEngine)
 
 
-async def start() -> None:
-    """Open connections: WAL for SQLite, the pool for PostgreSQL."""
+async def start() -> bool:
+    """Open connections: WAL for SQLite, the pool for PostgreSQL.
+
+    Returns True when this call opened the pool (so the caller should :func:`stop` it).
+    """
     eng = engine()
     if isinstance(eng, SQLiteEngine):
         await eng.run_ddl("PRAGMA journal_mode=WAL")
-    else:
+        return False
+    if getattr(eng, "pool", None) is None:
         await eng.start_connection_pool(min_size=1, max_size=20)
+        return True
+    return False
 
 
 async def stop() -> None:
     """Close the PostgreSQL pool, if any."""
     eng = engine()
-    if isinstance(eng, PostgresEngine):
+    if isinstance(eng, PostgresEngine) and getattr(eng, "pool", None) is not None:
         await eng.close_connection_pool()
 
 

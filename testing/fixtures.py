@@ -82,13 +82,17 @@ async def yizhan_db(yizhan_database: str, clock: clock_module.MovableClock) -> s
 
 @pytest_asyncio.fixture
 async def app(yizhan_db: str):
-    """The Litestar app (lifespan running) for the installed plugins."""
-    from litestar.testing import AsyncTestClient
+    """An HTTP client for the app of the installed plugins, run in-process on the test's loop
+    (its lifespan entered, background jobs off: tests run them with ``jobs.run_due``)."""
+    import httpx
 
-    from yizhan.core.app import create_app
+    from yizhan.core.app import create_app, lifespan
 
-    async with AsyncTestClient(app=create_app(run_jobs=False)) as http:
-        yield http
+    application = create_app(run_jobs=False)
+    async with lifespan(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://yizhan.test") as http:
+            yield http
 
 
 @pytest.fixture

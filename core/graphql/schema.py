@@ -63,6 +63,8 @@ def build_schema(registry: PluginRegistry | None = None) -> strawberry.Schema:
     mutation = _merge("Mutation", [(p, c.mutation) for p, c in parts.items() if c.mutation])
     subscription = _merge("Subscription",
                           [(p, c.subscription) for p, c in parts.items() if c.subscription])
+    parser_cache = ParserCache(maxsize=256)
+    validation_cache = ValidationCache(maxsize=256)
     extra = [Community, Building, Member, Need, Notice]
     for contribution in parts.values():
         extra.extend(contribution.types)
@@ -73,11 +75,11 @@ def build_schema(registry: PluginRegistry | None = None) -> strawberry.Schema:
         types=extra,
         extensions=[
             ErrorCodes,
-            QueryDepthLimiter(max_depth=settings.max_depth),
-            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            MaxTokensLimiter(max_token_count=settings.max_tokens),
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
+            lambda: QueryDepthLimiter(max_depth=settings.max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: parser_cache,  # one cache shared by every request
+            lambda: validation_cache,
         ],
     )
 
