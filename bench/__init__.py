@@ -1,0 +1,1 @@
+"""Benchmarks: run with `bash bench/run.sh`; they print their figures (not part of the tests)."""

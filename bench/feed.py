@@ -1,0 +1,154 @@
+"""Benchmark (a)-(c) of the core platform, printing its figures.
+
+(a) the needs feed — a page of 50 needs with requester, helper and building — through GraphQL
+    over HTTP, against a plain Litestar JSON route serving the same rows from the same
+    database, both under uvicorn, loaded by wrk with 8 connections: requests/s and the ratio;
+(b) SQL queries per feed page at 10, 50 and 100 items (in-process, counted at the engine);
+(c) time from starting ``yizhan serve`` to its first GraphQL answer, and the server's memory.
+
+Usage: ``python bench/feed.py`` with ``YIZHAN_DATABASE_URL`` set (or a temporary SQLite file);
+``bash bench/run.sh`` runs it on SQLite and on a private PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+
+import httpx
+
+from bench.common import fresh_database, rss_mb, seed_feed, wrk
+from yizhan.core import db
+from yizhan.testing.server import free_port
+
+FEED = """query Feed($c: String!, $n: Int!) { needs(community: $c, first: $n) { edges { node {
+  id title status category credits windowStart windowEnd
+  requester { displayName } helper { displayName } building { name } } } } }"""
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+
+
+async def count_queries(token: str) -> dict[int, int]:
+    """SQL statements the feed query costs at 10, 50 and 100 items."""
+    from yizhan.core.app import create_app, lifespan
+
+    engine_class = type(db.engine())
+    original = engine_class.run_querystring
+    counted = {"n": 0}
+
+    async def counting(self, *args, **kwargs):
+        counted["n"] += 1
+        return await original(self, *args, **kwargs)
+
+    app = create_app(run_jobs=False)
+    results = {}
+    async with lifespan(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            engine_class.run_querystring = counting
+            try:
+                for size in (10, 50, 100):
+                    counted["n"] = 0
+                    response = await client.post("/graphql", json={
+                        "query": FEED, "variables": {"c": "bench", "n": size}},
+                        headers={"Authorization": f"Bearer {token}"})
+                    data = response.json()
+                    assert not data.get("errors"), data
+                    assert len(data["data"]["needs"]["edges"]) == size
+                    results[size] = counted["n"]
+            finally:
+                engine_class.run_querystring = original
+    return results
+
+
+def start(cmd: list[str], port: int) -> tuple[subprocess.Popen, float]:
+    """Start a server process; return it and the seconds until /health or /feed answers."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=os.environ.copy(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    while True:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=0.5)
+            return proc, time.perf_counter() - started
+        except httpx.TransportError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{cmd} exited") from None
+            time.sleep(0.02)
+
+
+def main() -> None:
+    """Seed, measure, print."""
+    url = asyncio.run(_prepare())
+    token, counts = _STATE["token"], _STATE["counts"]
+    kind = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    print(f"== feed benchmark on {kind}")
+    print("(b) SQL queries per feed page: " + ", ".join(
+        f"{k} items: {v}" for k, v in counts.items()))
+
+    gport, pport = free_port(), free_port()
+    t0 = time.perf_counter()
+    gql = subprocess.Popen([sys.executable, "-m", "yizhan.cli.main", "serve", "--port",
+                            str(gport), "--no-migrate", "--log-level", "warning"],
+                           env=os.environ.copy(), stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    body = {"query": FEED, "variables": {"c": "bench", "n": 50}}
+    while True:
+        try:
+            r = httpx.post(f"http://127.0.0.1:{gport}/graphql", json=body, timeout=2,
+                           headers={"Authorization": f"Bearer {token}"})
+            if r.status_code == 200 and not r.json().get("errors"):
+                break
+        except httpx.TransportError:
+            if gql.poll() is not None:
+                raise RuntimeError("yizhan serve exited") from None
+        time.sleep(0.02)
+    first_answer = time.perf_counter() - t0
+    plain = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory",
+                              "bench.plain_app:create_app", "--port", str(pport),
+                              "--log-level", "warning"], env=os.environ.copy(),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{pport}/feed?community=bench", timeout=1,
+                          headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+                break
+            except (httpx.TransportError, httpx.HTTPStatusError):
+                time.sleep(0.05)
+        idle_rss = rss_mb(gql.pid)
+        wrk(f"http://127.0.0.1:{gport}/graphql", body, token, 2)  # warm up
+        wrk(f"http://127.0.0.1:{pport}/feed?community=bench&first=50", None, token, 2)
+        graphql_rps = wrk(f"http://127.0.0.1:{gport}/graphql", body, token, SECONDS)
+        plain_rps = wrk(f"http://127.0.0.1:{pport}/feed?community=bench&first=50", None,
+                        token, SECONDS)
+        loaded_rss = rss_mb(gql.pid)
+    finally:
+        for proc in (gql, plain):
+            proc.terminate()
+            proc.wait(timeout=10)
+    if plain_rps:
+        print(f"(a) feed page of 50, 8 connections, {SECONDS}s each: GraphQL {graphql_rps:.0f} "
+              f"req/s, plain Litestar JSON {plain_rps:.0f} req/s, ratio "
+              f"{graphql_rps / plain_rps:.2f} (target >= 0.5 on PostgreSQL)")
+    else:
+        print("(a) skipped: wrk is not installed (apt-get install wrk)")
+    print(f"(c) yizhan serve to first GraphQL answer: {first_answer:.2f}s; server memory "
+          f"{idle_rss:.0f} MiB idle, {loaded_rss:.0f} MiB after load")
+
+
+_STATE: dict = {}
+
+
+async def _prepare() -> str:
+    url = await fresh_database()
+    _, token = await seed_feed()
+    _STATE["token"] = token
+    _STATE["counts"] = await count_queries(token)
+    await db.stop()
+    return url
+
+
+if __name__ == "__main__":
+    main()
