@@ -131,12 +131,14 @@ def member_list(community: str = COMMUNITY,
         found = await members.list_members(row, status=status, limit=10_000)
         names = {p["id"]: p for p in await Person.select().where(
             Person.id.is_in([m["person"] for m in found] or [-1]))}
+        buildings = {b["id"]: b["name"] for b in await communities.list_buildings(row)}
         for m in found:
             m["username"] = names[m["person"]]["username"]
             m["name"] = names[m["person"]]["display_name"]
+            m["building_name"] = buildings.get(m["building"])
         return found
 
-    emit(run(body), as_json, ["id", "username", "name", "role", "status", "building",
+    emit(run(body), as_json, ["id", "username", "name", "role", "status", "building_name",
                               "verified_at"])
 
 

@@ -9,22 +9,42 @@ import typer
 
 from yizhan.cli import admin, platform
 from yizhan.cli.output import fail
-from yizhan.core.plugins import PluginError, get_registry
+from yizhan.core.plugins import PluginError, PluginRegistry, get_registry
 
-app = typer.Typer(
-    name="yizhan",
-    help="Yizhan (驿站): run and administer a neighbourhood time bank.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-platform.register(app)
-admin.register(app)
+
+def _new_app() -> typer.Typer:
+    cli = typer.Typer(
+        name="yizhan",
+        help="Yizhan (驿站): run and administer a neighbourhood time bank.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,  # usage errors as plain lines, fit for scripts and logs
+    )
+    platform.register(cli)
+    admin.register(cli)
+    return cli
+
+
+#: Core's commands only; :func:`build_app` adds the installed plugins' commands to it once.
+app = _new_app()
+_plugins_added = False
+
+
+def make_app(registry: PluginRegistry | None = None) -> typer.Typer:
+    """A fresh CLI with core's commands and those of every plugin in ``registry`` (default:
+    the installed plugins). Tests and embedding use this; it never touches :data:`app`."""
+    cli = _new_app()
+    (registry or get_registry()).register_results("yizhan_register_commands", app=cli)
+    return cli
 
 
 def build_app() -> typer.Typer:
-    """The CLI with every installed plugin's commands added."""
-    get_registry().register_results("yizhan_register_commands", app=app)
+    """The CLI with every installed plugin's commands added (once, however often called)."""
+    global _plugins_added
+    if not _plugins_added:
+        get_registry().register_results("yizhan_register_commands", app=app)
+        _plugins_added = True
     return app
 
 

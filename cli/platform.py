@@ -8,6 +8,7 @@ import typer
 
 from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
 from yizhan.cli.runner import parse_pairs, run
+from yizhan.cli.scaffold import new as plugins_new
 
 db_app = typer.Typer(help="Database set-up.", no_args_is_help=True)
 plugins_app = typer.Typer(help="Installed plugins and their per-community switches.",
@@ -93,7 +94,8 @@ def jobs_list(as_json: bool = JSON) -> None:
 
 
 @plugins_app.command("list")
-def plugins_list(community: str = typer.Option(None, help="Show on/off for this community."),
+def plugins_list(community: str = typer.Option(None, "--community", "-c",
+                                               help="Show on/off for this community."),
                  as_json: bool = JSON) -> None:
     """Installed plugins (and, with --community, whether each is on)."""
     from yizhan.core.services.communities import get_community
@@ -121,7 +123,7 @@ def plugins_info(name: str, as_json: bool = JSON) -> None:
         fail("UNKNOWN_PLUGIN", f"No plugin named {name} is installed.")
     model = get_registry().settings_model(name)
     if model is not None:
-        entry["settings"] = {k: repr(f.default) for k, f in model.model_fields.items()}
+        entry["settings"] = model().model_dump(mode="json")  # the defaults
     emit(entry, as_json)
 
 
@@ -173,6 +175,8 @@ def plugins_config(name: str, settings: list[str] = typer.Argument(None,
 
     emit(run(body), as_json)
 
+
+plugins_app.command("new")(plugins_new)  # yizhan plugins new NAME: a plugin scaffold
 
 def register(app: typer.Typer) -> None:
     """Add the platform commands to ``app``."""

@@ -26,13 +26,14 @@ def run(body: Callable[[], Awaitable[T]], *, needs_schema: bool = True) -> T:
     """Open the database, load plugin states, run ``body``, close; refusals exit 1."""
 
     async def main() -> T:
-        await db.start()
+        opened = await db.start()
         try:
             if needs_schema:
                 await switches.refresh(force=True)
             return await body()
         finally:
-            await db.stop()
+            if opened:  # a pool someone else opened (an embedding process) stays open
+                await db.stop()
 
     try:
         return asyncio.run(main())
@@ -40,8 +41,12 @@ def run(body: Callable[[], Awaitable[T]], *, needs_schema: bool = True) -> T:
         fail(error.code, translate(error.message, "en", **error.params))
     except PluginError as error:
         fail("PLUGIN_ERROR", str(error))
+    except db.DatabaseURLError as error:
+        fail("BAD_DATABASE_URL", str(error))
+    except OSError as error:
+        fail("DB_UNREACHABLE", f"Cannot reach the database: {error}.")
     except (sqlite3.OperationalError, Exception) as error:  # noqa: BLE001
-        if _missing_table(error):
+        if needs_schema and _missing_table(error):
             fail("NOT_MIGRATED", "The database is not set up: run `yizhan db migrate` first.")
         raise
     raise AssertionError("unreachable")

@@ -7,15 +7,65 @@ is re-exported here, so core can move its insides without breaking plugins.
 
 from __future__ import annotations
 
+# The contract: hooks, specs, errors, transactions, time, jobs, GraphQL helpers, messages.
+from yizhan.core.clock import now as now
+from yizhan.core.db import after_commit as after_commit
+from yizhan.core.db import atomic as atomic
+from yizhan.core.errors import YizhanError as YizhanError
+from yizhan.core.errors import forbidden as forbidden
+from yizhan.core.errors import invalid as invalid
+from yizhan.core.errors import not_found as not_found
 from yizhan.core.errors import (
     plugin_disabled,
 )
+from yizhan.core.events import EventContext as EventContext
+from yizhan.core.events import emit as emit
+from yizhan.core.events import hook as hook
+from yizhan.core.graphql.connections import Connection as Connection
+from yizhan.core.graphql.connections import page_size as page_size
+from yizhan.core.graphql.contributions import GraphQLContribution as GraphQLContribution
+from yizhan.core.graphql.errors import UserError as UserError
+from yizhan.core.graphql.errors import payload as payload
+from yizhan.core.graphql.ids import from_cursor as from_cursor
+from yizhan.core.graphql.ids import pk_of as pk_of
+from yizhan.core.graphql.ids import to_gid as to_gid
+from yizhan.core.graphql.loaders import members_by_id as members_by_id
+from yizhan.core.graphql.scalars import Credits as Credits
+from yizhan.core.graphql.types import Member as Member
+from yizhan.core.graphql.types import member_objects as member_objects
+from yizhan.core.i18n import translate as translate
+from yizhan.core.jobs import Job as Job
+from yizhan.core.plugins import PluginSpec as PluginSpec
+from yizhan.core.plugins import Veto as Veto
+from yizhan.core.plugins import hookimpl as hookimpl
 from yizhan.core.services.communities import (
     get_community,
     get_community_by_id,
 )
+from yizhan.core.services.hours import (
+    helpers_between as helpers_between,
+)
+from yizhan.core.services.hours import (
+    member_hours as member_hours,
+)
+from yizhan.core.services.members import get_member as get_member
+from yizhan.core.services.notices import post_notice as post_notice
+from yizhan.core.services.notifications import notify as notify
+from yizhan.core.services.outbox import publish as publish
+from yizhan.core.services.validation import credits_to_centi as credits_to_centi
+from yizhan.core.services.validation import format_centi as format_centi
+from yizhan.core.services.validation import is_admin as is_admin
+from yizhan.core.services.validation import is_leader_of as is_leader_of
+from yizhan.core.services.validation import require_admin as require_admin
 from yizhan.core.switches import switches
 
+
+def build_connection(rows: list[dict], size: int, convert, key: str = "id") -> Connection:
+    """A Relay connection from ``size + 1`` rows fetched newest/oldest first by ``key``
+    (the extra row says there is a next page); ``convert`` turns a row into a node."""
+    from yizhan.core.graphql.connections import build
+
+    return build(rows, size, convert, key)
 
 async def community_with_plugin(slug_or_id: str | int, plugin: str) -> dict:
     """A community row (by slug or id), refused with PLUGIN_DISABLED where ``plugin`` is off."""

@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from litestar import Litestar, get
+from strawberry.http.base import HTTPException  # the exception Strawberry answers 4xx with
 from strawberry.litestar import make_graphql_controller
 
 from yizhan.core import db, jobs
@@ -47,19 +49,36 @@ async def _jobs_loop(interval: float) -> None:
             log.exception("background jobs failed")
 
 
+def _graphql_controller(base: type) -> type:
+    """Strawberry's controller, refusing a JSON body that is not an object (a string, a number,
+    ``null``) or is nested absurdly deep with a 400, instead of failing on it with a 500."""
+
+    class GraphQLController(base):  # type: ignore[misc, valid-type]
+        def parse_json(self, data: str | bytes) -> Any:
+            try:
+                decoded = super().parse_json(data)
+            except RecursionError:  # absurdly nested JSON
+                raise HTTPException(400, "The request body is nested too deeply.") from None
+            if not isinstance(decoded, dict | list):
+                raise HTTPException(400, "The request body must be a JSON object.")
+            return decoded
+
+    return GraphQLController
+
+
 def create_app(run_jobs: bool | None = None) -> Litestar:
     """Build the app for the installed plugins and the configured database."""
     settings = get_settings()
     db.engine()
     schema = build_schema()
-    graphql = make_graphql_controller(
+    graphql = _graphql_controller(make_graphql_controller(
         schema,
         path="/graphql",
         graphql_ide=None if settings.production else "graphiql",
         context_getter=get_context,
         keep_alive=True,
         keep_alive_interval=15,
-    )
+    ))
     routes: list = [graphql, health]
     for handlers in get_registry().register_results("yizhan_register_routes").values():
         routes.extend(handlers or [])

@@ -50,8 +50,13 @@ def forbidden(message: str = "You are not allowed to do this.", **params: Any) -
 
 
 def not_found(what: str, field: str | None = None) -> YizhanError:
-    """An id or slug that does not exist (or is not visible to the actor)."""
-    return YizhanError("NOT_FOUND", "No such {what}.", field=field, kind="not_found", what=what)
+    """An id or slug that does not exist (or is not visible to the actor).
+
+    ``what`` is an English noun ("need", "member") and is translated too: put it in your
+    ``locale/zh_Hans.po`` as a msgid of its own.
+    """
+    return YizhanError("NOT_FOUND", "No such {what}.", field=field, kind="not_found", what=what,
+                       _translate=("what",))
 
 
 def invalid(field: str, message: str, code: str = "INVALID_INPUT", **params: Any) -> YizhanError:

@@ -43,8 +43,15 @@ class EventContext:
         return switches.settings(self.community_id, plugin)
 
 
-def hook(ctx: EventContext, name: str, *, extra_enabled: str | None = None) -> Any:
-    """The caller for hook ``name`` restricted to plugins on in ``ctx.community``."""
+def hook(ctx: EventContext, name: str, *, extra_enabled: str | None = None,
+         all_installed: bool = False) -> Any:
+    """The caller for hook ``name`` restricted to plugins on in ``ctx.community``.
+
+    ``extra_enabled`` counts one more plugin as on (the one being switched on);
+    ``all_installed`` calls every installed plugin (a new community has nothing on yet).
+    """
+    if all_installed:
+        return get_registry().caller(name, frozenset())
     disabled = switches.disabled(ctx.community_id)
     if extra_enabled and extra_enabled in disabled:
         disabled = disabled - {extra_enabled}
@@ -52,9 +59,10 @@ def hook(ctx: EventContext, name: str, *, extra_enabled: str | None = None) -> A
 
 
 async def emit(ctx: EventContext, name: str, *, extra_enabled: str | None = None,
-               **kwargs: Any) -> list[Any]:
+               all_installed: bool = False, **kwargs: Any) -> list[Any]:
     """Call domain event ``name`` for the enabled plugins and await async implementations."""
-    return await await_all(hook(ctx, name, extra_enabled=extra_enabled)(ctx=ctx, **kwargs))
+    caller = hook(ctx, name, extra_enabled=extra_enabled, all_installed=all_installed)
+    return await await_all(caller(ctx=ctx, **kwargs))
 
 
 def check_veto(ctx: EventContext, action: str, subject: dict[str, Any]) -> None:

@@ -98,7 +98,12 @@ def yizhan_register_hookspecs(pm: pluggy.PluginManager) -> None:
 
 @hookspec
 def yizhan_community_created(ctx: EventContext, community: Any) -> None:
-    """A community was created. ``community`` is the row (a dict)."""
+    """A community was created. ``community`` is the row (a dict).
+
+    Unlike the other domain events this one reaches every installed plugin, since nothing is
+    switched on in a brand-new community yet (e.g. a deployment policy plugin may switch on a
+    default set of plugins here, inside the same transaction).
+    """
 
 
 @hookspec
@@ -163,7 +168,8 @@ def yizhan_need_escalated(ctx: EventContext, need: dict, leaders: list[dict]) ->
 @hookspec
 def yizhan_rank_candidates(ctx: EventContext, need: dict, candidates: list[Candidate]) -> None:
     """Adjust the ranking of helpers for ``need``: add to ``candidate.score`` and append to
-    ``candidate.reasons``. Every enabled plugin is called; core sorts by score afterwards."""
+    ``candidate.reasons``. Every enabled plugin is called; core sorts by score afterwards.
+    An implementation may be ``async`` (e.g. to read its own tables); core awaits it."""
 
 
 @hookspec(firstresult=True)
@@ -171,7 +177,9 @@ def yizhan_veto(ctx: EventContext, action: str, subject: dict) -> Veto | None:
     """Refuse ``action`` (e.g. ``need.post``, ``need.accept``, ``member.verify``) on ``subject``.
 
     Return a :class:`~yizhan.core.plugins.Veto` (code and message) to refuse, or None to let it
-    pass. The first veto wins. Must not be ``async``.
+    pass. The first veto wins. Called inside the action's transaction, before anything is
+    written. Must not be ``async`` (a coroutine is never None, so it would always win): such a
+    plugin is refused when it loads.
     """
 
 
@@ -182,6 +190,9 @@ def yizhan_veto(ctx: EventContext, action: str, subject: dict) -> Veto | None:
 def yizhan_deliver_notification(notification: dict, text: str, title: str) -> None:
     """Deliver a notification through another channel (SMS, WeChat, e-mail).
 
-    Called after the action committed, once per notification, with its text rendered in the
-    recipient's locale. The in-app inbox is always written; failures here never undo it.
+    Called after the action committed (never for one that rolled back), once per
+    notification, for the plugins on in the notification's community, with its ``title`` and
+    ``text`` rendered in the recipient's language (their own, else their community's). An
+    implementation may be ``async``. The in-app inbox is always written; an exception here is
+    logged and never undoes it.
     """

@@ -50,14 +50,33 @@ def catalog(locale: str) -> dict[str, str]:
             with path.open("rb") as handle:
                 for message in read_po(handle, locale="zh_Hans_CN" if locale != "en" else "en"):
                     if message.id and message.string:
-                        merged[str(message.id)] = str(message.string)
+                        merged[_key(str(message.id), message.context)] = str(message.string)
     return merged
 
 
+def _key(msgid: str, context: str | None) -> str:
+    """Catalog key: gettext's ``context EOT msgid`` when there is a ``msgctxt``."""
+    return f"{context}\x04{msgid}" if context else msgid
+
+
 def translate(message: str, locale: str | None, **params: Any) -> str:
-    """``message`` in ``locale`` with ``{name}`` placeholders filled from ``params``."""
-    text = catalog(normalize(locale)).get(message, message)
+    """``message`` in ``locale`` with ``{name}`` placeholders filled from ``params``.
+
+    Parameters named in ``_translate`` are words to translate too: ``not_found("need")``
+    gives "No such {what}." with ``what="need"``, and in Chinese both are looked up.
+    ``_translate`` is a tuple of parameter names, or a dict of name -> ``msgctxt`` when the
+    same English word needs different translations (a need's status "accepted" versus the
+    action "accepted"). Other parameters starting with ``_`` are not placeholders.
+    """
+    messages = catalog(normalize(locale))
+    text = messages.get(message, message)
     clean = {k: v for k, v in params.items() if not k.startswith("_")}
+    words = params.get("_translate", ())
+    contexts = words if isinstance(words, dict) else dict.fromkeys(words)
+    for name, context in contexts.items():
+        value = clean.get(name)
+        if isinstance(value, str):
+            clean[name] = messages.get(_key(value, context), value)
     try:
         return text.format(**clean)
     except (KeyError, IndexError, ValueError):

@@ -42,8 +42,9 @@ def all_jobs() -> list[Job]:
 async def _take_lease(job: Job, now: datetime, force: bool) -> bool:
     """Atomically claim ``job``: True if this process may run it now."""
     async with db.atomic():
-        if not await JobLease.exists().where(JobLease.name == job.name):
-            await JobLease.insert(JobLease(name=job.name, holder="", locked_until=None))
+        # Another runner may be creating the same row right now: never fail on that.
+        await JobLease.insert(JobLease(name=job.name, holder="", locked_until=None)).on_conflict(
+            target=JobLease.name, action="DO NOTHING")
         due = now - timedelta(seconds=job.interval_seconds)
         query = JobLease.update({
             JobLease.holder: HOLDER,

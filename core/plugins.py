@@ -142,6 +142,7 @@ class PluginRegistry:
                 module.yizhan_register_hookspecs(pm=self.pm)
         for name in self.order:
             self.pm.register(found[name].module, name=name)
+        _refuse_async_firstresult(self.pm)
         for impl in self.pm.hook.yizhan_register_settings.get_hookimpls():
             self.plugins[impl.plugin_name].settings_model = impl.function()
         for impl in self.pm.hook.yizhan_register_piccolo_app.get_hookimpls():
@@ -177,6 +178,21 @@ class PluginRegistry:
         return [n for n, p in self.plugins.items() if plugin in p.spec.requires]
 
 
+def _refuse_async_firstresult(pm: pluggy.PluginManager) -> None:
+    """A ``firstresult`` hook cannot take an ``async`` implementation: its coroutine is never
+    None, so it would always win. Refuse such a plugin at load time, naming it."""
+    for name in dir(pm.hook):
+        caller = getattr(pm.hook, name)
+        spec = getattr(caller, "spec", None)
+        if spec is None or not spec.opts.get("firstresult"):
+            continue
+        for impl in caller.get_hookimpls():
+            if inspect.iscoroutinefunction(impl.function):
+                raise PluginError(
+                    f"Plugin {impl.plugin_name!r} implements {name} with 'async def'; "
+                    f"{name} takes the first answer, so it must be a plain function")
+
+
 async def await_all(results: Iterable[Any]) -> list[Any]:
     """Await whatever hook implementations returned as awaitables (Datasette's await_me_maybe)."""
     out = []
@@ -204,9 +220,18 @@ def get_registry() -> PluginRegistry:
 
 
 def set_registry(registry: PluginRegistry | None) -> None:
-    """Replace the process-wide registry (tests load plugins from modules this way)."""
+    """Replace the process-wide registry (tests load plugins from modules this way).
+
+    What was derived from the previous registry is forgotten: the per-community lists of
+    disabled plugins and the message catalogs (a plugin brings its own).
+    """
     global _registry
     _registry = registry
+    from yizhan.core.i18n import catalog
+    from yizhan.core.switches import switches
+
+    switches.forget_derived()
+    catalog.cache_clear()
 
 
 def installed_piccolo_apps() -> list[str]:

@@ -55,6 +55,11 @@ class Switches:
         self.version = version
         return True
 
+    def forget_derived(self) -> None:
+        """Drop what was computed from the plugin registry (it was replaced)."""
+        self._disabled = {}
+        self._settings_cache = {}
+
     def enabled(self, community_id: int, plugin: str) -> bool:
         """True if ``plugin`` is installed and on for the community (core always is)."""
         if plugin == CORE:

@@ -13,7 +13,8 @@ Fixtures: ``clock`` (a movable clock), ``yizhan_db``, ``app``, ``gql`` (anonymou
 client over the ASGI app), ``community`` (with buildings ``A`` of 320 households and ``B``),
 ``admin``, ``leader``, ``deputy``, ``resident``, ``neighbour`` (verified members with
 their own clients), ``pending`` (asked to join, not verified), ``enable_plugin``,
-``yizhan_server`` (a real ``yizhan serve`` over HTTP).
+``yizhan_server`` (a real ``yizhan serve`` over HTTP), ``cli`` (the ``yizhan`` CLI
+in-process).
 """
 
 from __future__ import annotations
@@ -27,11 +28,19 @@ import pytest_asyncio
 
 from yizhan.core import clock as clock_module
 from yizhan.core import db
+from yizhan.testing.cli import CliInvoker
 from yizhan.testing.client import GraphQLClient
 from yizhan.testing.people import Actor, make_actor
 from yizhan.testing.server import ServerProcess, start_server
 
 START = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``hook`` marker: ``@pytest.mark.hook("yizhan_need_posted")`` says a test
+    exercises that hook (Yizhan's meta-test requires one for every hook)."""
+    config.addinivalue_line(
+        "markers", "hook(*names): the test exercises these plugin hooks (hook coverage)")
 
 
 def _database_url(tmp_root: str) -> str:
@@ -71,10 +80,12 @@ def clock() -> Iterator[clock_module.MovableClock]:
 async def yizhan_db(yizhan_database: str, clock: clock_module.MovableClock) -> str:
     """An empty, migrated database for this test."""
     from yizhan.core.broker import broker
+    from yizhan.core.services.communities import forget_cached
     from yizhan.core.switches import switches
     from yizhan.testing.database import truncate_all
 
     await truncate_all()
+    forget_cached()
     await switches.refresh(force=True)
     broker.last_id = None
     return yizhan_database
@@ -159,6 +170,22 @@ def enable_plugin(yizhan_db: str):
         await plugin_admin.enable(community, name)
 
     return enable
+
+
+@pytest_asyncio.fixture
+async def cli(yizhan_db: str) -> AsyncIterator[CliInvoker]:
+    """``cli("plugins", "enable", "credits", "-c", "testville")`` runs the ``yizhan`` CLI
+    in-process on the test database; returns exit code, stdout, stderr (use from ``def``
+    tests). On PostgreSQL the session's pool is paused meanwhile: each command opens its own,
+    as in a shell."""
+    paused = db.is_postgres() and getattr(db.engine(), "pool", None) is not None
+    if paused:
+        await db.stop()
+    try:
+        yield CliInvoker()
+    finally:
+        if paused:
+            await db.start()
 
 
 @pytest_asyncio.fixture

@@ -48,12 +48,33 @@ class Context(BaseContext, kw_only=True):
 
     @property
     def locale(self) -> str:
-        """The caller's language: their own setting, else Accept-Language, else Chinese."""
+        """The caller's language: their own setting, else Accept-Language, else the language
+        of the (one) community the request is about, else Chinese.
+
+        The own setting is known once the token was resolved (:meth:`principal`); the error
+        formatting resolves it before rendering messages.
+        """
         person = self.cached_person if self.cached_person is not _UNSET else None
         if person and person.get("locale"):
-            return person["locale"]
+            return normalize(person["locale"])
+        principal = self.cached_principal if self.cached_principal is not _UNSET else None
+        if principal is not None and principal.locale:
+            return normalize(principal.locale)
         accept = self.header("accept-language")
-        return normalize(accept.split(",")[0] if accept else None)
+        if accept:
+            return normalize(accept.split(",")[0])
+        if len(self.communities) == 1:
+            (community,) = self.communities.values()
+            return normalize(community.get("locale"))
+        return normalize(None)
+
+    async def resolved_locale(self) -> str:
+        """:attr:`locale` after trying to resolve the token (a bad token changes nothing)."""
+        try:
+            await self.principal()
+        except YizhanError:
+            pass
+        return self.locale
 
     # --- who is calling -------------------------------------------------------------
 
@@ -79,7 +100,8 @@ class Context(BaseContext, kw_only=True):
                             principal.service_community, person["id"]) is None:
                         raise forbidden("This service token cannot act for {who}.", who=act_as)
                     principal = Principal(person["id"], "service",
-                                          principal.service_community, principal.token_id)
+                                          principal.service_community, principal.token_id,
+                                          person.get("locale") or "")
             self.cached_principal = principal
         return self.cached_principal
 
@@ -115,7 +137,7 @@ class Context(BaseContext, kw_only=True):
             principal = await self.principal()
             found = None
             if principal is not None and principal.token_kind == "service":
-                if principal.service_community not in (None, cid):
+                if principal.service_community != cid:
                     raise forbidden("This service token belongs to another community.")
                 if principal.person_id is None:
                     found = {"id": None, "community": cid, "person": None, "role": "admin",
@@ -131,6 +153,16 @@ class Context(BaseContext, kw_only=True):
             raise unauthenticated()
         member = await self.member(community)
         if member is None or member["status"] not in ("pending", "verified"):
+            raise forbidden("You are not a member of this community.")
+        return member
+
+    async def require_membership(self, community: dict) -> dict:
+        """The caller's membership whatever its status — a declined member still reads why,
+        in their own inbox. FORBIDDEN for outsiders (and a service token acting as nobody)."""
+        if await self.principal() is None:
+            raise unauthenticated()
+        member = await self.member(community)
+        if member is None or member["id"] is None:
             raise forbidden("You are not a member of this community.")
         return member
 

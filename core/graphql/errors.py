@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension
 
 from yizhan.core.errors import YizhanError
 from yizhan.core.i18n import translate
@@ -54,12 +54,28 @@ def payload(payload_type: type[P]) -> Callable[[Callable[..., Awaitable[P]]],
                 if error.top_level:
                     raise
                 info = kwargs.get("info")
-                locale = info.context.locale if info is not None else None
+                locale = await _locale_of(info.context) if info is not None else None
                 return payload_type(errors=user_errors(error, locale))  # type: ignore[call-arg]
 
         return wrapper
 
     return decorate
+
+
+async def _locale_of(context: Any) -> str | None:
+    """The caller's language, resolving their token first when the context can."""
+    resolve = getattr(context, "resolved_locale", None)
+    if resolve is not None:
+        return await resolve()
+    return getattr(context, "locale", None)
+
+
+#: PostgreSQL's SQLSTATE for a character it cannot store (a NUL in text).
+_BAD_CHARACTER = "22021"
+
+#: What graphql-core and scalars raise while checking a request before running it (a bad
+#: variable value such as ``"LOST"`` for an enum or ``"x"`` for a date).
+_REQUEST_ERRORS = (GraphQLError, ValueError, TypeError, OverflowError)
 
 
 def _format(error: GraphQLError, locale: str | None, production: bool) -> GraphQLError:
@@ -69,10 +85,15 @@ def _format(error: GraphQLError, locale: str | None, production: bool) -> GraphQ
         if original.field:
             extensions["field"] = original.field
         message = translate(original.message, locale, **original.params)
-    elif original is None:
+    elif original is None or (error.path is None and isinstance(original, _REQUEST_ERRORS)):
+        # Parsing, validation and variable coercion: the request does not fit the schema.
         return GraphQLError(error.message, error.nodes, error.source, error.positions,
                             error.path, extensions={"code": "GRAPHQL_VALIDATION_FAILED",
                                                     **(error.extensions or {})})
+    elif getattr(original, "sqlstate", None) == _BAD_CHARACTER:
+        # A look-up with a NUL somewhere no service checked: PostgreSQL refuses the text.
+        extensions = {"code": "INVALID_TEXT"}
+        message = translate("Remove the control characters from this text.", locale)
     else:
         log.error("unexpected error in %s", error.path, exc_info=original)
         extensions = {"code": "INTERNAL_ERROR"}
@@ -81,14 +102,41 @@ def _format(error: GraphQLError, locale: str | None, production: bool) -> GraphQ
                         extensions=extensions)
 
 
+class ParserCacheWithCodes(ParserCache):
+    """Strawberry's parser cache, except that a document that does not parse is left to
+    Strawberry's own parser.
+
+    The stock cache raises syntax (and too-many-tokens) errors from its ``on_parse`` hook,
+    outside the operation, so :class:`ErrorCodes` never sees them and the client gets an error
+    without ``extensions.code``. Leaving the document unset makes Strawberry parse it again
+    inside the operation, where the error is reported like every other.
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        """Parse from the cache; on a syntax error, leave the document for Strawberry."""
+        context = self.execution_context
+        try:
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options)
+        except GraphQLError:
+            context.graphql_document = None
+        yield
+
+
 class ErrorCodes(SchemaExtension):
     """Give every GraphQL error an ``extensions.code`` and a translated message."""
 
-    def on_operation(self) -> Iterator[None]:
+    async def on_operation(self) -> AsyncIterator[None]:
         yield
         result = self.execution_context.result
         if result is None or not getattr(result, "errors", None):
             return
-        context = self.execution_context.context
-        locale = getattr(context, "locale", None)
+        locale = await _locale_of(self.execution_context.context)
         result.errors = [_format(e, locale, False) for e in result.errors]
+
+    async def on_stream_result(self, result: Any) -> AsyncIterator[None]:
+        """The same for each result of a subscription (sent before the operation ends)."""
+        if getattr(result, "errors", None):
+            locale = await _locale_of(self.execution_context.context)
+            result.errors = [_format(e, locale, False) for e in result.errors]
+        yield

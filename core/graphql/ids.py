@@ -7,6 +7,9 @@ import binascii
 
 from yizhan.core.errors import invalid
 
+#: The largest key a database column holds (a signed 64-bit integer).
+MAX_KEY = 2**63 - 1
+
 
 def to_gid(type_name: str, pk: int) -> str:
     """The global id of row ``pk`` of ``type_name``."""
@@ -22,6 +25,8 @@ def from_gid(gid: str, expected: str | tuple[str, ...] | None = None,
         pk = int(raw)
     except (binascii.Error, UnicodeDecodeError, ValueError, AttributeError):
         raise invalid(field, "Not a valid id.", code="INVALID_ID") from None
+    if not 0 < pk <= MAX_KEY:
+        raise invalid(field, "Not a valid id.", code="INVALID_ID")
     allowed = (expected,) if isinstance(expected, str) else expected
     if allowed and type_name not in allowed:
         raise invalid(field, "This id is not a {expected}.", code="INVALID_ID",
@@ -46,8 +51,9 @@ def from_cursor(cursor: str | None, field: str = "after") -> int | None:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         tag, _, raw = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        if tag != "c":
+        value = int(raw)
+        if tag != "c" or abs(value) > MAX_KEY:
             raise ValueError
-        return int(raw)
+        return value
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise invalid(field, "Not a valid cursor.", code="INVALID_CURSOR") from None

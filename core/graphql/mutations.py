@@ -12,7 +12,16 @@ from yizhan.core.errors import invalid, not_found
 from yizhan.core.graphql.errors import UserError, payload
 from yizhan.core.graphql.ids import pk_of, to_gid
 from yizhan.core.graphql.scalars import Credits
-from yizhan.core.graphql.types import Building, Member, Need, Notice, PluginInfo, Viewer
+from yizhan.core.graphql.types import (
+    Building,
+    Member,
+    Need,
+    Notice,
+    PluginInfo,
+    Viewer,
+    member_objects,
+    need_objects,
+)
 from yizhan.core.services import (
     communities,
     members,
@@ -254,6 +263,14 @@ class PluginPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+async def _member_out(row: dict) -> Member:
+    return (await member_objects([row["id"]]))[0]
+
+
+async def _need_out(info: Info, row: dict) -> Need:
+    return (await need_objects(info.context.loaders, [row]))[0]
+
+
 def _plugin_info(community_id: int, name: str) -> PluginInfo:
     entry = next(p for p in plugin_admin.describe(community_id) if p["name"] == name)
     return PluginInfo(name=entry["name"], version=entry["version"],
@@ -314,30 +331,31 @@ class CoreMutation:
     async def join_community(self, info: Info, input: JoinCommunityInput) -> MemberPayload:
         person = await info.context.require_person()
         community = await info.context.community(input.community)
-        building = pk_of(input.building_id, "Building", "buildingId") if input.building_id \
+        building = pk_of(input.building_id, "Building", "buildingId") \
+            if input.building_id is not None \
             else None
-        return MemberPayload(member=Member.from_row(
+        return MemberPayload(member=await _member_out(
             await members.join(community, person["id"], building)))
 
     @strawberry.mutation(description="Verify a pending member by real name.")
     @payload(MemberPayload)
     async def verify_member(self, info: Info, input: VerifyMemberInput) -> MemberPayload:
         community, actor, pk = await _member_target(info, input.member_id)
-        return MemberPayload(member=Member.from_row(
+        return MemberPayload(member=await _member_out(
             await members.verify(community, actor, pk, input.real_name)))
 
     @strawberry.mutation(description="Decline a pending member with a reason.")
     @payload(MemberPayload)
     async def decline_member(self, info: Info, input: DeclineMemberInput) -> MemberPayload:
         community, actor, pk = await _member_target(info, input.member_id)
-        return MemberPayload(member=Member.from_row(
+        return MemberPayload(member=await _member_out(
             await members.decline(community, actor, pk, input.reason)))
 
     @strawberry.mutation(description="Change a member's role (admins).")
     @payload(MemberPayload)
     async def set_member_role(self, info: Info, input: SetMemberRoleInput) -> MemberPayload:
         community, actor, pk = await _member_target(info, input.member_id)
-        return MemberPayload(member=Member.from_row(
+        return MemberPayload(member=await _member_out(
             await members.set_role(community, actor, pk, input.role)))
 
     @strawberry.mutation(description="Declare my skills and free times in a community.")
@@ -348,7 +366,7 @@ class CoreMutation:
         actor = await info.context.require_member(community)
         slots = None if input.availability is None else [
             {"weekday": s.weekday, "start": s.start, "end": s.end} for s in input.availability]
-        return MemberPayload(member=Member.from_row(
+        return MemberPayload(member=await _member_out(
             await members.set_profile(community, actor, input.skills, slots)))
 
     @strawberry.mutation(description="Add a building (admins).")
@@ -371,41 +389,41 @@ class CoreMutation:
             window_end=input.window_end, estimated_minutes=input.estimated_minutes,
             credits=input.credits,
             building_id=pk_of(input.building_id, "Building", "buildingId")
-            if input.building_id else None,
+            if input.building_id is not None else None,
             on_behalf_of=pk_of(input.on_behalf_of, "Member", "onBehalfOf")
-            if input.on_behalf_of else None)
-        return NeedPayload(need=Need.from_row(need))
+            if input.on_behalf_of is not None else None)
+        return NeedPayload(need=await _need_out(info, need))
 
     @strawberry.mutation(description="Accept a need as its helper.")
     @payload(NeedPayload)
     async def accept_need(self, info: Info, input: NeedActionInput) -> NeedPayload:
         community, actor, pk = await _need_context(info, input.need_id)
-        return NeedPayload(need=Need.from_row(await needs.accept(community, actor, pk)))
+        return NeedPayload(need=await _need_out(info, await needs.accept(community, actor, pk)))
 
     @strawberry.mutation(description="Give an accepted need back (the helper).")
     @payload(NeedPayload)
     async def withdraw_from_need(self, info: Info, input: NeedActionInput) -> NeedPayload:
         community, actor, pk = await _need_context(info, input.need_id)
-        return NeedPayload(need=Need.from_row(await needs.withdraw(community, actor, pk)))
+        return NeedPayload(need=await _need_out(info, await needs.withdraw(community, actor, pk)))
 
     @strawberry.mutation(description="Say the work is done (the helper).")
     @payload(NeedPayload)
     async def mark_need_done(self, info: Info, input: NeedActionInput) -> NeedPayload:
         community, actor, pk = await _need_context(info, input.need_id)
-        return NeedPayload(need=Need.from_row(await needs.mark_done(community, actor, pk)))
+        return NeedPayload(need=await _need_out(info, await needs.mark_done(community, actor, pk)))
 
     @strawberry.mutation(description="Confirm the help happened (the requester or poster).")
     @payload(NeedPayload)
     async def confirm_need(self, info: Info, input: NeedActionInput) -> NeedPayload:
         community, actor, pk = await _need_context(info, input.need_id)
-        return NeedPayload(need=Need.from_row(await needs.confirm(community, actor, pk)))
+        return NeedPayload(need=await _need_out(info, await needs.confirm(community, actor, pk)))
 
     @strawberry.mutation(description="Cancel an open or accepted need.")
     @payload(NeedPayload)
     async def cancel_need(self, info: Info, input: CancelNeedInput) -> NeedPayload:
         community, actor, pk = await _need_context(info, input.need_id)
-        return NeedPayload(need=Need.from_row(
-            await needs.cancel(community, actor, pk, input.reason)))
+        return NeedPayload(need=await _need_out(
+            info, await needs.cancel(community, actor, pk, input.reason)))
 
     @strawberry.mutation(description="Post on the notice board (leaders and admins).")
     @payload(NoticePayload)
@@ -420,7 +438,7 @@ class CoreMutation:
     async def mark_notifications_read(self, info: Info, input: MarkNotificationsReadInput
                                       ) -> MarkNotificationsReadPayload:
         community = await info.context.community(input.community)
-        actor = await info.context.require_member(community)
+        actor = await info.context.require_membership(community)
         ids = None if input.ids is None else [pk_of(i, "Notification", "ids") for i in input.ids]
         return MarkNotificationsReadPayload(
             count=await notifications.mark_read(actor["id"], ids))

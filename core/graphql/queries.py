@@ -13,6 +13,7 @@ from yizhan.core.events import EventContext
 from yizhan.core.graphql import connections
 from yizhan.core.graphql.connections import Connection
 from yizhan.core.graphql.ids import from_cursor, from_gid, pk_of, to_gid
+from yizhan.core.graphql.loaders import members_by_id, prefetch_needs
 from yizhan.core.graphql.types import (
     Building,
     Candidate,
@@ -25,6 +26,8 @@ from yizhan.core.graphql.types import (
     Notification,
     PluginInfo,
     Viewer,
+    member_objects,
+    need_objects,
 )
 from yizhan.core.matching import candidates as rank_candidates
 from yizhan.core.services import communities, hours, members, needs, notices, notifications
@@ -92,7 +95,11 @@ async def _load_node(info: Info, gid: strawberry.ID) -> Node | None:
     community = await ctx.loaders.community.load(row["community"])
     if type_name != "Notice":
         await ctx.require_member(community)
-    convert = {"Need": Need, "Member": Member, "Building": Building, "Notice": Notice}
+    if type_name == "Need":
+        return (await need_objects(ctx.loaders, [row]))[0]
+    if type_name == "Member":
+        return (await member_objects([pk]))[0]
+    convert = {"Building": Building, "Notice": Notice}
     return convert[type_name].from_row(row)
 
 
@@ -136,7 +143,8 @@ class CoreQuery:
         row = await info.context.community(community)
         viewer = await info.context.require_member(row)
         size = connections.page_size(first)
-        building = pk_of(building_id, "Building", "buildingId") if building_id else None
+        building = pk_of(building_id, "Building", "buildingId") \
+            if building_id is not None else None
         may_see_all = v.is_admin(viewer) or (
             viewer["status"] == "verified" and viewer["role"] in v.LEADER_ROLES)
         if not may_see_all:
@@ -144,7 +152,9 @@ class CoreQuery:
         rows = await members.list_members(row, status=status, building_id=building,
                                           role=role, after_id=from_cursor(after),
                                           limit=size + 1)
-        return connections.build(rows, size, Member.from_row)
+        info.context.loaders.remember("member", await members_by_id(r["id"] for r in rows))
+        return connections.build(rows, size, lambda r: Member.from_row(
+            info.context.loaders.known[("member", r["id"])]))
 
     @strawberry.field(description="Needs of a community, newest first.")
     async def needs(self, info: Info, community: str, filter: NeedFilter | None = None,
@@ -155,19 +165,22 @@ class CoreQuery:
         f = filter or NeedFilter()
         rows = await needs.list_needs(
             row, statuses=[s.value for s in f.status] if f.status else None,
-            building_id=pk_of(f.building_id, "Building", "buildingId") if f.building_id
+            building_id=pk_of(f.building_id, "Building", "buildingId")
+            if f.building_id is not None
             else None,
             category=f.category, window_from=f.window_from, window_to=f.window_to,
             late_night=f.late_night, weekend=f.weekend,
-            requester=viewer["id"] if f.mine else None,
+            mine=viewer["id"] if f.mine else None,
             helper=viewer["id"] if f.helping else None, escalated=f.escalated,
             before_id=from_cursor(after), limit=size + 1)
-        return connections.build(rows, size, Need.from_row)
+        await prefetch_needs(info.context.loaders, rows[:size])
+        known = info.context.loaders.known
+        return connections.build(rows, size, lambda r: Need.from_row(r, known))
 
     @strawberry.field(description="One need.")
     async def need(self, info: Info, id: strawberry.ID) -> Need:
         row, _ = await _need_and_community(info, id)
-        return Need.from_row(row)
+        return (await need_objects(info.context.loaders, [row]))[0]
 
     @strawberry.field(description="Who could help with a need, best first (requester, "
                                   "poster, leaders and admins).")
@@ -180,8 +193,9 @@ class CoreQuery:
             raise forbidden("Only the requester or a leader can see candidates.")
         found = await rank_candidates(EventContext(community=community, actor=viewer), row,
                                       limit=connections.page_size(first))
-        return [Candidate(member=Member.from_row(c.member), score=c.score, reasons=c.reasons)
-                for c in found]
+        people = await member_objects([c.member["id"] for c in found])
+        return [Candidate(member=m, score=c.score, reasons=c.reasons)
+                for m, c in zip(people, found, strict=True)]
 
     @strawberry.field(description="The community's public notice board.")
     async def notices(self, info: Info, community: str, source: str | None = None,
@@ -190,15 +204,17 @@ class CoreQuery:
         row = await info.context.community(community)
         size = connections.page_size(first)
         rows = await notices.list_notices(row["id"], source=source,
-                                          before_id=from_cursor(after), limit=size + 1)
-        return connections.build(rows, size, Notice.from_row)
+                                          after_position=from_cursor(after), limit=size + 1)
+        for notice in rows:
+            notice["position"] = notices.position(notice)
+        return connections.build(rows, size, Notice.from_row, key="position")
 
     @strawberry.field(description="My inbox in a community, newest first.")
     async def notifications(self, info: Info, community: str, unread_only: bool = False,
                             first: int | None = None, after: str | None = None
                             ) -> Connection[Notification]:
         row = await info.context.community(community)
-        viewer = await info.context.require_member(row)
+        viewer = await info.context.require_membership(row)
         size = connections.page_size(first)
         rows = await notifications.list_for(viewer["id"], unread_only=unread_only,
                                             after_id=from_cursor(after), limit=size + 1)
@@ -208,7 +224,7 @@ class CoreQuery:
     @strawberry.field(description="How many unread notifications I have in a community.")
     async def unread_count(self, info: Info, community: str) -> int:
         row = await info.context.community(community)
-        viewer = await info.context.require_member(row)
+        viewer = await info.context.require_membership(row)
         return await notifications.unread_count(viewer["id"])
 
     @strawberry.field(description="Installed plugins and whether each is on (public); "

@@ -14,7 +14,8 @@ Credits = strawberry.scalar(
     name="Credits",
     description="An exact number of time credits (hours) with two decimals, as a string: \"0.20\".",
     serialize=lambda value: str(value),
-    parse_value=lambda value: value if isinstance(value, str) else str(value),
+    # Passed on as sent: ``credits_to_centi`` refuses floats (and anything else not exact).
+    parse_value=lambda value: value,
 )
 
 

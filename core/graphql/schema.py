@@ -8,18 +8,20 @@ a community answers ``PLUGIN_DISABLED`` there.
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from yizhan.core.config import get_settings
+from yizhan.core.errors import YizhanError
 from yizhan.core.graphql.contributions import GraphQLContribution
-from yizhan.core.graphql.errors import ErrorCodes
+from yizhan.core.graphql.errors import ErrorCodes, ParserCacheWithCodes
 from yizhan.core.graphql.mutations import CoreMutation
 from yizhan.core.graphql.queries import CoreQuery
 from yizhan.core.graphql.subscriptions import CoreSubscription
@@ -45,6 +47,22 @@ def _merge(name: str, parts: list[tuple[str, type]]) -> type | None:
     return merge_types(name, tuple(root for _, root in parts))
 
 
+class YizhanSchema(strawberry.Schema):
+    """Logs only unexpected errors: a refusal (a ``YizhanError``) or a malformed query is the
+    client's business, not a server fault worth a traceback in the log."""
+
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        unexpected = [e for e in errors if e.original_error is not None
+                      and not isinstance(e.original_error, YizhanError)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def _shared(extension: object):
+    return lambda: extension
+
+
 def contributions(registry: PluginRegistry) -> dict[str, GraphQLContribution]:
     """Core's and each plugin's GraphQL contribution, in dependency order."""
     found = {"core": GraphQLContribution(CoreQuery, CoreMutation, CoreSubscription)}
@@ -63,24 +81,24 @@ def build_schema(registry: PluginRegistry | None = None) -> strawberry.Schema:
     mutation = _merge("Mutation", [(p, c.mutation) for p, c in parts.items() if c.mutation])
     subscription = _merge("Subscription",
                           [(p, c.subscription) for p, c in parts.items() if c.subscription])
-    parser_cache = ParserCache(maxsize=256)
-    validation_cache = ValidationCache(maxsize=256)
+    # One instance of each for every request: the caches must persist, and the limiters' rule
+    # classes must stay the same objects or the validation cache never hits.
+    shared = [
+        QueryDepthLimiter(max_depth=settings.max_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+        ParserCacheWithCodes(maxsize=256),
+        ValidationCache(maxsize=256),
+    ]
     extra = [Community, Building, Member, Need, Notice]
     for contribution in parts.values():
         extra.extend(contribution.types)
-    return strawberry.Schema(
+    return YizhanSchema(
         query=query,
         mutation=mutation,
         subscription=subscription,
         types=extra,
-        extensions=[
-            ErrorCodes,
-            lambda: QueryDepthLimiter(max_depth=settings.max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            lambda: parser_cache,  # one cache shared by every request
-            lambda: validation_cache,
-        ],
+        extensions=[ErrorCodes, *(_shared(ext) for ext in shared)],
     )
 
 

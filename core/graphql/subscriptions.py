@@ -10,7 +10,8 @@ from strawberry.types import Info
 from yizhan.core.broker import broker
 from yizhan.core.graphql.ids import pk_of
 from yizhan.core.graphql.loaders import Loaders
-from yizhan.core.graphql.types import Need
+from yizhan.core.graphql.types import Need, need_objects
+from yizhan.core.services.validation import require_person
 from yizhan.core.tables import Need as NeedTable
 
 
@@ -37,21 +38,21 @@ class CoreSubscription:
                           ) -> AsyncGenerator[Need, None]:
         row = await info.context.community(community)
         viewer = await info.context.require_member(row)
-        building = pk_of(building_id, "Building", "buildingId") if building_id \
+        building = pk_of(building_id, "Building", "buildingId") \
+            if building_id is not None \
             else viewer["building"]
         async for event in broker.events("need.posted", row["id"]):
             if building is not None and event["payload"]["building"] != building:
                 continue
             need = await _need(event["payload"]["need"])
             if need is not None:
-                info.context.loaders = Loaders()
-                yield Need.from_row(need)
+                yield (await need_objects(Loaders(), [need]))[0]
 
     @strawberry.subscription(description="Steps of needs I asked for, posted or am helping with.")
     async def my_need_changed(self, info: Info, community: str
                               ) -> AsyncGenerator[NeedChange, None]:
         row = await info.context.community(community)
-        viewer = await info.context.require_member(row)
+        viewer = require_person(await info.context.require_member(row))
         async for event in broker.events("need.changed", row["id"]):
             payload = event["payload"]
             if viewer["id"] not in (payload["requester"], payload["posted_by"],
@@ -59,5 +60,5 @@ class CoreSubscription:
                 continue
             need = await _need(payload["need"])
             if need is not None:
-                info.context.loaders = Loaders()
-                yield NeedChange(action=payload["action"], need=Need.from_row(need))
+                yield NeedChange(action=payload["action"],
+                                 need=(await need_objects(Loaders(), [need]))[0])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -15,6 +17,8 @@ from yizhan.core.services import hours as hours_service
 from yizhan.core.services import validation as v
 from yizhan.core.services.notifications import render
 from yizhan.core.switches import switches
+
+T = TypeVar("T")
 
 
 @strawberry.interface
@@ -81,6 +85,25 @@ class Hours:
         description="Distinct neighbours (households) this member has helped.")
 
 
+def _related(info: Info, kind: str, pk: int | None, convert: Callable[[dict], T]) -> Any:
+    """``convert(row)`` for a related row: at once when prefetched, else awaitable (batched).
+
+    Resolvers return this directly; graphql-core awaits it only when it is awaitable, so
+    prefetched pages resolve without creating a coroutine per field.
+    """
+    if pk is None:
+        return None
+    row = info.context.loaders.row(kind, pk)
+    if isinstance(row, dict):
+        return convert(row)
+
+    async def later() -> T | None:
+        loaded = await row
+        return convert(loaded) if loaded else None
+
+    return later()
+
+
 async def _viewer_sees_private(info: Info, member_row: dict) -> bool:
     ctx = info.context
     person = await ctx.person()
@@ -95,6 +118,8 @@ async def _viewer_sees_private(info: Info, member_row: dict) -> bool:
 class Member(Node):
     """A person's membership of one community."""
 
+    display_name: str = strawberry.field(description="The name neighbours see.")
+    username: str = strawberry.field(description="The person's login name.")
     role: str
     status: str
     skills: list[str]
@@ -104,22 +129,11 @@ class Member(Node):
 
     @classmethod
     def from_row(cls, row: dict) -> Member:
-        """Build from a ``yz_member`` row."""
-        return cls(id=to_gid("Member", row["id"]), role=row["role"], status=row["status"],
+        """Build from a member row joined with its person (see ``loaders.members_by_id``)."""
+        return cls(id=to_gid("Member", row["id"]), display_name=row["display_name"],
+                   username=row["username"], role=row["role"], status=row["status"],
                    skills=json.loads(row["skills"] or "[]"), requested_at=row["requested_at"],
                    verified_at=row["verified_at"], _row=row)
-
-    @strawberry.field
-    async def display_name(self, info: Info) -> str:
-        """The name neighbours see."""
-        person = await info.context.loaders.person.load(self._row["person"])
-        return person["display_name"] if person else ""
-
-    @strawberry.field
-    async def username(self, info: Info) -> str:
-        """The person's login name."""
-        person = await info.context.loaders.person.load(self._row["person"])
-        return person["username"] if person else ""
 
     @strawberry.field(description="Real name: visible to the member and their leaders only.")
     async def real_name(self, info: Info) -> str | None:
@@ -134,20 +148,31 @@ class Member(Node):
             return None
         return self._row["decline_reason"]
 
-    @strawberry.field
-    async def building(self, info: Info) -> Building | None:
-        """Where the member lives."""
-        if self._row["building"] is None:
+    @strawberry.field(description="When the request to join was declined (member and leaders).")
+    async def declined_at(self, info: Info) -> datetime | None:
+        if self._row["declined_at"] is None or not await _viewer_sees_private(info, self._row):
             return None
-        row = await info.context.loaders.building.load(self._row["building"])
-        return Building.from_row(row) if row else None
+        return self._row["declined_at"]
+
+    @strawberry.field(description="Who declined the request to join (member and leaders; None "
+                                  "when done from the CLI).")
+    async def declined_by(self, info: Info) -> Member | None:
+        if self._row["declined_by"] is None or not await _viewer_sees_private(info, self._row):
+            return None
+        found = await member_objects([self._row["declined_by"]])
+        return found[0] if found else None
+
+    @strawberry.field
+    def building(self, info: Info) -> Building | None:
+        """Where the member lives."""
+        return _related(info, "building", self._row["building"], Building.from_row)
 
     @strawberry.field(description="Who verified this member (None when done from the CLI).")
     async def verified_by(self, info: Info) -> Member | None:
         if self._row["verified_by"] is None:
             return None
-        row = await info.context.loaders.member.load(self._row["verified_by"])
-        return Member.from_row(row) if row else None
+        found = await member_objects([self._row["verified_by"]])
+        return found[0] if found else None
 
     @strawberry.field
     def availability(self) -> list[AvailabilitySlot]:
@@ -197,11 +222,22 @@ class Need(Node):
     close_reason: str
     escalated: bool = strawberry.field(
         description="Nobody accepted it in time; its building leaders were told.")
+    requester: Member = strawberry.field(description="Who the help is for.")
+    posted_by: Member = strawberry.field(
+        description="Who posted it: the requester, or a leader on their behalf.")
+    helper: Member | None = strawberry.field(description="Who accepted it, once someone has.")
+    building: Building | None = strawberry.field(description="Where the help is needed.")
     _row: strawberry.Private[dict]
 
     @classmethod
-    def from_row(cls, row: dict) -> Need:
-        """Build from a ``yz_need`` row."""
+    def from_row(cls, row: dict, known: dict[tuple[str, int], dict]) -> Need:
+        """Build from a ``yz_need`` row and the prefetched rows it points to
+        (use :func:`need_objects`, which prefetches)."""
+
+        def member(pk: int | None) -> Member | None:
+            return Member.from_row(known[("member", pk)]) if pk is not None else None
+
+        building = known.get(("building", row["building"])) if row["building"] else None
         return cls(
             id=to_gid("Need", row["id"]), title=row["title"], description=row["description"],
             category=row["category"], status=row["status"], window_start=row["window_start"],
@@ -210,34 +246,10 @@ class Need(Node):
             created_at=row["created_at"], accepted_at=row["accepted_at"],
             done_at=row["done_at"], closed_at=row["closed_at"],
             close_reason=row["close_reason"], escalated=row["escalated_at"] is not None,
-            _row=row,
+            requester=member(row["requester"]), posted_by=member(row["posted_by"]),
+            helper=member(row["helper"]),
+            building=Building.from_row(building) if building else None, _row=row,
         )
-
-    async def _member(self, info: Info, key: str) -> Member | None:
-        if self._row[key] is None:
-            return None
-        row = await info.context.loaders.member.load(self._row[key])
-        return Member.from_row(row) if row else None
-
-    @strawberry.field(description="Who the help is for.")
-    async def requester(self, info: Info) -> Member:
-        return await self._member(info, "requester")  # type: ignore[return-value]
-
-    @strawberry.field(description="Who posted it: the requester, or a leader on their behalf.")
-    async def posted_by(self, info: Info) -> Member:
-        return await self._member(info, "posted_by")  # type: ignore[return-value]
-
-    @strawberry.field(description="Who accepted it, once someone has.")
-    async def helper(self, info: Info) -> Member | None:
-        return await self._member(info, "helper")
-
-    @strawberry.field
-    async def building(self, info: Info) -> Building | None:
-        """Where the help is needed."""
-        if self._row["building"] is None:
-            return None
-        row = await info.context.loaders.building.load(self._row["building"])
-        return Building.from_row(row) if row else None
 
     @strawberry.field
     async def history(self) -> list[NeedStep]:
@@ -329,4 +341,21 @@ class Viewer:
         """Every community this person belongs to (or asked to join)."""
         from yizhan.core.services.members import memberships
 
-        return [Member.from_row(r) for r in await memberships(self._row["id"])]
+        rows = await memberships(self._row["id"])
+        return await member_objects([r["id"] for r in rows])
+
+
+async def member_objects(ids: list[int]) -> list[Member]:
+    """Members by id (with their names, in one query), in the order asked."""
+    from yizhan.core.graphql.loaders import members_by_id
+
+    rows = {r["id"]: r for r in await members_by_id(ids)}
+    return [Member.from_row(rows[i]) for i in ids if i in rows]
+
+
+async def need_objects(loaders: Any, rows: list[dict]) -> list[Need]:
+    """Needs with their people and buildings, prefetched in two queries."""
+    from yizhan.core.graphql.loaders import prefetch_needs
+
+    await prefetch_needs(loaders, rows)
+    return [Need.from_row(row, loaders.known) for row in rows]

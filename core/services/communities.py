@@ -30,16 +30,33 @@ async def create_community(slug: str, name: str, time_zone: str = "Asia/Shanghai
             Community(slug=slug, name=name, time_zone=time_zone, locale=normalize(locale),
                       created_at=clock.now())
         ).returning(*Community.all_columns()))[0]
-        await emit(EventContext(community=row), "yizhan_community_created", community=row)
+        # Nothing is switched on in a new community yet: every installed plugin hears this.
+        await emit(EventContext(community=row), "yizhan_community_created", all_installed=True,
+                   community=row)
     return row
+
+
+#: Communities by slug. Rows never change after creation, so every process may keep them.
+_by_slug: dict[str, dict] = {}
+
+
+def forget_cached() -> None:
+    """Drop the cache (tests that empty the database call this)."""
+    _by_slug.clear()
 
 
 async def get_community(slug: str, field: str = "community") -> dict:
     """The community with ``slug``, or NOT_FOUND."""
-    row = await Community.select().where(Community.slug == (slug or "").strip().lower()).first()
-    if row is None:
+    key = (v.searchable(slug) or "").lower()
+    row = _by_slug.get(key)
+    if not key:
         raise not_found("community", field)
-    return row
+    if row is None:
+        row = await Community.select().where(Community.slug == key).first()
+        if row is None:
+            raise not_found("community", field)
+        _by_slug[key] = row
+    return dict(row)
 
 
 async def get_community_by_id(community_id: int) -> dict:
@@ -79,8 +96,10 @@ async def get_building(community: dict, building_id: int | None = None, *,
     query = Building.select().where(Building.community == community["id"])
     if building_id is not None:
         query = query.where(Building.id == building_id)
+    elif v.searchable(name):
+        query = query.where(Building.name == v.searchable(name))
     else:
-        query = query.where(Building.name == (name or "").strip())
+        raise not_found("building", field)
     row = await query.first()
     if row is None:
         raise not_found("building", field)

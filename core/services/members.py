@@ -17,6 +17,7 @@ from yizhan.core.tables import Building, Member, Person
 TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
 DEPUTY_MIN_HOUSEHOLDS = 300
 MAX_DEPUTIES = 2
+MEMBER_STATUSES = ("pending", "verified", "declined")
 
 
 async def member_for(community_id: int, person_id: int | None) -> dict | None:
@@ -142,10 +143,19 @@ async def set_role(community: dict, actor: dict | None, member_id: int, role: st
         if member["status"] != "verified":
             raise YizhanError("NOT_VERIFIED", "Only verified members can do this.",
                               field="memberId")
+        if member["role"] == "admin" and role != "admin":
+            await _lock("yz_community", community["id"])
+            if not await Member.exists().where(
+                (Member.community == community["id"]) & (Member.role == "admin")
+                & (Member.status == "verified") & (Member.id != member["id"])
+            ):
+                raise YizhanError("LAST_ADMIN", "A community needs at least one admin: "
+                                  "make someone else admin first.", field="role")
         if role in v.LEADER_ROLES:
             if member["building"] is None:
                 raise YizhanError("NO_BUILDING", "A leader must live in a building.",
                                   field="memberId")
+            await _lock("yz_building", member["building"])
             others = await Member.select(Member.id, Member.role).where(
                 (Member.community == community["id"]) & (Member.building == member["building"])
                 & (Member.status == "verified") & (Member.id != member["id"])
@@ -170,6 +180,12 @@ async def set_role(community: dict, actor: dict | None, member_id: int, role: st
         return await get_member(community, member_id)
 
 
+async def _lock(table: str, row_id: int) -> None:
+    """Lock one row until the transaction ends (PostgreSQL; SQLite writes are serialised)."""
+    if db.is_postgres():
+        await db.raw(f"SELECT id FROM {table} WHERE id = {{}} FOR UPDATE", row_id)
+
+
 def _parse_availability(slots: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if len(slots) > 50:
         raise invalid("availability", "At most {max} time slots.", code="TOO_MANY", max=50)
@@ -189,6 +205,7 @@ def _parse_availability(slots: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def set_profile(community: dict, member: dict, skills: list[str] | None = None,
                       availability: list[dict[str, Any]] | None = None) -> dict:
     """Declare the skills (category slugs) a member offers and when they are usually free."""
+    v.require_person(member)
     values: dict[Any, Any] = {}
     if skills is not None:
         if len(skills) > 20:
@@ -217,6 +234,11 @@ async def list_members(community: dict, *, status: str | None = None,
                        building_id: int | None = None, role: str | None = None,
                        after_id: int | None = None, limit: int = 50) -> list[dict]:
     """Members of a community with filters, by id, for keyset paging."""
+    if status and status not in MEMBER_STATUSES:
+        raise invalid("status", "Unknown status {status}.", code="INVALID_STATUS",
+                      status=status)
+    if role and role not in v.ROLES:
+        raise invalid("role", "Unknown role {role}.", code="INVALID_ROLE", role=role)
     query = Member.select().where(Member.community == community["id"])
     if status:
         query = query.where(Member.status == status)

@@ -67,6 +67,18 @@ async def get_need(community: dict, need_id: int, field: str = "needId") -> dict
     return row
 
 
+async def _locked_need(community: dict, need_id: int) -> dict:
+    """The need, locked until the transaction ends, so a step decides on what it will change.
+
+    On PostgreSQL this is ``SELECT … FOR UPDATE``; SQLite's write transactions are serialised
+    already (``BEGIN IMMEDIATE``).
+    """
+    if db.is_postgres():
+        await db.raw("SELECT id FROM yz_need WHERE id = {} AND community = {} FOR UPDATE",
+                      need_id, community["id"])
+    return await get_need(community, need_id)
+
+
 async def _log(need_id: int, actor: dict | None, action: str, note: str = "") -> None:
     await NeedEvent.insert(NeedEvent(need=need_id, actor=actor["id"] if actor else None,
                                      action=action, note=note, at=clock.now()))
@@ -85,7 +97,7 @@ async def post(community: dict, actor: dict, *, title: str, category: str,
                credits: Any = "0", description: str = "", building_id: int | None = None,
                on_behalf_of: int | None = None) -> dict:
     """Post a need; a leader may post for a member of their building (``on_behalf_of``)."""
-    v.require_verified(actor)
+    v.require_person(v.require_verified(actor))
     settings = switches.settings(community["id"], "core")
     title = v.text(title, "title", max_length=80)
     description = v.text(description, "description", max_length=2000, required=False)
@@ -140,14 +152,15 @@ async def post(community: dict, actor: dict, *, title: str, category: str,
 
 def _refuse(need: dict, action: str) -> YizhanError:
     status = need["status"]
-    if action == "accept" and status in (ACCEPTED, DONE):
+    if action == "accepted" and status in (ACCEPTED, DONE):
         return YizhanError("NEED_TAKEN", "Someone else has already accepted this need.",
                            field="needId")
     if status in CLOSED:
         return YizhanError("NEED_CLOSED", "This need is closed ({status}).", field="needId",
-                           status=status)
+                           status=status, _translate={"status": "need status"})
     return YizhanError("INVALID_TRANSITION", "A need that is {status} cannot be {action}.",
-                       field="needId", status=status, action=action)
+                       field="needId", status=status, action=action,
+                       _translate={"status": "need status", "action": "need action"})
 
 
 async def _step(community: dict, need: dict, action: str, from_status: str,
@@ -165,14 +178,14 @@ async def _step(community: dict, need: dict, action: str, from_status: str,
 
 async def accept(community: dict, actor: dict, need_id: int) -> dict:
     """Take an open need as its helper (a leader may take any need: 托底)."""
-    v.require_verified(actor)
+    v.require_person(v.require_verified(actor))
     async with db.atomic():
-        need = await get_need(community, need_id)
+        need = await _locked_need(community, need_id)
         if need["requester"] == actor["id"]:
             raise YizhanError("OWN_NEED", "You cannot accept your own need.", field="needId")
         ctx = EventContext(community=community, actor=actor)
         check_veto(ctx, "need.accept", need)
-        need = await _step(community, need, "accept", OPEN, {
+        need = await _step(community, need, "accepted", OPEN, {
             Need.status: ACCEPTED, Need.helper: actor["id"], Need.accepted_at: clock.now()})
         await _log(need["id"], actor, "accepted")
         await emit(ctx, "yizhan_need_accepted", need=need)
@@ -185,7 +198,7 @@ async def accept(community: dict, actor: dict, need_id: int) -> dict:
 async def withdraw(community: dict, actor: dict, need_id: int) -> dict:
     """The helper gives an accepted need back; it is open again."""
     async with db.atomic():
-        need = await get_need(community, need_id)
+        need = await _locked_need(community, need_id)
         if need["helper"] != actor["id"]:
             raise forbidden("Only the helper can do this.")
         helper = need["helper"]
@@ -204,7 +217,7 @@ async def withdraw(community: dict, actor: dict, need_id: int) -> dict:
 async def mark_done(community: dict, actor: dict, need_id: int) -> dict:
     """The helper says the work is done; the requester is asked to confirm."""
     async with db.atomic():
-        need = await get_need(community, need_id)
+        need = await _locked_need(community, need_id)
         if need["helper"] != actor["id"]:
             raise forbidden("Only the helper can do this.")
         need = await _step(community, need, "marked done", ACCEPTED,
@@ -226,7 +239,7 @@ def _may_close(actor: dict, need: dict) -> bool:
 async def confirm(community: dict, actor: dict, need_id: int) -> dict:
     """The requester (or the leader who posted for them) confirms; the hours are recorded."""
     async with db.atomic():
-        need = await get_need(community, need_id)
+        need = await _locked_need(community, need_id)
         if not _may_close(actor, need):
             raise forbidden("Only the requester can do this.")
         now = clock.now()
@@ -249,7 +262,7 @@ async def cancel(community: dict, actor: dict, need_id: int, reason: str = "") -
     """The requester, the poster or an admin cancels an open or accepted need."""
     reason = v.text(reason, "reason", max_length=500, required=False)
     async with db.atomic():
-        need = await get_need(community, need_id)
+        need = await _locked_need(community, need_id)
         if not _may_close(actor, need):
             raise forbidden("Only the requester can do this.")
         previous = need["status"]
@@ -331,8 +344,11 @@ async def list_needs(community: dict, *, statuses: list[str] | None = None,
                      late_night: bool | None = None, weekend: bool | None = None,
                      requester: int | None = None, helper: int | None = None,
                      escalated: bool | None = None, before_id: int | None = None,
-                     limit: int = 20) -> list[dict]:
-    """Needs of a community, newest first, filtered; keyset paging by id."""
+                     limit: int = 20, mine: int | None = None) -> list[dict]:
+    """Needs of a community, newest first, filtered; keyset paging by id.
+
+    ``mine`` (a member id) keeps the needs that member asked for or posted for someone.
+    """
     query = Need.select().where(Need.community == community["id"])
     if statuses:
         bad = [s for s in statuses if s not in STATUSES]
@@ -343,7 +359,7 @@ async def list_needs(community: dict, *, statuses: list[str] | None = None,
     if building_id is not None:
         query = query.where(Need.building == building_id)
     if category:
-        query = query.where(Need.category == category.strip().lower())
+        query = query.where(Need.category == v.slug(category, "category"))
     if window_from is not None:
         query = query.where(Need.window_end > _aware(window_from, community["time_zone"]))
     if window_to is not None:
@@ -354,6 +370,8 @@ async def list_needs(community: dict, *, statuses: list[str] | None = None,
         query = query.where(Need.weekend == weekend)
     if requester is not None:
         query = query.where(Need.requester == requester)
+    if mine is not None:
+        query = query.where((Need.requester == mine) | (Need.posted_by == mine))
     if helper is not None:
         query = query.where(Need.helper == helper)
     if escalated is not None:

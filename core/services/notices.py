@@ -29,13 +29,23 @@ async def announce(community: dict, actor: dict, title: str, body: str,
     return await post_notice(community["id"], title, body, author=actor["id"], pinned=pinned)
 
 
+def position(row: dict) -> int:
+    """A notice's place on the board as one number for a cursor: ``-id`` when pinned."""
+    return -row["id"] if row["pinned"] else row["id"]
+
+
 async def list_notices(community_id: int, source: str | None = None,
-                       before_id: int | None = None, limit: int = 20) -> list[dict]:
-    """Notices, pinned first then newest first."""
+                       after_position: int | None = None, limit: int = 20) -> list[dict]:
+    """Notices, pinned first, each group newest first; keyset paging after a
+    :func:`position` (so a page never repeats or skips a notice)."""
     query = Notice.select().where(Notice.community == community_id)
     if source:
-        query = query.where(Notice.source == source)
-    if before_id is not None:
-        query = query.where(Notice.id < before_id)
+        query = query.where(Notice.source == v.slug(source, "source"))
+    if after_position is not None and after_position < 0:  # still among the pinned
+        query = query.where(
+            ((Notice.pinned == True) & (Notice.id < -after_position))  # noqa: E712
+            | (Notice.pinned == False))  # noqa: E712
+    elif after_position is not None:
+        query = query.where((Notice.pinned == False) & (Notice.id < after_position))  # noqa: E712
     return await query.order_by(Notice.pinned, ascending=False).order_by(
         Notice.id, ascending=False).limit(limit)

@@ -12,11 +12,11 @@ from typing import Any
 
 from yizhan.core import clock, db
 from yizhan.core.errors import not_found
-from yizhan.core.i18n import translate
-from yizhan.core.plugins import get_registry
+from yizhan.core.i18n import normalize, translate
+from yizhan.core.plugins import await_all, get_registry
 from yizhan.core.services.outbox import publish
 from yizhan.core.switches import switches
-from yizhan.core.tables import Notification
+from yizhan.core.tables import Member, Notification
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +33,34 @@ async def notify(community_id: int, member_id: int, kind: str, subject: str, mes
     await publish(community_id, "notification.created",
                   {"notification": row["id"], "member": member_id, "kind": kind})
 
-    def deliver() -> None:
+    async def deliver() -> None:
         caller = get_registry().caller("yizhan_deliver_notification",
                                        switches.disabled(community_id))
-        if not caller.get_hookimpls():
+        channels = caller.get_hookimpls()
+        if not channels:
             return
-        text = translate(message, locale, **params)
-        heading = translate(subject, locale, **params)
-        try:
-            caller(notification=row, text=text, title=heading)
-        except Exception:  # a channel's failure never undoes the inbox entry
-            log.exception("notification delivery failed for %s", row["id"])
+        reader = locale or await recipient_locale(community_id, member_id)
+        text = translate(message, reader, **params)
+        heading = translate(subject, reader, **params)
+        for channel in channels:
+            # One by one: a failing channel neither undoes the inbox entry nor stops the others.
+            try:
+                await await_all([channel.function(notification=row, text=text, title=heading)])
+            except Exception:
+                log.exception("notification delivery by %s failed for %s",
+                              channel.plugin_name, row["id"])
 
     db.after_commit(deliver)
     return row
+
+
+async def recipient_locale(community_id: int, member_id: int) -> str:
+    """The language a member reads: their own setting, else their community's."""
+    member = await Member.select(Member.person.locale, Member.community.locale).where(
+        (Member.id == member_id) & (Member.community == community_id)).first()
+    if member is None:
+        return normalize(None)
+    return normalize(member["person.locale"] or member["community.locale"])
 
 
 def render(row: dict, locale: str | None) -> tuple[str, str]:

@@ -30,6 +30,14 @@ async def read_after(last_id: int, limit: int = 500) -> list[dict[str, Any]]:
     return rows
 
 
+async def read_ids(ids: list[int]) -> list[dict[str, Any]]:
+    """The events with these ids that exist (have committed), oldest first, decoded."""
+    rows = await Outbox.select().where(Outbox.id.is_in(ids or [-1])).order_by(Outbox.id)
+    for row in rows:
+        row["payload"] = json.loads(row["payload"] or "{}")
+    return rows
+
+
 async def last_id() -> int:
     """The newest event id (0 when empty)."""
     row = await Outbox.select(Outbox.id).order_by(Outbox.id, ascending=False).first()

@@ -27,7 +27,16 @@ from yizhan.core.tables import LoginAttempt, Person, Token
 _hasher = PasswordHasher()
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 PHONE = re.compile(r"^\+?[0-9]{6,15}$")
-_DUMMY_HASH = _hasher.hash("not-a-password")
+#: Verified against when nobody has the identifier, so a wrong username costs the same time
+#: as a wrong password. Computed on first use: hashing at import slowed every CLI command.
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("not-a-password")
+    return _DUMMY_HASH
 
 
 @dataclass
@@ -38,6 +47,8 @@ class Principal:
     token_kind: str
     service_community: int | None = None
     token_id: int | None = None
+    #: The person's own language setting ("" when unset), read with the token.
+    locale: str = ""
 
 
 def hash_token(token: str) -> str:
@@ -55,7 +66,7 @@ async def create_person(username: str, display_name: str, password: str | None =
     display_name = v.text(display_name, "displayName", max_length=60)
     real_name = v.text(real_name, "realName", max_length=60, required=False)
     if phone:
-        phone = phone.strip().replace(" ", "")
+        phone = normalize_phone(phone)
         if not PHONE.match(phone):
             raise invalid("phone", "Not a phone number.", code="INVALID_PHONE")
     if password is not None and len(password) < 8:
@@ -85,11 +96,19 @@ async def get_person(person_id: int) -> dict:
     return row
 
 
+def normalize_phone(phone: str) -> str:
+    """A phone number as stored, without spaces or dashes: ``+86 138-0013-8000`` becomes
+    ``+8613800138000``."""
+    return (phone or "").strip().replace(" ", "").replace("-", "")
+
+
 async def find_person(identifier: str) -> dict | None:
-    """A person by username or phone."""
-    identifier = (identifier or "").strip()
+    """A person by username or phone (written with or without spaces or dashes)."""
+    identifier = v.searchable(identifier) or ""
+    if not identifier:
+        return None
     return await Person.select().where(
-        (Person.username == identifier) | (Person.phone == identifier)
+        (Person.username == identifier) | (Person.phone == normalize_phone(identifier))
     ).first()
 
 
@@ -118,7 +137,10 @@ async def _issue(person_id: int | None, kind: str, name: str, community: int | N
 async def login(identifier: str, password: str) -> tuple[str, dict]:
     """Check a password and issue a login token; refuses after too many failures."""
     settings = get_settings()
-    key = (identifier or "").strip().lower()[:60]
+    person = await find_person(identifier)
+    # Failures count per person (by username and phone alike), else per unknown identifier.
+    key = (f"person:{person['id']}" if person
+           else v.CONTROL.sub("", (identifier or "").strip().lower())[:60])
     now = clock.now()
     since = now - timedelta(minutes=settings.login_window_minutes)
     failures = await LoginAttempt.count().where(
@@ -127,10 +149,9 @@ async def login(identifier: str, password: str) -> tuple[str, dict]:
     if failures >= settings.login_max_failures:
         raise YizhanError("RATE_LIMITED", "Too many failed logins. Try again in {minutes} minutes.",
                           kind="limit", minutes=settings.login_window_minutes)
-    person = await find_person(identifier)
     try:
         if person is None or not person["password_hash"]:
-            _hasher.verify(_DUMMY_HASH, password or "x")  # same time either way
+            _hasher.verify(_dummy_hash(), password or "x")  # same time either way
             raise VerificationError
         _hasher.verify(person["password_hash"], password or "")
     except (VerificationError, InvalidHashError):
@@ -174,12 +195,14 @@ async def revoke_token(token_id: int | None = None, token: str | None = None) ->
 
 async def resolve_token(token: str) -> Principal | None:
     """The principal a bearer token stands for, or None if unknown, expired or revoked."""
-    row = await Token.select().where(Token.token_hash == hash_token(token)).first()
+    row = await Token.select(*Token.all_columns(), Token.person.locale).where(
+        Token.token_hash == hash_token(token)).first()
     if row is None or row["revoked_at"] is not None:
         return None
     if row["expires_at"] is not None and row["expires_at"] <= clock.now():
         return None
-    return Principal(row["person"], row["kind"], row["community"], row["id"])
+    return Principal(row["person"], row["kind"], row["community"], row["id"],
+                     row["person.locale"] or "")
 
 
 async def list_tokens(person_id: int | None = None) -> list[dict]:

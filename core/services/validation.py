@@ -15,15 +15,30 @@ ROLES = ("resident", "deputy_leader", "building_leader", "admin")
 LEADER_ROLES = ("deputy_leader", "building_leader")
 
 
+#: Control characters other than tab, line feed and carriage return (NUL, escape codes …).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str:
-    """Strip ``value``; refuse it empty (when required) or longer than ``max_length``."""
+    """Strip ``value``; refuse it empty (when required), longer than ``max_length``, or with
+    control characters (line breaks and tabs are fine)."""
     cleaned = (value or "").strip()
     if required and not cleaned:
         raise invalid(field, "This field cannot be empty.", code="REQUIRED")
     if len(cleaned) > max_length:
         raise invalid(field, "Too long: at most {max} characters.", code="TOO_LONG",
                       max=max_length)
+    if CONTROL.search(cleaned):
+        raise invalid(field, "Remove the control characters from this text.",
+                      code="INVALID_TEXT")
     return cleaned
+
+
+def searchable(value: str | None) -> str | None:
+    """``value`` stripped for a look-up, or None when it cannot match anything stored (it has
+    control characters, which no stored name has; PostgreSQL refuses a NUL outright)."""
+    cleaned = (value or "").strip()
+    return None if CONTROL.search(cleaned) else cleaned
 
 
 def slug(value: str | None, field: str = "slug") -> str:
@@ -47,13 +62,16 @@ def credits_to_centi(value: Any, field: str = "credits", *, maximum: int = 100_0
         raise invalid(field, "Not a credit amount.", code="INVALID_AMOUNT")
     if amount < 0:
         raise invalid(field, "Credits cannot be negative.", code="NEGATIVE_AMOUNT")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise invalid(field, "Credits have at most two decimals.", code="INVALID_AMOUNT")
-    centi = int(amount * 100)
-    if centi > maximum:
+    if amount > Decimal(maximum) / 100:  # before any arithmetic, which fails on huge numbers
         raise invalid(field, "At most {max} credits.", code="AMOUNT_TOO_LARGE",
                       max=format_centi(maximum))
-    return centi
+    try:
+        exact = amount == amount.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        exact = False
+    if not exact:
+        raise invalid(field, "Credits have at most two decimals.", code="INVALID_AMOUNT")
+    return int(amount * 100)
 
 
 def format_centi(centi: int) -> str:
@@ -74,6 +92,14 @@ def require_verified(member: dict | None) -> dict:
         raise forbidden("You are not a member of this community.")
     if member["status"] != "verified":
         raise YizhanError("NOT_VERIFIED", "Only verified members can do this.", kind="permission")
+    return member
+
+
+def require_person(member: dict) -> dict:
+    """Refuse a bare service token (acting as the community, not as a member) where the action
+    needs a person: asking for help, helping, a profile. Use ``X-Act-As``."""
+    if member.get("id") is None:
+        raise forbidden("A service token must act for a member (X-Act-As) to do this.")
     return member
 
 

@@ -1,0 +1,1 @@
+"""yizhan-hello: the smallest complete third-party Yizhan plugin (greeting + guestbook)."""
