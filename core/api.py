@@ -42,12 +42,15 @@ from yizhan.core.services.communities import (
     get_community,
     get_community_by_id,
 )
+from yizhan.core.services.communities import list_buildings as list_buildings
+from yizhan.core.services.hours import community_hours as community_hours
 from yizhan.core.services.hours import (
     helpers_between as helpers_between,
 )
 from yizhan.core.services.hours import (
     member_hours as member_hours,
 )
+from yizhan.core.services.members import count_members as count_members
 from yizhan.core.services.members import get_member as get_member
 from yizhan.core.services.notices import post_notice as post_notice
 from yizhan.core.services.notifications import notify as notify

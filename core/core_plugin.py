@@ -35,10 +35,12 @@ def yizhan_register_settings():
 
 @hookimpl
 def yizhan_register_jobs():
-    """Core's sweeps: escalate needs nobody took, expire needs whose window passed."""
-    from yizhan.core.services import needs
+    """Core's sweeps: escalate needs nobody took, expire needs whose window passed, forget
+    old failed logins."""
+    from yizhan.core.services import needs, people
 
     return [
         Job("core.escalate_needs", 60, needs.escalate_due),
         Job("core.expire_needs", 60, needs.expire_due),
+        Job("core.purge_login_attempts", 3600, people.purge_login_attempts),
     ]

@@ -91,15 +91,33 @@ async def yizhan_db(yizhan_database: str, clock: clock_module.MovableClock) -> s
     return yizhan_database
 
 
+_apps: dict[int, object] = {}
+
+
+def _app_for_registry():
+    """The app for the current plugin registry, built once (schema assembly costs ~0.1 s);
+    tests that swap the registry get their own."""
+    from yizhan.core.app import create_app
+    from yizhan.core.plugins import get_registry
+
+    registry = get_registry()
+    key = id(registry)
+    found = _apps.get(key)
+    if found is None or found[0] is not registry:
+        found = (registry, create_app(run_jobs=False))
+        _apps[key] = found
+    return found[1]
+
+
 @pytest_asyncio.fixture
 async def app(yizhan_db: str):
     """An HTTP client for the app of the installed plugins, run in-process on the test's loop
     (its lifespan entered, background jobs off: tests run them with ``jobs.run_due``)."""
     import httpx
 
-    from yizhan.core.app import create_app, lifespan
+    from yizhan.core.app import lifespan
 
-    application = create_app(run_jobs=False)
+    application = _app_for_registry()
     async with lifespan(application):
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://yizhan.test") as http:

@@ -254,3 +254,15 @@ async def list_members(community: dict, *, status: str | None = None,
 async def memberships(person_id: int) -> list[dict]:
     """Every membership of a person, across communities."""
     return await Member.select().where(Member.person == person_id).order_by(Member.id)
+
+
+async def count_members(community_id: int, status: str | None = None) -> int:
+    """How many members a community has (optionally in one status): for aggregate figures such
+    as a community profile, without reading the rows."""
+    if status and status not in MEMBER_STATUSES:
+        raise invalid("status", "Unknown status {status}.", code="INVALID_STATUS",
+                      status=status)
+    query = Member.count().where(Member.community == community_id)
+    if status:
+        query = query.where(Member.status == status)
+    return await query

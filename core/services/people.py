@@ -12,7 +12,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -212,3 +212,11 @@ async def list_tokens(person_id: int | None = None) -> list[dict]:
     if person_id is not None:
         query = query.where(Token.person == person_id)
     return await query.order_by(Token.id, ascending=False)
+
+
+async def purge_login_attempts(now: datetime) -> int:
+    """Sweep: forget failed logins older than the rate-limit window (they no longer count)."""
+    cutoff = now - timedelta(minutes=get_settings().login_window_minutes)
+    async with db.atomic():
+        return len(await LoginAttempt.delete().where(LoginAttempt.at < cutoff).returning(
+            LoginAttempt.id))

@@ -1,0 +1,243 @@
+"""Payments per second through the real path: core's ``needs.confirm`` (the confirmation's
+transaction, core's own writes, the ``yizhan_need_confirmed`` hook) capturing the hold and
+paying the helper, hash chain included — with concurrent clients on one community, against
+pgbench's TPC-B-like run on the same server with the same number of clients.
+
+    python bench/credits_payments.py --database postgresql://postgres@127.0.0.1:55432/yz_bench
+    python bench/credits_payments.py --database sqlite:////tmp/yz_bench.db
+
+The database is dropped and created again (PostgreSQL) or deleted (SQLite). Needs are prepared
+(posted, accepted — credits held — and marked done) before the clock starts; then ``--clients``
+clients spread over ``--processes`` processes confirm them as fast as they can. Prints figures;
+not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
+PASSWORD = "bench-password-1"
+
+
+def _reset_database(url: str) -> None:
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = Path(url.split("sqlite:///", 1)[1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return
+    name = parsed.path.lstrip("/")
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+
+    async def go():
+        import asyncpg
+
+        conn = await asyncpg.connect(admin)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(go())
+
+
+async def _prepare(url: str, needs_count: int, clients: int) -> list[tuple[int, int]]:
+    """A community with credits on, requesters and helpers, and ``needs_count`` done needs.
+    Returns (need id, requester member id) pairs."""
+    os.environ["YIZHAN_DATABASE_URL"] = url
+    from argon2 import PasswordHasher
+
+    from yizhan.core import clock, db
+    from yizhan.core.dbmigrate import migrate
+    from yizhan.core.services import communities, members, needs, people, plugin_admin
+    from yizhan.core.switches import switches
+
+    people._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    db.use(url)
+    await db.start()
+    await migrate()
+    await switches.refresh(force=True)
+    community = await communities.create_community("bench", "Bench")
+    building = await communities.create_building(community, "A", 100)
+    await plugin_admin.enable(community, "credits")
+    await plugin_admin.configure(community, "core", {"max_credits_per_need": "10"})
+    await plugin_admin.configure(community, "credits", {
+        "credit_limit": "1000", "max_balance": "100000"})
+    pairs = []
+    for i in range(clients):
+        requester = await people.create_person(f"req{i}", f"Req {i}", PASSWORD)
+        helper = await people.create_person(f"help{i}", f"Help {i}", PASSWORD)
+        r = await members.add_member(community, requester["id"], building["id"], "resident",
+                                     verify_as=f"R {i}")
+        h = await members.add_member(community, helper["id"], building["id"], "resident",
+                                     verify_as=f"H {i}")
+        pairs.append((r, h))
+    out: list[tuple[int, int]] = []
+    now = clock.now()
+
+    async def make(worker: int) -> None:
+        r, h = pairs[worker]
+        for _ in range(needs_count // clients):
+            need = await needs.post(community, r, title="Errand", category="errand",
+                                    window_start=now, window_end=now + timedelta(days=5),
+                                    estimated_minutes=10, credits="0.20")
+            await needs.accept(community, h, need["id"])
+            await needs.mark_done(community, h, need["id"])
+            out.append((need["id"], r["id"]))
+
+    await asyncio.gather(*(make(w) for w in range(clients)))
+    await db.stop()
+    return out
+
+
+def _worker(url: str, work: list[tuple[int, int]], clients: int, start_at: float,
+            queue, ledger_only: bool = False) -> None:
+    async def main() -> tuple[int, float]:
+        os.environ["YIZHAN_DATABASE_URL"] = url
+        from yizhan.core import db
+        from yizhan.core.services import communities, needs
+        from yizhan.core.services.members import get_member
+        from yizhan.core.switches import switches
+
+        db.use(url)
+        await db.start()
+        await switches.refresh(force=True)
+        community = await communities.get_community("bench")
+        requesters = {m: await get_member(community, m) for m in {r for _, r in work}}
+        by_requester: dict[int, list[tuple[int, int]]] = {}
+        for item in work:
+            by_requester.setdefault(item[1], []).append(item)
+        chunks = list(by_requester.values())
+        while time.time() < start_at:
+            await asyncio.sleep(0.005)
+        began = time.perf_counter()
+
+        async def client(chunk: list[tuple[int, int]]) -> None:
+            for need_id, requester in chunk:
+                await needs.confirm(community, requesters[requester], need_id)
+
+        async def ledger_client(chunk: list[tuple[int, int]]) -> None:
+            from yizhan.plugins.credits import service
+
+            for need_id, requester in chunk:  # the same payment, straight to the ledger
+                await service.transfer(community, f"member:{requester}", "community_fund", 20,
+                                       kind="bench", reason="Bench", key=f"bench:{need_id}")
+
+        if ledger_only:
+            client = ledger_client  # noqa: F811
+
+        await asyncio.gather(*(client(c) for c in chunks if c))
+        elapsed = time.perf_counter() - began
+        await db.stop()
+        return len(work), elapsed
+
+    queue.put(asyncio.run(main()))
+
+
+def run_payments(url: str, needs_count: int, clients: int, processes: int,
+                 ledger_only: bool = False) -> dict:
+    """Prepare, then confirm every need with ``clients`` clients over ``processes`` (or, with
+    ``ledger_only``, post the same payments straight through the credits service)."""
+    _reset_database(url)
+    work = asyncio.run(_prepare(url, needs_count, clients))
+    per_process = max(1, clients // processes)
+    by_requester: dict[int, list[tuple[int, int]]] = {}
+    for item in work:  # each client pays for its own requester: independent payments
+        by_requester.setdefault(item[1], []).append(item)
+    groups = list(by_requester.values())
+    slices = [[item for group in groups[i::processes] for item in group]
+              for i in range(processes)]
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    start_at = time.time() + 6.0
+    procs = [ctx.Process(target=_worker, args=(url, s, per_process, start_at, queue,
+                                               ledger_only)) for s in slices]
+    for p in procs:
+        p.start()
+    results = [queue.get() for _ in procs]
+    for p in procs:
+        p.join()
+    done = sum(n for n, _ in results)
+    elapsed = max(t for _, t in results)
+    return {"payments": done, "seconds": elapsed, "per_second": done / elapsed}
+
+
+def _check_chain(url: str) -> tuple[bool, int, float]:
+    async def go():
+        from yizhan.core import db
+        from yizhan.core.services import communities
+        from yizhan.plugins.credits import verify
+
+        db.use(url)
+        await db.start()
+        community = await communities.get_community("bench")
+        began = time.perf_counter()
+        result = await verify.verify(community["id"], record=False)
+        took = time.perf_counter() - began
+        await db.stop()
+        return result.ok, result.checked, took
+
+    return asyncio.run(go())
+
+
+def run_pgbench(url: str, clients: int, seconds: int, scale: int) -> float:
+    """pgbench's default (TPC-B-like) transactions per second, in a database of its own."""
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/") + "_pgbench"
+    base = url.rsplit("/", 1)[0]
+    _reset_database(f"{base}/{name}")
+    common = ["-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432),
+              "-U", parsed.username or "postgres"]
+    subprocess.run([PGBENCH, "-i", "-q", "-s", str(scale), *common, name], check=True,
+                   capture_output=True)
+    out = subprocess.run([PGBENCH, "-c", str(clients), "-j", str(min(clients, 2)), "-T",
+                          str(seconds), *common, name], check=True, capture_output=True,
+                         text=True).stdout
+    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
+    return float(match.group(1)) if match else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--needs", type=int, default=2400)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--pgbench-seconds", type=int, default=20)
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    kind = urlparse(args.database).scheme
+    print(f"database: {kind}  clients: {args.clients}  processes: {args.processes}")
+    ledger = run_payments(args.database, args.needs, args.clients, args.processes, True)
+    ok, checked, _ = _check_chain(args.database)
+    print(f"ledger only: {ledger['payments']} payments in {ledger['seconds']:.2f} s = "
+          f"{ledger['per_second']:.0f} payments/s (service.transfer, hash chain included; "
+          f"chain {'verifies' if ok else 'BROKEN'}, {checked} transactions)")
+    result = run_payments(args.database, args.needs, args.clients, args.processes)
+    ok, checked, verify_s = _check_chain(args.database)
+    print(f"real path: {result['payments']} in {result['seconds']:.2f} s = "
+          f"{result['per_second']:.0f} payments/s (confirm a need -> pay the helper)")
+    print(f"chain after the run: {'verifies' if ok else 'BROKEN'} ({checked} transactions, "
+          f"verified in {verify_s:.2f} s)")
+    if kind.startswith("postgres") and Path(PGBENCH).exists():
+        for scale in (1, args.clients):
+            tps = run_pgbench(args.database, args.clients, args.pgbench_seconds, scale)
+            print(f"pgbench TPC-B-like, scale {scale}, {args.clients} clients: {tps:.0f} tps; "
+                  f"ratio real path/pgbench = {result['per_second'] / tps:.2f}, "
+                  f"ledger only/pgbench = {ledger['per_second'] / tps:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""Time to verify a community's hash chain of 1,000,000 transactions (target: under 10 s).
+
+    python bench/credits_verify.py --database postgresql://postgres@127.0.0.1:55432/yz_chain
+    python bench/credits_verify.py --database sqlite:////tmp/yz_chain.db --transactions 1000000
+
+The database is dropped and created again (PostgreSQL) or deleted (SQLite), migrated, and a
+synthetic chain is bulk-inserted (``COPY`` on PostgreSQL): payments between 1,000 member
+accounts, each transaction hashed exactly as the ledger does, balances and the chain head set
+to match. Then ``yizhan.plugins.credits.verify.verify`` — what ``yizhan ledger verify`` and the
+admin query run — recomputes it. Prints figures; not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from credits_payments import _reset_database  # noqa: E402
+
+TX_COLUMNS = ("id", "community", "seq", "kind", "reason", "source_kind", "source_id",
+              "idempotency_key", "amount_centi", "actor", "reverses", "created_us",
+              "prev_hash", "hash")
+POSTING_COLUMNS = ("id", "community", "tx", "account", "amount_centi", "balance_after_centi")
+MEMBERS = 1000
+
+
+def synthesize(community_id: int, accounts: list[int], count: int, start_us: int):
+    """Yield (tx row tuple, [posting tuples]) for ``count`` chained payments; finally the
+    balances and the head are in ``state``."""
+    from yizhan.plugins.credits import chain
+
+    rng = random.Random(7)
+    balances = dict.fromkeys(accounts, 0)
+    prev = chain.GENESIS
+    posting_id = 0
+    state: dict = {}
+    for seq in range(1, count + 1):
+        payer, payee = rng.sample(accounts, 2)
+        amount = rng.randint(1, 500)
+        tx = {"community": community_id, "seq": seq, "created_us": start_us + seq * 1000,
+              "kind": "need_payment", "reason": "Help", "source_kind": "need",
+              "source_id": str(seq), "idempotency_key": f"need:{seq}:payment",
+              "amount_centi": amount, "actor": None, "reverses": None}
+        pairs = [(payer, -amount), (payee, amount)]
+        digest = chain.compute_hash(prev, tx, pairs)
+        balances[payer] -= amount
+        balances[payee] += amount
+        posting_id += 2
+        yield ((seq, community_id, seq, "need_payment", "Help", "need", str(seq),
+                f"need:{seq}:payment", amount, None, None, tx["created_us"], prev, digest),
+               [(posting_id - 1, community_id, seq, payer, -amount, balances[payer]),
+                (posting_id, community_id, seq, payee, amount, balances[payee])])
+        prev = digest
+    state.update(balances=balances, head=(count, prev))
+    yield state
+
+
+async def _setup(url: str) -> tuple[int, list[int]]:
+    import os
+
+    os.environ["YIZHAN_DATABASE_URL"] = url
+    from yizhan.core import db
+    from yizhan.core.dbmigrate import migrate
+    from yizhan.core.services import communities, plugin_admin
+    from yizhan.core.switches import switches
+    from yizhan.plugins.credits import accounts
+
+    db.use(url)
+    await db.start()
+    await migrate()
+    await switches.refresh(force=True)
+    community = await communities.create_community("chain", "Chain")
+    await plugin_admin.enable(community, "credits")
+    ids = [(await accounts.member_account(community["id"], i + 1))["id"]
+           for i in range(MEMBERS)]
+    await db.stop()
+    return community["id"], ids
+
+
+async def _load_postgres(url: str, community_id: int, ids: list[int], count: int) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        gen = synthesize(community_id, ids, count, 1_790_000_000_000_000)
+        txs, postings, state = [], [], None
+        for item in gen:
+            if isinstance(item, dict):
+                state = item
+                break
+            txs.append(item[0])
+            postings.extend(item[1])
+            if len(txs) >= 50_000:
+                await conn.copy_records_to_table("yz_credit_tx", records=txs,
+                                                 columns=TX_COLUMNS)
+                await conn.copy_records_to_table("yz_credit_posting", records=postings,
+                                                 columns=POSTING_COLUMNS)
+                txs, postings = [], []
+        if txs:
+            await conn.copy_records_to_table("yz_credit_tx", records=txs, columns=TX_COLUMNS)
+            await conn.copy_records_to_table("yz_credit_posting", records=postings,
+                                             columns=POSTING_COLUMNS)
+        await conn.executemany("UPDATE yz_credit_account SET balance_centi = $1 WHERE id = $2",
+                               [(b, a) for a, b in state["balances"].items()])
+        await conn.execute("UPDATE yz_credit_chain_head SET seq = $1, hash = $2 "
+                           "WHERE community = $3", *state["head"], community_id)
+        await conn.execute("SELECT setval(pg_get_serial_sequence('yz_credit_tx', 'id'), $1)",
+                           count)
+        await conn.execute("SELECT setval(pg_get_serial_sequence('yz_credit_posting', 'id'), "
+                           "$1)", 2 * count)
+        await conn.execute("ANALYZE yz_credit_tx")
+        await conn.execute("ANALYZE yz_credit_posting")
+    finally:
+        await conn.close()
+
+
+def _load_sqlite(url: str, community_id: int, ids: list[int], count: int) -> None:
+    conn = sqlite3.connect(url.split("sqlite:///", 1)[1])
+    try:
+        state = None
+        txs, postings = [], []
+        tx_sql = (f"INSERT INTO yz_credit_tx ({', '.join(TX_COLUMNS)}) VALUES "
+                  f"({', '.join('?' for _ in TX_COLUMNS)})")
+        posting_sql = (f"INSERT INTO yz_credit_posting ({', '.join(POSTING_COLUMNS)}) VALUES "
+                       f"({', '.join('?' for _ in POSTING_COLUMNS)})")
+        for item in synthesize(community_id, ids, count, 1_790_000_000_000_000):
+            if isinstance(item, dict):
+                state = item
+                break
+            txs.append(item[0])
+            postings.extend(item[1])
+            if len(txs) >= 50_000:
+                conn.executemany(tx_sql, txs)
+                conn.executemany(posting_sql, postings)
+                txs, postings = [], []
+        conn.executemany(tx_sql, txs)
+        conn.executemany(posting_sql, postings)
+        conn.executemany("UPDATE yz_credit_account SET balance_centi = ? WHERE id = ?",
+                         [(b, a) for a, b in state["balances"].items()])
+        conn.execute("UPDATE yz_credit_chain_head SET seq = ?, hash = ? WHERE community = ?",
+                     (*state["head"], community_id))
+        conn.commit()
+        conn.execute("ANALYZE")
+    finally:
+        conn.close()
+
+
+async def _verify(url: str, community_id: int):
+    from yizhan.core import db
+    from yizhan.plugins.credits import verify
+
+    db.use(url)
+    await db.start()
+    began = time.perf_counter()
+    result = await verify.verify(community_id, record=False)
+    took = time.perf_counter() - began
+    await db.stop()
+    return result, took
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--transactions", type=int, default=1_000_000)
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    _reset_database(args.database)
+    community_id, ids = asyncio.run(_setup(args.database))
+    began = time.perf_counter()
+    if urlparse(args.database).scheme == "sqlite":
+        _load_sqlite(args.database, community_id, ids, args.transactions)
+    else:
+        asyncio.run(_load_postgres(args.database, community_id, ids, args.transactions))
+    print(f"database: {urlparse(args.database).scheme}; synthetic chain of "
+          f"{args.transactions:,} transactions ({2 * args.transactions:,} postings) loaded in "
+          f"{time.perf_counter() - began:.1f} s")
+    result, took = asyncio.run(_verify(args.database, community_id))
+    print(f"verify: {'OK' if result.ok else 'FAILED ' + result.message}, "
+          f"{result.checked:,} transactions in {took:.2f} s "
+          f"({result.checked / took:,.0f} per second; target: 1,000,000 in under 10 s)")
+
+
+if __name__ == "__main__":
+    main()

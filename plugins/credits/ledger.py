@@ -1,0 +1,374 @@
+"""Posting transactions and holding credits: the only code that moves balances.
+
+A posting updates each account with one conditional ``UPDATE … WHERE <limit holds> RETURNING``
+(accounts in ascending id order), so concurrent payments — from several server processes on
+one PostgreSQL — never overdraw an account or lose an update: a second writer waits for the
+row and re-checks the limit against the committed balance.
+
+The hash chain is linked at the very end of the action's database transaction
+(:func:`yizhan.core.db.before_commit`): only then is the community's chain head locked
+(``SELECT … FOR UPDATE``), the transactions get their place (``seq``), time and hashes, and the
+head moves. The head is held just for the commit, so payments of one community do not queue
+behind each other's unrelated work, and the chain order is the commit order. A transaction's
+idempotency key is claimed first (``INSERT … ON CONFLICT DO NOTHING``): a retry racing the
+original waits for it and then returns it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+from typing import Any
+
+from yizhan.core import clock, db
+from yizhan.core.errors import YizhanError
+from yizhan.core.events import EventContext, hook
+from yizhan.core.plugins import await_all
+from yizhan.core.switches import switches
+from yizhan.plugins.credits import chain, errors, lots, warnings
+from yizhan.plugins.credits.accounts import MEMBER, Limits, limits_of
+from yizhan.plugins.credits.tables import (
+    CreditAccount,
+    CreditChainHead,
+    CreditHold,
+    CreditPosting,
+    CreditTransaction,
+)
+
+
+@dataclass
+class Line:
+    """One posting to make: ``amount`` hundredths into (positive) or out of ``account``.
+
+    ``checked`` False skips the limit check (a held payment being captured: its limits were
+    checked when the credits were held). ``release_held`` / ``release_incoming`` lower the
+    account's open holds in the same update (capturing a hold).
+    """
+
+    account: dict
+    amount: int
+    checked: bool = True
+    release_held: int = 0
+    release_incoming: int = 0
+
+
+@dataclass
+class Posted:
+    """A posted (or, for a replayed idempotency key, the earlier) transaction."""
+
+    transaction: dict
+    postings: list[dict]
+    replayed: bool = False
+
+
+def settings_of(community_id: int) -> Any:
+    """The community's credits settings."""
+    return switches.settings(community_id, "credits")
+
+
+async def lock_head(community_id: int) -> dict:
+    """Take the community's chain head (row lock on PostgreSQL) and return it."""
+    lock = " FOR UPDATE" if db.is_postgres() else ""
+    sql = f"SELECT id, seq, hash FROM yz_credit_chain_head WHERE community = {{}}{lock}"
+    rows = await db.raw(sql, community_id)
+    if not rows:
+        await CreditChainHead.insert(CreditChainHead(
+            community=community_id, seq=0, hash=chain.GENESIS)).on_conflict(action="DO NOTHING")
+        rows = await db.raw(sql, community_id)
+    return rows[0]
+
+
+def _refusal(account: dict, amount: int, row: dict, limits: Limits, ctx_hint: dict) -> YizhanError:
+    field = ctx_hint.get("field", "amount")
+    if amount < 0:
+        available = row["balance_centi"] - row["held_centi"]
+        if account["kind"] == MEMBER:
+            return errors.credit_limit(available, -amount, -(limits.floor or 0),
+                                       payer_is_actor=ctx_hint.get("payer_is_actor", True),
+                                       field=field)
+        return errors.insufficient(account["code"], available, -amount, field=field)
+    return errors.balance_limit(limits.maximum or 0, amount,
+                                payee_is_actor=ctx_hint.get("payee_is_actor", False),
+                                field=field)
+
+
+async def move(account: dict, *, balance: int = 0, held: int = 0, incoming: int = 0,
+               check_floor: bool = False, check_max: bool = False, limits: Limits,
+               hint: dict | None = None) -> dict:
+    """One conditional update of an account; refuses with a clear code past a limit.
+
+    Returns the account's new ``balance_centi``, ``held_centi`` and ``incoming_centi``.
+    """
+    where = ["id = {}"]
+    args: list[Any] = [balance, held, incoming, account["id"]]
+    if check_floor and limits.floor is not None:
+        where.append("balance_centi + {} - (held_centi + {}) >= {}")
+        args += [balance, held, limits.floor]
+    if check_max and limits.maximum is not None:
+        where.append("balance_centi + {} + (incoming_centi + {}) <= {}")
+        args += [balance, incoming, limits.maximum]
+    rows = await db.raw(
+        "UPDATE yz_credit_account SET balance_centi = balance_centi + {}, "
+        "held_centi = held_centi + {}, incoming_centi = incoming_centi + {} WHERE "
+        + " AND ".join(where) + " RETURNING balance_centi, held_centi, incoming_centi", *args)
+    if rows:
+        return rows[0]
+    current = await CreditAccount.select().where(CreditAccount.id == account["id"]).first()
+    delta = balance if balance else (-held if held else incoming)
+    raise _refusal(account, delta, current, limits, hint or {})
+
+
+def _same(existing: dict, existing_postings: list[dict], kind: str,
+          lines: list[Line]) -> bool:
+    theirs = sorted((p["account"], p["amount_centi"]) for p in existing_postings)
+    ours = sorted((line.account["id"], line.amount) for line in lines)
+    return existing["kind"] == kind and theirs == ours
+
+
+async def find_by_key(community_id: int, key: str) -> Posted | None:
+    """The transaction posted with idempotency ``key`` in the community, if any."""
+    tx = await CreditTransaction.select().where(
+        (CreditTransaction.community == community_id)
+        & (CreditTransaction.idempotency_key == key)).first()
+    if tx is None:
+        return None
+    return Posted(tx, await postings_of(tx["id"]), replayed=True)
+
+
+async def postings_of(tx_id: int) -> list[dict]:
+    """A transaction's postings, with their account codes and members."""
+    rows = await db.raw(
+        "SELECT p.id, p.tx, p.account, p.amount_centi, p.balance_after_centi, "
+        "a.code AS account_code, a.kind AS account_kind, a.member AS member "
+        "FROM yz_credit_posting p JOIN yz_credit_account a ON a.id = p.account "
+        "WHERE p.tx = {} ORDER BY p.id", tx_id)
+    return rows
+
+
+def veto(ctx: EventContext, payment: dict[str, Any]) -> None:
+    """Ask ``yizhan_credits_veto_payment``; raise the first veto as a refusal."""
+    answer = hook(ctx, "yizhan_credits_veto_payment")(ctx=ctx, payment=payment)
+    if answer is not None:
+        raise YizhanError(answer.code, answer.message, **answer.params)
+
+
+def payment_of(kind: str, lines: list[Line], amount: int, source_kind: str,
+               source_id: str) -> dict[str, Any]:
+    """The ``payment`` a veto hook sees: the biggest payer and receiver of the lines."""
+    out = min(lines, key=lambda line: line.amount).account
+    into = max(lines, key=lambda line: line.amount).account
+    return {"kind": kind, "amount_centi": amount, "from_code": out["code"],
+            "to_code": into["code"], "from_member": out["member"], "to_member": into["member"],
+            "source_kind": source_kind, "source_id": source_id}
+
+
+async def post(community: dict, lines: list[Line], *, kind: str, reason: str, key: str,
+               source_kind: str = "", source_id: str | int = "", actor: int | None = None,
+               reverses: int | None = None, ask_veto: bool = True,
+               hint: dict | None = None, expiring_lot: int | None = None) -> Posted:
+    """Post one transaction: postings that sum to zero, balances moved in the same database
+    transaction, linked into the chain when that transaction commits (``seq`` and ``hash`` are
+    filled in the returned row then). A replayed ``key`` returns the earlier transaction
+    (``replayed``) and posts nothing; the same key for different postings is refused."""
+    community_id = community["id"]
+    source_id = str(source_id)
+    _validate(community_id, lines, key, kind)
+    amount = sum(line.amount for line in lines if line.amount > 0)
+    ctx = EventContext(community=community)
+    async with db.atomic():
+        now = clock.now()
+        tx = {"community": community_id, "seq": None, "kind": kind, "reason": reason,
+              "source_kind": source_kind, "source_id": source_id, "idempotency_key": key,
+              "amount_centi": amount, "actor": actor, "reverses": reverses,
+              "created_us": chain.to_us(now), "prev_hash": "", "hash": ""}
+        claimed = await CreditTransaction.insert(CreditTransaction(**tx)).on_conflict(
+            target=(CreditTransaction.community, CreditTransaction.idempotency_key),
+            action="DO NOTHING").returning(CreditTransaction.id)
+        if not claimed:
+            earlier = await find_by_key(community_id, key)
+            assert earlier is not None
+            if not _same(earlier.transaction, earlier.postings, kind, lines):
+                raise YizhanError("IDEMPOTENCY_CONFLICT",
+                                  "This request key was already used for a different "
+                                  "transaction.", field="idempotencyKey")
+            return earlier
+        tx["id"] = claimed[0]["id"]
+        if ask_veto:
+            veto(ctx, payment_of(kind, lines, amount, source_kind, source_id))
+        settings = settings_of(community_id)
+        moved: list[tuple[Line, dict]] = []
+        for line in sorted(lines, key=lambda item: item.account["id"]):
+            limits = limits_of(line.account, settings)
+            row = await move(line.account, balance=line.amount, held=-line.release_held,
+                             incoming=-line.release_incoming,
+                             check_floor=line.checked and line.amount < 0,
+                             check_max=line.checked and line.amount > 0, limits=limits,
+                             hint=hint)
+            moved.append((line, row))
+        await CreditPosting.insert(*[
+            CreditPosting(community=community_id, tx=tx["id"], account=line.account["id"],
+                          amount_centi=line.amount, balance_after_centi=row["balance_centi"])
+            for line, row in moved])
+        _link_on_commit(community_id, tx, [(line.account["id"], line.amount) for line in lines])
+        postings = [{"tx": tx["id"], "account": line.account["id"],
+                     "account_code": line.account["code"], "account_kind": line.account["kind"],
+                     "member": line.account["member"], "amount_centi": line.amount,
+                     "balance_after_centi": row["balance_centi"]} for line, row in moved]
+        for line, row in moved:
+            if line.account["kind"] != MEMBER:
+                continue
+            await lots.after_posting(community, line.account, row["balance_centi"] - line.amount,
+                                     row["balance_centi"], tx, now, settings,
+                                     prefer_lot=expiring_lot)
+            await warnings.after_change(community, line.account, row, settings,
+                                        balance=line.amount, held=-line.release_held,
+                                        incoming=-line.release_incoming)
+        await await_all(hook(ctx, "yizhan_credits_transaction_posted")(
+            ctx=ctx, transaction=tx, postings=postings))
+    return Posted(tx, postings)
+
+
+#: Transactions posted in the open database transaction, waiting for their link in the chain:
+#: (the Piccolo transaction, {community id: [(tx row, postings)]}).
+_unlinked: contextvars.ContextVar[tuple[object, dict] | None] = contextvars.ContextVar(
+    "yizhan_credits_unlinked", default=None)
+
+
+def _link_on_commit(community_id: int, tx: dict, pairs: list[tuple[int, int]]) -> None:
+    current = db.engine().current_transaction.get()
+    state = _unlinked.get()
+    if state is None or state[0] is not current:
+        state = (current, {})
+        _unlinked.set(state)
+        waiting = state[1]
+        db.before_commit(lambda: _link(waiting))
+    state[1].setdefault(community_id, []).append((tx, pairs))
+
+
+async def _link(waiting: dict[int, list[tuple[dict, list[tuple[int, int]]]]]) -> None:
+    """Give the action's transactions their place in each community's chain (heads locked in
+    community order, just before the commit)."""
+    now_us = chain.to_us(clock.now())
+    for community_id in sorted(waiting):
+        head = await lock_head(community_id)
+        seq, prev = head["seq"], head["hash"]
+        for tx, pairs in waiting[community_id]:
+            seq += 1
+            tx.update(seq=seq, created_us=now_us, prev_hash=prev)
+            tx["hash"] = chain.compute_hash(prev, tx, pairs)
+            await db.raw("UPDATE yz_credit_tx SET seq = {}, created_us = {}, prev_hash = {}, "
+                         "hash = {} WHERE id = {}", seq, now_us, prev, tx["hash"], tx["id"])
+            prev = tx["hash"]
+        await db.raw("UPDATE yz_credit_chain_head SET seq = {}, hash = {} WHERE id = {}",
+                     seq, prev, head["id"])
+    waiting.clear()
+    _unlinked.set(None)
+
+
+def _validate(community_id: int, lines: list[Line], key: str, kind: str) -> None:
+    if len(lines) < 2:
+        raise ValueError("a transaction needs at least two postings")
+    if sum(line.amount for line in lines) != 0:
+        raise ValueError("postings must sum to zero")
+    ids = [line.account["id"] for line in lines]
+    if len(set(ids)) != len(ids):
+        raise ValueError("one posting per account")
+    for line in lines:
+        if not isinstance(line.amount, int) or isinstance(line.amount, bool) or not line.amount:
+            raise ValueError("posting amounts are non-zero integers (hundredths)")
+        if line.account["community"] != community_id:
+            raise ValueError("an account of another community")
+    if not key or len(key) > 160:
+        raise YizhanError("INVALID_IDEMPOTENCY_KEY",
+                          "The request key must be 1 to 160 characters.", field="idempotencyKey")
+    if not kind:
+        raise ValueError("a transaction needs a kind")
+
+
+# --- holds -----------------------------------------------------------------------------
+
+
+async def open_hold(community_id: int, source_kind: str, source_id: str | int) -> dict | None:
+    """The open hold for a source (an accepted need), if any."""
+    return await CreditHold.select().where(
+        (CreditHold.community == community_id) & (CreditHold.source_kind == source_kind)
+        & (CreditHold.source_id == str(source_id)) & (CreditHold.status == "open")).first()
+
+
+async def hold(community: dict, source_kind: str, source_id: str | int, payer: dict,
+               payee: dict, amount: int, *, hint: dict | None = None) -> dict:
+    """Reserve ``amount`` from ``payer`` for ``payee``: the payer's ``held`` and the payee's
+    ``incoming`` grow, each within its limit, or the hold is refused with a clear code."""
+    community_id = community["id"]
+    if amount <= 0:
+        raise errors.zero_amount()
+    settings = settings_of(community_id)
+    async with db.atomic():
+        rows = {}
+        for account in sorted((payer, payee), key=lambda a: a["id"]):
+            limits = limits_of(account, settings)
+            if account is payer:
+                rows["payer"] = await move(account, held=amount, check_floor=True,
+                                           limits=limits, hint=hint)
+            else:
+                rows["payee"] = await move(account, incoming=amount, check_max=True,
+                                           limits=limits, hint=hint)
+        row = (await CreditHold.insert(CreditHold(
+            community=community_id, source_kind=source_kind, source_id=str(source_id),
+            payer=payer["id"], payee=payee["id"], amount_centi=amount, status="open",
+            created_at=clock.now())).returning(*CreditHold.all_columns()))[0]
+        if payer["kind"] == MEMBER:
+            await warnings.after_change(community, payer, rows["payer"], settings, held=amount)
+        if payee["kind"] == MEMBER:
+            await warnings.after_change(community, payee, rows["payee"], settings,
+                                        incoming=amount)
+    return row
+
+
+async def release(community: dict, hold_row: dict) -> bool:
+    """Release an open hold (the need was withdrawn or cancelled). False if it was not open."""
+    async with db.atomic():
+        closed = await CreditHold.update({CreditHold.status: "released",
+                                          CreditHold.closed_at: clock.now()}).where(
+            (CreditHold.id == hold_row["id"]) & (CreditHold.status == "open")
+        ).returning(CreditHold.id)
+        if not closed:
+            return False
+        no_limits = Limits(None, None)
+        for account_id in sorted((hold_row["payer"], hold_row["payee"])):
+            account = {"id": account_id}
+            if account_id == hold_row["payer"]:
+                await move(account, held=-hold_row["amount_centi"], limits=no_limits)
+            else:
+                await move(account, incoming=-hold_row["amount_centi"], limits=no_limits)
+    return True
+
+
+async def capture(community: dict, hold_row: dict, *, kind: str, reason: str, key: str,
+                  actor: int | None = None) -> Posted:
+    """Turn an open hold into the payment it reserved (limits were checked when held)."""
+    found = {row["id"]: row for row in await CreditAccount.select().where(
+        CreditAccount.id.is_in([hold_row["payer"], hold_row["payee"]]))}
+    payer, payee = found[hold_row["payer"]], found[hold_row["payee"]]
+    amount = hold_row["amount_centi"]
+    async with db.atomic():
+        posted = await post(community, [
+            Line(payer, -amount, checked=False, release_held=amount),
+            Line(payee, amount, checked=False, release_incoming=amount),
+        ], kind=kind, reason=reason, key=key, source_kind=hold_row["source_kind"],
+            source_id=hold_row["source_id"], actor=actor, ask_veto=False)
+        closed = await CreditHold.update({
+            CreditHold.status: "captured", CreditHold.closed_at: clock.now(),
+            CreditHold.tx: posted.transaction["id"]}).where(
+            (CreditHold.id == hold_row["id"]) & (CreditHold.status == "open")
+        ).returning(CreditHold.id)
+        if not closed:  # captured or released by someone else meanwhile: undo everything
+            raise YizhanError("HOLD_CLOSED", "These credits are no longer held.")
+    return posted
+
+
+async def lock_account(account_id: int) -> dict:
+    """Lock an account row for the rest of the transaction (PostgreSQL) and read it."""
+    lock = " FOR UPDATE" if db.is_postgres() else ""
+    return (await db.raw(f"SELECT * FROM yz_credit_account WHERE id = {{}}{lock}",
+                         account_id))[0]

@@ -1,0 +1,734 @@
+"""The credits plugin's GraphQL types and root fields. Resolvers check who may see and call the
+service modules; every field answers PLUGIN_DISABLED where credits is off."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from yizhan.core.errors import invalid, not_found
+from yizhan.core.graphql import connections
+from yizhan.core.graphql.connections import Connection
+from yizhan.core.graphql.errors import UserError, payload
+from yizhan.core.graphql.ids import from_cursor, pk_of, to_gid
+from yizhan.core.graphql.scalars import Credits, credits
+from yizhan.core.graphql.types import Member
+from yizhan.core.services import validation as v
+from yizhan.core.services.members import get_member
+from yizhan.plugins.credits import accounts, chain, ledger, service, statements, verify, vouchers
+from yizhan.plugins.credits.settings import centi
+
+PLUGIN = "credits"
+MAX_AMOUNT = 1_000_000_00
+
+
+async def _community(info: Info, slug: str) -> dict:
+    return await info.context.plugin_community(slug, PLUGIN)
+
+
+async def _admin(info: Info, slug: str) -> tuple[dict, dict]:
+    community = await _community(info, slug)
+    member = await info.context.require_member(community)
+    v.require_admin(member)
+    return community, member
+
+
+def _amount(value: str, field: str = "amount") -> int:
+    centi_value = v.credits_to_centi(value, field, maximum=MAX_AMOUNT)
+    if centi_value == 0:
+        raise invalid(field, "The amount must be more than zero.", code="ZERO_AMOUNT")
+    return centi_value
+
+
+# --- types ------------------------------------------------------------------------------
+
+
+@strawberry.type
+class ExpiringCredits:
+    """Credits that expire at a moment unless spent first."""
+
+    expires_at: datetime
+    amount: Credits
+
+
+@strawberry.type
+class CreditBalance:
+    """A member's credits: the balance, what is held for accepted needs (out and in), what
+    they may still spend, their limits and any warning near them."""
+
+    balance: Credits
+    held: Credits = strawberry.field(description="Promised to helpers of needs you asked for.")
+    incoming: Credits = strawberry.field(description="On their way to you for needs you "
+                                                     "accepted.")
+    available: Credits = strawberry.field(description="What you may still spend: balance - "
+                                                      "held + credit limit.")
+    room: Credits = strawberry.field(description="How much more you may receive before the "
+                                                 "maximum balance.")
+    credit_limit: Credits
+    max_balance: Credits
+    warnings: list[str] = strawberry.field(description="`near_credit_limit`, "
+                                                       "`near_max_balance`.")
+    _community: strawberry.Private[dict]
+    _member: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, community: dict, member_id: int, b: service.Balance) -> CreditBalance:
+        """Build from a service balance."""
+        return cls(balance=credits(b.balance), held=credits(b.held),
+                   incoming=credits(b.incoming), available=credits(b.available),
+                   room=credits(b.room), credit_limit=credits(b.credit_limit),
+                   max_balance=credits(b.max_balance), warnings=list(b.warnings),
+                   _community=community, _member=member_id)
+
+    @strawberry.field(description="When your credits expire, soonest first (empty where "
+                                  "credits do not expire).")
+    async def expiring(self) -> list[ExpiringCredits]:
+        return [ExpiringCredits(expires_at=when, amount=credits(amount))
+                for when, amount in await service.expiring(self._community, self._member)]
+
+
+@strawberry.type
+class CreditTransaction:
+    """An immutable ledger transaction and its place in the community's hash chain."""
+
+    id: strawberry.ID
+    seq: int = strawberry.field(description="Position in the community's chain (1, 2, 3 …).")
+    kind: str
+    reason: str
+    source_kind: str
+    source_id: str
+    amount: Credits = strawberry.field(description="Credits moved (sum of the positive "
+                                                   "postings).")
+    created_at: datetime
+    hash: str
+    prev_hash: str
+    reverses: strawberry.ID | None
+
+    @classmethod
+    def from_row(cls, row: dict) -> CreditTransaction:
+        """Build from a ``yz_credit_tx`` row."""
+        return cls(id=to_gid("CreditTransaction", row["id"]), seq=row["seq"], kind=row["kind"],
+                   reason=row["reason"], source_kind=row["source_kind"],
+                   source_id=row["source_id"], amount=credits(row["amount_centi"]),
+                   created_at=chain.from_us(row["created_us"]), hash=row["hash"],
+                   prev_hash=row["prev_hash"],
+                   reverses=to_gid("CreditTransaction", row["reverses"])
+                   if row["reverses"] else None)
+
+
+@strawberry.type
+class CreditCounterpart:
+    """Another account a transaction touched: a member (to members of the community) or a
+    system account by code."""
+
+    account_code: str
+    account_kind: str
+    amount: Credits
+    _member: strawberry.Private[int | None]
+
+    @strawberry.field(description="The member, for a member account.")
+    async def member(self, info: Info) -> Member | None:
+        if self._member is None:
+            return None
+        row = await info.context.loaders.member.load(self._member)
+        return Member.from_row(row) if row else None
+
+
+@strawberry.type
+class CreditStatementLine:
+    """One posting on an account: the signed amount and the balance after it."""
+
+    amount: Credits = strawberry.field(description="Into (positive) or out of (negative) the "
+                                                   "account.")
+    balance_after: Credits
+    transaction: CreditTransaction
+    counterparts: list[CreditCounterpart]
+
+
+@strawberry.type
+class CreditAccount:
+    """A member's or a system account (admins)."""
+
+    id: strawberry.ID
+    code: str
+    kind: str
+    name: str
+    owner: str
+    balance: Credits
+    held: Credits
+    incoming: Credits
+    _member: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: dict) -> CreditAccount:
+        """Build from a ``yz_credit_account`` row."""
+        return cls(id=to_gid("CreditAccount", row["id"]), code=row["code"], kind=row["kind"],
+                   name=row["name"], owner=row["owner"], balance=credits(row["balance_centi"]),
+                   held=credits(row["held_centi"]), incoming=credits(row["incoming_centi"]),
+                   _member=row["member"])
+
+    @strawberry.field(description="The member, for a member account.")
+    async def member(self, info: Info) -> Member | None:
+        if self._member is None:
+            return None
+        row = await info.context.loaders.member.load(self._member)
+        return Member.from_row(row) if row else None
+
+
+@strawberry.type
+class CreditTotals:
+    """A community's credits at a glance."""
+
+    issued: Credits = strawberry.field(description="Created from issuance, net.")
+    member_credit: Credits = strawberry.field(description="Sum of members' positive balances.")
+    member_debt: Credits = strawberry.field(description="Sum of members' negative balances.")
+    held: Credits
+    community_fund: Credits
+    voucher_reserve: Credits
+    compensation_fund: Credits
+    leader_pool: Credits
+    expired: Credits
+    other_system: Credits = strawberry.field(description="Accounts other plugins opened.")
+    accounts: int
+    transactions: int
+
+
+@strawberry.type
+class CreditChainHead:
+    """The newest link of a community's chain."""
+
+    seq: int
+    hash: str
+
+
+@strawberry.type
+class CreditVerification:
+    """The result of recomputing a community's hash chain."""
+
+    ok: bool
+    checked: int
+    head: CreditChainHead
+    first_bad_seq: int | None = strawberry.field(
+        description="The first transaction that does not match (or is missing).")
+    first_bad_transaction_id: strawberry.ID | None
+    problem: str | None = strawberry.field(
+        description="HASH_MISMATCH, BROKEN_LINK, MISSING, UNBALANCED, HEAD_MISMATCH or "
+                    "BALANCE_MISMATCH.")
+    account: str | None = strawberry.field(description="For BALANCE_MISMATCH: the account.")
+    message: str
+    verified_at: datetime | None
+
+
+@strawberry.type
+class CreditProofPosting:
+    """A line of a proven transaction: a system account by code, or just "member"."""
+
+    account: str
+    amount: Credits
+
+
+@strawberry.type
+class CreditProof:
+    """Public evidence for one transaction: no names, just amounts, time and hashes."""
+
+    seq: int
+    kind: str
+    amount: Credits
+    created_at: datetime
+    hash: str
+    prev_hash: str
+    postings: list[CreditProofPosting]
+    content_matches: bool = strawberry.field(
+        description="The stored content still hashes to the stored hash.")
+    link_matches: bool = strawberry.field(
+        description="The previous transaction's hash is this one's previous hash.")
+    head: CreditChainHead
+    last_verified_at: datetime | None
+    last_verification_ok: bool | None
+
+
+@strawberry.type
+class CreditExpiryRule:
+    """When earned credits expire."""
+
+    policy: str = strawberry.field(description="never, days or end_of_year.")
+    days: int | None
+    year_offset: int | None
+    notice_days: int
+
+
+@strawberry.type
+class CreditRuleBoard:
+    """The credit rules in force and the chain head: what the trust stand's QR code shows."""
+
+    community_name: str
+    payer: str
+    fund_pays_on_behalf: bool
+    credit_limit: Credits
+    max_balance: Credits
+    transfers_enabled: bool
+    expiry: CreditExpiryRule
+    leader_pool_monthly: Credits
+    head: CreditChainHead
+    in_circulation: Credits = strawberry.field(description="Sum of members' positive balances.")
+    last_verified_at: datetime | None
+    last_verification_ok: bool | None
+
+
+@strawberry.type
+class CreditVoucherBatch:
+    """A batch of experience cards (admins)."""
+
+    id: strawberry.ID
+    label: str
+    count: int
+    amount: Credits
+    expires_at: datetime
+    created_at: datetime
+    _row: strawberry.Private[dict]
+
+    @classmethod
+    def from_row(cls, row: dict) -> CreditVoucherBatch:
+        """Build from a ``yz_credit_voucher_batch`` row."""
+        return cls(id=to_gid("CreditVoucherBatch", row["id"]), label=row["label"],
+                   count=row["count"], amount=credits(row["amount_centi"]),
+                   expires_at=row["expires_at"], created_at=row["created_at"], _row=row)
+
+    @strawberry.field(description="Cards per state: open, redeemed, expired, cancelled.")
+    async def open(self) -> int:
+        return (await vouchers.batch_counts(self._row["id"]))["open"]
+
+    @strawberry.field(description="Cards redeemed so far.")
+    async def redeemed(self) -> int:
+        return (await vouchers.batch_counts(self._row["id"]))["redeemed"]
+
+    @strawberry.field(description="Cards that expired unused.")
+    async def expired(self) -> int:
+        return (await vouchers.batch_counts(self._row["id"]))["expired"]
+
+    @strawberry.field(description="Cards cancelled.")
+    async def cancelled(self) -> int:
+        return (await vouchers.batch_counts(self._row["id"]))["cancelled"]
+
+
+@strawberry.type
+class CreditVoucher:
+    """One card (admins see codes)."""
+
+    id: strawberry.ID
+    code: str
+    amount: Credits
+    status: str
+    expires_at: datetime
+    redeemed_at: datetime | None
+    batch_id: strawberry.ID
+
+    @classmethod
+    def from_row(cls, row: dict) -> CreditVoucher:
+        """Build from a ``yz_credit_voucher`` row."""
+        from yizhan.plugins.credits.codes import display
+
+        return cls(id=to_gid("CreditVoucher", row["id"]), code=display(row["code"]),
+                   amount=credits(row["amount_centi"]), status=row["status"],
+                   expires_at=row["expires_at"], redeemed_at=row["redeemed_at"],
+                   batch_id=to_gid("CreditVoucherBatch", row["batch"]))
+
+
+@strawberry.enum
+class CreditVoucherStatus(Enum):
+    """Where a card stands."""
+
+    OPEN = "open"
+    REDEEMED = "redeemed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+@strawberry.input
+class CreditStatementFilter:
+    """Narrow a statement: transaction kinds (need_payment, transfer, award, charge,
+    voucher_redemption, reversal, expiry, leader_pool, funding …), a time range, a source."""
+
+    kinds: list[str] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    source_kind: str | None = None
+
+
+def _filter(f: CreditStatementFilter | None) -> statements.StatementFilter:
+    f = f or CreditStatementFilter()
+    return statements.StatementFilter(kinds=f.kinds, since=f.since, until=f.until,
+                                      source_kind=f.source_kind)
+
+
+async def _statement(account_id: int, f: CreditStatementFilter | None, first: int | None,
+                     after: str | None) -> Connection[CreditStatementLine]:
+    size = connections.page_size(first)
+    rows = await statements.statement(account_id, _filter(f), before_posting=from_cursor(after),
+                                      limit=size + 1)
+    others = await statements.counterparts([r["id"] for r in rows[:size]], account_id)
+
+    def line(row: dict) -> CreditStatementLine:
+        return CreditStatementLine(
+            amount=credits(row["posted_centi"]), balance_after=credits(row["balance_after_centi"]),
+            transaction=CreditTransaction.from_row(row),
+            counterparts=[CreditCounterpart(account_code=o["code"], account_kind=o["kind"],
+                                            amount=credits(o["amount_centi"]),
+                                            _member=o["member"])
+                          for o in others.get(row["id"], [])])
+
+    return connections.build(rows, size, line, key="posting_id")
+
+
+def _verification(result: chain.VerifyResult, verified_at: datetime | None
+                  ) -> CreditVerification:
+    return CreditVerification(
+        ok=result.ok, checked=result.checked,
+        head=CreditChainHead(seq=result.head_seq, hash=result.head_hash),
+        first_bad_seq=result.first_bad_seq,
+        first_bad_transaction_id=to_gid("CreditTransaction", result.first_bad_id)
+        if result.first_bad_id else None,
+        problem=result.problem, account=result.account, message=result.message,
+        verified_at=verified_at)
+
+
+# --- queries ----------------------------------------------------------------------------
+
+
+@strawberry.type
+class CreditsQuery:
+    """The credits plugin's root query fields."""
+
+    @strawberry.field(description="My credits in a community: balance, holds, what I may "
+                                  "spend, limits, warnings and what expires when.")
+    async def my_credits(self, info: Info, community: str) -> CreditBalance:
+        row = await _community(info, community)
+        member = await info.context.require_member(row)
+        return CreditBalance.of(row, member["id"], await service.balance(row, member["id"]))
+
+    @strawberry.field(description="My statement, newest first.")
+    async def my_credit_statement(self, info: Info, community: str,
+                                  filter: CreditStatementFilter | None = None,
+                                  first: int | None = None, after: str | None = None
+                                  ) -> Connection[CreditStatementLine]:
+        row = await _community(info, community)
+        member = await info.context.require_member(row)
+        account = await accounts.get_by_code(row["id"], accounts.member_code(member["id"]))
+        if account is None:
+            connections.page_size(first)
+            return connections.build([], 1, lambda r: r)
+        return await _statement(account["id"], filter, first, after)
+
+    @strawberry.field(description="Accounts of a community with their balances (admins).")
+    async def credit_accounts(self, info: Info, community: str, kind: str | None = None,
+                              first: int | None = None, after: str | None = None
+                              ) -> Connection[CreditAccount]:
+        row, _ = await _admin(info, community)
+        if kind is not None and kind not in (accounts.MEMBER, accounts.SYSTEM):
+            raise invalid("kind", "Kind is member or system.", code="INVALID_KIND")
+        size = connections.page_size(first)
+        rows = await accounts.list_accounts(row["id"], kind=kind, after_id=from_cursor(after),
+                                            limit=size + 1)
+        return connections.build(rows, size, CreditAccount.from_row)
+
+    @strawberry.field(description="Any account's statement, newest first (admins). Name the "
+                                  "account by id, by member, or by system code.")
+    async def credit_account_statement(
+            self, info: Info, community: str, account_id: strawberry.ID | None = None,
+            member_id: strawberry.ID | None = None, code: str | None = None,
+            filter: CreditStatementFilter | None = None, first: int | None = None,
+            after: str | None = None) -> Connection[CreditStatementLine]:
+        row, _ = await _admin(info, community)
+        if account_id is not None:
+            account = await accounts.get_by_id(row["id"], pk_of(account_id, "CreditAccount",
+                                                                "accountId"))
+        elif member_id is not None:
+            member = await get_member(row, pk_of(member_id, "Member", "memberId"), "memberId")
+            account = await accounts.get_by_code(row["id"], accounts.member_code(member["id"]))
+            if account is None:
+                connections.page_size(first)
+                return connections.build([], 1, lambda r: r)
+        elif code is not None:
+            account = await accounts.get_by_code(row["id"], code)
+        else:
+            raise invalid("accountId", "Name an account, a member or a code.", code="REQUIRED")
+        if account is None:
+            raise not_found("account", "accountId")
+        return await _statement(account["id"], filter, first, after)
+
+    @strawberry.field(description="Community totals (verified members).")
+    async def credit_totals(self, info: Info, community: str) -> CreditTotals:
+        row = await _community(info, community)
+        await info.context.require_verified(row)
+        t = await statements.totals(row["id"])
+        return CreditTotals(**{k: credits(val) if k not in ("accounts", "transactions") else val
+                               for k, val in t.items()})
+
+    @strawberry.field(description="Recompute the community's hash chain now (admins).")
+    async def credit_chain_verification(self, info: Info, community: str
+                                        ) -> CreditVerification:
+        row, _ = await _admin(info, community)
+        result = await verify.verify(row["id"])
+        last = await verify.last_verification(row["id"])
+        return _verification(result, last["verified_at"] if last else None)
+
+    @strawberry.field(description="Public proof of one transaction, by its place in the chain "
+                                  "(no login; no names).")
+    async def credit_proof(self, info: Info, community: str, seq: int) -> CreditProof:
+        row = await _community(info, community)
+        found = await statements.proof(row["id"], seq)
+        if found is None:
+            raise not_found("transaction", "seq")
+        tx, last = found["transaction"], found["last_verification"]
+        return CreditProof(
+            seq=tx["seq"], kind=tx["kind"], amount=credits(tx["amount_centi"]),
+            created_at=chain.from_us(tx["created_us"]), hash=tx["hash"],
+            prev_hash=tx["prev_hash"],
+            postings=[CreditProofPosting(
+                account="member" if p["account_kind"] == accounts.MEMBER else p["account_code"],
+                amount=credits(p["amount_centi"])) for p in found["postings"]],
+            content_matches=found["content_matches"], link_matches=found["link_matches"],
+            head=CreditChainHead(seq=found["head"]["seq"], hash=found["head"]["hash"]),
+            last_verified_at=last["verified_at"] if last else None,
+            last_verification_ok=last["ok"] if last else None)
+
+    @strawberry.field(description="The credit rules in force and the chain head (public: the "
+                                  "trust stand's QR code).")
+    async def credit_rule_board(self, info: Info, community: str) -> CreditRuleBoard:
+        row = await _community(info, community)
+        s = ledger.settings_of(row["id"])
+        head = await statements.head(row["id"])
+        totals = await statements.totals(row["id"])
+        last = await verify.last_verification(row["id"])
+        return CreditRuleBoard(
+            community_name=row["name"], payer=s.payer, fund_pays_on_behalf=s.fund_pays_on_behalf,
+            credit_limit=credits(centi(s.credit_limit)), max_balance=credits(centi(s.max_balance)),
+            transfers_enabled=s.transfers_enabled,
+            expiry=CreditExpiryRule(
+                policy=s.expiry, days=s.expiry_days if s.expiry == "days" else None,
+                year_offset=s.expiry_year_offset if s.expiry == "end_of_year" else None,
+                notice_days=s.expiry_notice_days),
+            leader_pool_monthly=credits(centi(s.leader_pool_monthly)),
+            head=CreditChainHead(seq=head["seq"], hash=head["hash"]),
+            in_circulation=credits(totals["member_credit"]),
+            last_verified_at=last["verified_at"] if last else None,
+            last_verification_ok=last["ok"] if last else None)
+
+    @strawberry.field(description="Voucher batches, newest first (admins).")
+    async def credit_voucher_batches(self, info: Info, community: str,
+                                     first: int | None = None, after: str | None = None
+                                     ) -> Connection[CreditVoucherBatch]:
+        row, _ = await _admin(info, community)
+        size = connections.page_size(first)
+        rows = await vouchers.list_batches(row["id"], before_id=from_cursor(after),
+                                           limit=size + 1)
+        return connections.build(rows, size, CreditVoucherBatch.from_row)
+
+    @strawberry.field(description="Cards, optionally of one batch and in one state (admins).")
+    async def credit_vouchers(self, info: Info, community: str,
+                              batch_id: strawberry.ID | None = None,
+                              status: CreditVoucherStatus | None = None,
+                              first: int | None = None, after: str | None = None
+                              ) -> Connection[CreditVoucher]:
+        row, _ = await _admin(info, community)
+        size = connections.page_size(first)
+        batch = pk_of(batch_id, "CreditVoucherBatch", "batchId") if batch_id else None
+        if batch is not None:
+            await vouchers.get_batch(row["id"], batch)
+        rows = await vouchers.list_vouchers(row["id"], batch_id=batch,
+                                            status=status.value if status else None,
+                                            after_id=from_cursor(after), limit=size + 1)
+        return connections.build(rows, size, CreditVoucher.from_row)
+
+
+# --- mutations --------------------------------------------------------------------------
+
+
+@strawberry.input
+class RedeemCreditVoucherInput:
+    """Redeem an experience card (verified members). Dashes and spaces are ignored."""
+
+    community: str
+    code: str
+
+
+@strawberry.type
+class RedeemCreditVoucherPayload:
+    """The payment the card made and my balance after it."""
+
+    transaction: CreditTransaction | None = None
+    balance: CreditBalance | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class IssueCreditVouchersInput:
+    """Issue a batch of cards (admins), valid through ``expiresOn`` (community local date)."""
+
+    community: str
+    count: int
+    credits: Credits
+    expires_on: date
+    label: str = ""
+
+
+@strawberry.type
+class IssueCreditVouchersPayload:
+    """The new batch."""
+
+    batch: CreditVoucherBatch | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CancelCreditVouchersInput:
+    """Cancel the open cards of a batch, or some codes (admins)."""
+
+    community: str
+    batch_id: strawberry.ID | None = None
+    codes: list[str] | None = None
+
+
+@strawberry.type
+class CancelCreditVouchersPayload:
+    """How many cards were cancelled."""
+
+    cancelled: int = 0
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class TransferCreditsInput:
+    """Send credits to another member (where the community allows it). Send the same
+    ``idempotencyKey`` when retrying: the transfer happens once."""
+
+    community: str
+    to_member_id: strawberry.ID
+    amount: Credits
+    idempotency_key: str
+    note: str = ""
+
+
+@strawberry.type
+class CreditTransactionPayload:
+    """The transaction posted (or, for a replayed key, the earlier one)."""
+
+    transaction: CreditTransaction | None = None
+    balance: CreditBalance | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ReverseCreditTransactionInput:
+    """Correct a mistake by posting the opposite transaction (admins)."""
+
+    community: str
+    transaction_id: strawberry.ID
+    reason: str
+
+
+@strawberry.input
+class FundCreditAccountInput:
+    """Move credits into a system account (admins): by default new credits from issuance into
+    the community fund, the leader pool, the voucher or compensation reserve."""
+
+    community: str
+    account: str
+    amount: Credits
+    reason: str
+    idempotency_key: str
+    from_account: str = "issuance"
+
+
+@strawberry.type
+class CreditsMutation:
+    """The credits plugin's mutations."""
+
+    @strawberry.mutation(description="Redeem an experience card.")
+    @payload(RedeemCreditVoucherPayload)
+    async def redeem_credit_voucher(self, info: Info, input: RedeemCreditVoucherInput
+                                    ) -> RedeemCreditVoucherPayload:
+        row = await _community(info, input.community)
+        member = await info.context.require_verified(row)
+        _, posted = await vouchers.redeem(row, member, input.code)
+        return RedeemCreditVoucherPayload(
+            transaction=CreditTransaction.from_row(posted.transaction),
+            balance=CreditBalance.of(row, member["id"], await service.balance(row, member["id"])))
+
+    @strawberry.mutation(description="Issue a batch of experience cards (admins).")
+    @payload(IssueCreditVouchersPayload)
+    async def issue_credit_vouchers(self, info: Info, input: IssueCreditVouchersInput
+                                    ) -> IssueCreditVouchersPayload:
+        row, admin = await _admin(info, input.community)
+        batch = await vouchers.issue(row, count=input.count,
+                                     amount=v.credits_to_centi(input.credits, "credits"),
+                                     expires_on=input.expires_on, label=input.label,
+                                     actor=admin["id"])
+        return IssueCreditVouchersPayload(batch=CreditVoucherBatch.from_row(batch))
+
+    @strawberry.mutation(description="Cancel open experience cards (admins).")
+    @payload(CancelCreditVouchersPayload)
+    async def cancel_credit_vouchers(self, info: Info, input: CancelCreditVouchersInput
+                                     ) -> CancelCreditVouchersPayload:
+        row, _ = await _admin(info, input.community)
+        batch = pk_of(input.batch_id, "CreditVoucherBatch", "batchId") if input.batch_id \
+            else None
+        return CancelCreditVouchersPayload(cancelled=await vouchers.cancel(
+            row, batch_id=batch, codes_text=input.codes))
+
+    @strawberry.mutation(description="Send credits to another member.")
+    @payload(CreditTransactionPayload)
+    async def transfer_credits(self, info: Info, input: TransferCreditsInput
+                               ) -> CreditTransactionPayload:
+        row = await _community(info, input.community)
+        member = await info.context.require_verified(row)
+        amount = _amount(input.amount)
+        note = v.text(input.note, "note", max_length=200, required=False)
+        target = await get_member(row, pk_of(input.to_member_id, "Member", "toMemberId"),
+                                  "toMemberId")
+        if target["status"] != "verified":
+            raise invalid("toMemberId", "Credits can only go to verified members.",
+                          code="NOT_VERIFIED")
+        posted = await service.transfer_between_members(
+            row, member["id"], target["id"], amount, note=note,
+            key=f"transfer:{member['id']}:{input.idempotency_key}")
+        return CreditTransactionPayload(
+            transaction=CreditTransaction.from_row(posted.transaction),
+            balance=CreditBalance.of(row, member["id"], await service.balance(row, member["id"])))
+
+    @strawberry.mutation(description="Reverse a transaction (admins).")
+    @payload(CreditTransactionPayload)
+    async def reverse_credit_transaction(self, info: Info, input: ReverseCreditTransactionInput
+                                         ) -> CreditTransactionPayload:
+        row, admin = await _admin(info, input.community)
+        reason = v.text(input.reason, "reason", max_length=200)
+        posted = await service.reverse(
+            row, pk_of(input.transaction_id, "CreditTransaction", "transactionId"),
+            reason=reason, actor=admin["id"])
+        return CreditTransactionPayload(transaction=CreditTransaction.from_row(
+            posted.transaction))
+
+    @strawberry.mutation(description="Fund a system account (admins).")
+    @payload(CreditTransactionPayload)
+    async def fund_credit_account(self, info: Info, input: FundCreditAccountInput
+                                  ) -> CreditTransactionPayload:
+        row, admin = await _admin(info, input.community)
+        amount = _amount(input.amount)
+        reason = v.text(input.reason, "reason", max_length=200)
+        for field, code in (("fromAccount", input.from_account), ("account", input.account)):
+            if code.startswith("member:"):
+                raise invalid(field, "Funding moves credits between system accounts only.",
+                              code="SYSTEM_ACCOUNTS_ONLY")
+            await accounts.require(row["id"], code, field)
+        posted = await service.transfer(row, input.from_account, input.account, amount,
+                                        kind="funding", reason=reason,
+                                        key=f"funding:{input.idempotency_key}",
+                                        actor=admin["id"])
+        return CreditTransactionPayload(transaction=CreditTransaction.from_row(
+            posted.transaction))
+
+
+TYPES = [CreditTransaction, CreditAccount, CreditVoucherBatch, CreditVoucher]

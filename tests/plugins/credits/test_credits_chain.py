@@ -1,0 +1,178 @@
+"""The hash chain: verification through the admin query and the CLI, the tamper cases, the
+public proof and the rule board (both anonymous)."""
+
+import json
+
+import pytest_asyncio
+from credits_helpers import help_with
+
+from yizhan.core import db
+from yizhan.plugins.credits import chain, service
+from yizhan.plugins.credits.tables import CreditTransaction
+
+VERIFY = """query { creditChainVerification(community: "testville") {
+  ok checked head { seq hash } firstBadSeq firstBadTransactionId problem account message } }"""
+
+PROOF = """query($seq: Int!) { creditProof(community: "testville", seq: $seq) {
+  seq kind amount createdAt hash prevHash postings { account amount }
+  contentMatches linkMatches head { seq hash } lastVerifiedAt lastVerificationOk } }"""
+
+BOARD = """query { creditRuleBoard(community: "testville") {
+  communityName payer fundPaysOnBehalf creditLimit maxBalance transfersEnabled
+  expiry { policy days yearOffset noticeDays } leaderPoolMonthly head { seq hash }
+  inCirculation lastVerifiedAt lastVerificationOk } }"""
+
+
+@pytest_asyncio.fixture
+async def five(credits_on, resident, neighbour) -> list[dict]:
+    """Five transactions: a funding, then four paid needs."""
+    await service.transfer(credits_on, "issuance", "community_fund", 1000, kind="funding",
+                           reason="Budget", key="budget")
+    for credits in ("0.20", "1.00", "0.50", "2.00"):
+        await help_with(credits_on, resident.member, neighbour.member, credits)
+    return await CreditTransaction.select().order_by(CreditTransaction.seq)
+
+
+async def verify_as(admin) -> dict:
+    return (await admin.gql.data(VERIFY))["creditChainVerification"]
+
+
+async def test_an_untouched_chain_verifies(five, admin):
+    result = await verify_as(admin)
+    assert result["ok"] is True and result["checked"] == 5 and result["problem"] is None
+    assert result["head"] == {"seq": 5, "hash": five[-1]["hash"]}
+    assert [tx["seq"] for tx in five] == [1, 2, 3, 4, 5]
+    assert five[0]["prev_hash"] == chain.GENESIS
+    assert all(b["prev_hash"] == a["hash"] for a, b in zip(five, five[1:], strict=False))
+
+
+async def test_a_changed_amount_is_caught(five, admin):
+    await db.raw("UPDATE yz_credit_posting SET amount_centi = amount_centi * 10 "
+                 "WHERE tx = {} AND amount_centi > 0", five[2]["id"])
+    await db.raw("UPDATE yz_credit_posting SET amount_centi = amount_centi * 10 "
+                 "WHERE tx = {} AND amount_centi < 0", five[2]["id"])
+    result = await verify_as(admin)
+    assert (result["ok"], result["firstBadSeq"], result["problem"]) == (
+        False, 3, "HASH_MISMATCH")
+    assert result["checked"] == 2
+    assert "transaction #3" in result["message"]
+
+
+async def test_a_changed_amount_with_a_recomputed_hash_breaks_the_next_link(five, admin):
+    tx = five[1]
+    await db.raw("UPDATE yz_credit_tx SET amount_centi = 999, reason = 'forged' WHERE id = {}",
+                 tx["id"])
+    forged = {**tx, "amount_centi": 999, "reason": "forged"}
+    postings = [(p["account"], p["amount_centi"])
+                for p in await db.raw("SELECT account, amount_centi FROM yz_credit_posting "
+                                      "WHERE tx = {}", tx["id"])]
+    await db.raw("UPDATE yz_credit_tx SET hash = {} WHERE id = {}",
+                 chain.compute_hash(tx["prev_hash"], forged, postings), tx["id"])
+    result = await verify_as(admin)
+    assert (result["ok"], result["firstBadSeq"], result["problem"]) == (
+        False, 3, "BROKEN_LINK")
+
+
+async def test_a_deleted_transaction_is_caught(five, admin):
+    await db.raw("DELETE FROM yz_credit_posting WHERE tx = {}", five[3]["id"])
+    await db.raw("DELETE FROM yz_credit_tx WHERE id = {}", five[3]["id"])
+    result = await verify_as(admin)
+    assert (result["ok"], result["firstBadSeq"], result["problem"]) == (False, 4, "MISSING")
+
+
+async def test_a_deleted_posting_is_caught(five, admin):
+    await db.raw("DELETE FROM yz_credit_posting WHERE tx = {} AND amount_centi < 0",
+                 five[4]["id"])
+    result = await verify_as(admin)
+    assert (result["ok"], result["firstBadSeq"], result["problem"]) == (
+        False, 5, "HASH_MISMATCH")
+
+
+async def test_the_last_transaction_deleted_is_caught(five, admin):
+    await db.raw("DELETE FROM yz_credit_posting WHERE tx = {}", five[4]["id"])
+    await db.raw("DELETE FROM yz_credit_tx WHERE id = {}", five[4]["id"])
+    result = await verify_as(admin)
+    assert (result["ok"], result["firstBadSeq"], result["problem"]) == (
+        False, 5, "HEAD_MISMATCH")
+
+
+async def test_reordered_transactions_are_caught(five, admin):
+    a, b = five[1], five[2]
+    await db.raw("UPDATE yz_credit_tx SET seq = -1 WHERE id = {}", a["id"])
+    await db.raw("UPDATE yz_credit_tx SET seq = {} WHERE id = {}", a["seq"], b["id"])
+    await db.raw("UPDATE yz_credit_tx SET seq = {} WHERE id = {}", b["seq"], a["id"])
+    result = await verify_as(admin)
+    assert (result["ok"], result["firstBadSeq"]) == (False, 2)
+    assert result["firstBadTransactionId"] is not None
+
+
+async def test_a_balance_that_is_not_the_sum_of_its_postings_is_caught(five, admin, neighbour):
+    await db.raw("UPDATE yz_credit_account SET balance_centi = balance_centi + 1 "
+                 "WHERE code = {}", f"member:{neighbour.member_id}")
+    result = await verify_as(admin)
+    assert (result["ok"], result["problem"], result["account"]) == (
+        False, "BALANCE_MISMATCH", f"member:{neighbour.member_id}")
+
+
+async def test_only_admins_may_run_the_verification(five, resident):
+    assert await resident.gql.error_code(VERIFY) == "FORBIDDEN"
+
+
+async def test_the_public_proof_needs_no_login_and_shows_no_names(five, gql, admin):
+    await verify_as(admin)
+    proof = (await gql.data(PROOF, {"seq": 3}))["creditProof"]
+    assert proof["seq"] == 3 and proof["kind"] == "need_payment" and proof["amount"] == "1.00"
+    assert proof["hash"] == five[2]["hash"] and proof["prevHash"] == five[1]["hash"]
+    assert proof["contentMatches"] is True and proof["linkMatches"] is True
+    assert proof["head"] == {"seq": 5, "hash": five[-1]["hash"]}
+    assert sorted(p["amount"] for p in proof["postings"]) == ["-1.00", "1.00"]
+    assert {p["account"] for p in proof["postings"]} == {"member"}
+    assert proof["lastVerificationOk"] is True and proof["lastVerifiedAt"]
+    text = json.dumps(proof)
+    assert "Resident" not in text and "Neighbour" not in text and "parcel" not in text
+
+
+async def test_the_public_proof_shows_a_tampered_transaction(five, gql):
+    await db.raw("UPDATE yz_credit_posting SET amount_centi = amount_centi * 2 WHERE tx = {}",
+                 five[2]["id"])
+    proof = (await gql.data(PROOF, {"seq": 3}))["creditProof"]
+    assert proof["contentMatches"] is False and proof["linkMatches"] is True
+
+
+async def test_an_unknown_proof_is_not_found(five, gql):
+    assert await gql.error_code(PROOF, {"seq": 99}) == "NOT_FOUND"
+
+
+async def test_the_rule_board_is_public(five, gql, configure):
+    await configure(expiry="days", expiry_days=180, leader_pool_monthly="20")
+    board = (await gql.data(BOARD))["creditRuleBoard"]
+    assert board == {
+        "communityName": "Testville", "payer": "requester", "fundPaysOnBehalf": False,
+        "creditLimit": "10.00", "maxBalance": "100.00", "transfersEnabled": False,
+        "expiry": {"policy": "days", "days": 180, "yearOffset": None, "noticeDays": 30},
+        "leaderPoolMonthly": "20.00", "head": {"seq": 5, "hash": five[-1]["hash"]},
+        "inCirculation": "3.70", "lastVerifiedAt": None, "lastVerificationOk": None}
+
+
+async def test_the_chain_of_one_community_ignores_another(five, admin):
+    from yizhan.core.services import communities, plugin_admin
+
+    other = await communities.create_community("otherville", "Otherville")
+    await plugin_admin.enable(other, "credits")
+    await service.transfer(other, "issuance", "community_fund", 100, kind="funding",
+                           reason="Budget", key="budget")
+    assert (await verify_as(admin))["checked"] == 5
+    from yizhan.plugins.credits import verify
+
+    result = await verify.verify(other["id"])
+    assert result.ok and result.checked == 1
+
+
+async def test_texts_of_any_shape_verify(credits_on, resident, admin):
+    """The verifier's canonical text (built by PostgreSQL itself there) matches the ledger's
+    for Chinese, separators and empty fields."""
+    await service.award(credits_on, resident.member_id, 5, reason="张阿姨的酱油 | 1:x ; v1|",
+                        key="键:1|2", source_kind="", source_id="a:b;c")
+    await service.award(credits_on, resident.member_id, 7, reason="", key="k2")
+    result = await verify_as(admin)
+    assert result["ok"] is True and result["checked"] == 2
