@@ -23,6 +23,17 @@ install_postgres() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 }
 
+install_debian_extras() {
+  # A CJK font for the Chinese on printed voucher cards and statements, and pdftotext for the
+  # tests that read those PDFs back. Optional: without them the PDFs fall back to English.
+  [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null || return 0
+  if [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || ! command -v pdftotext >/dev/null; then
+    echo "== installing fonts-wqy-microhei and poppler-utils from Debian's packages"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      fonts-wqy-microhei poppler-utils) >/dev/null 2>&1 || echo "   (could not install; continuing)"
+  fi
+}
+
 start_private_postgres() {
   PG_BIN=$(find_pg_bin) || { install_postgres && PG_BIN=$(find_pg_bin); }
   PG_DIR=$(mktemp -d /tmp/yizhan-pg.XXXXXX)

@@ -3,18 +3,32 @@
 #
 # PostgreSQL: uses $YIZHAN_TEST_DATABASE_URL when set; otherwise starts a private server on
 # 127.0.0.1 (installing Debian's postgresql package first when it is missing and we are root)
-# and stops it afterwards. SKIP_POSTGRES=1 runs SQLite only.
+# and stops it afterwards. SKIP_POSTGRES=1 runs SQLite only. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/postgres.sh
+install_debian_extras
 bash scripts/setup-venv.sh test
-.venv/bin/python -m pip install -q -e tests/thirdparty/yizhan-hello
 PY=.venv/bin/python
+# Plugins installed as their own distributions, as a community developer would install them.
+$PY -m pip install -q -e tests/thirdparty/yizhan-hello -e examples/plugins/yizhan-toollib
+if command -v npm >/dev/null; then
+  (cd examples/clients && npm ci --no-audit --no-fund --loglevel=error)
+  export YIZHAN_REQUIRE_JS=1
+else
+  echo "== npm not found: the JavaScript client example will be skipped"
+fi
+
+suite() {
+  $PY -m pytest -q "$@"
+  $PY -m pytest -q examples/plugins/yizhan-toollib/tests
+}
 
 echo "== ruff"
 .venv/bin/ruff check .
 
 echo "== tests on SQLite"
-env -u YIZHAN_DATABASE_URL -u YIZHAN_TEST_DATABASE_URL $PY -m pytest -q "$@"
+(unset YIZHAN_DATABASE_URL YIZHAN_TEST_DATABASE_URL; suite "$@")
 
 if [ "${SKIP_POSTGRES:-0}" = "1" ]; then
   echo "== PostgreSQL skipped (SKIP_POSTGRES=1)"
@@ -22,10 +36,9 @@ if [ "${SKIP_POSTGRES:-0}" = "1" ]; then
 fi
 
 if [ -z "${YIZHAN_TEST_DATABASE_URL:-}" ]; then
-  source scripts/postgres.sh
   start_private_postgres
   trap stop_private_postgres EXIT
 fi
 
 echo "== tests on PostgreSQL"
-YIZHAN_TEST_DATABASE_URL=${YIZHAN_TEST_DATABASE_URL} $PY -m pytest -q "$@"
+(unset YIZHAN_DATABASE_URL; suite "$@")

@@ -9,8 +9,9 @@ temporary folder). It is migrated once per session and emptied before every test
     asyncio_default_fixture_loop_scope = "session"
     asyncio_default_test_loop_scope = "session"
 
-Fixtures: ``clock`` (a movable clock), ``yizhan_db``, ``app``, ``gql`` (anonymous GraphQL
-client over the ASGI app), ``community`` (with buildings ``A`` of 320 households and ``B``),
+Fixtures: ``quick_password_hashes`` (autouse: cheap Argon2 costs), ``clock`` (a movable
+clock), ``yizhan_db``, ``app``, ``gql`` (anonymous GraphQL client over the ASGI app),
+``community`` (with buildings ``A`` of 320 households and ``B``),
 ``admin``, ``leader``, ``deputy``, ``resident``, ``neighbour`` (verified members with
 their own clients), ``pending`` (asked to join, not verified), ``enable_plugin``,
 ``yizhan_server`` (a real ``yizhan serve`` over HTTP), ``cli`` (the ``yizhan`` CLI
@@ -65,6 +66,21 @@ async def yizhan_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIter
     await migrate()
     yield url
     await db.stop()
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id with tiny costs in tests: the same code path, a hundred times faster.
+
+    (A real server started by ``yizhan_server`` keeps the production costs.)
+    """
+    from argon2 import PasswordHasher
+
+    from yizhan.core.services import people
+
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(people, "_hasher", quick)
+    monkeypatch.setattr(people, "_DUMMY_HASH", quick.hash("not-a-password"))
 
 
 @pytest.fixture

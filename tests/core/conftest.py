@@ -10,21 +10,6 @@ import pytest
 from yizhan.core.plugins import get_registry, hookimpl
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2id with tiny costs in these tests: the same code path, a hundred times faster.
-
-    (The real server started by ``yizhan_server`` keeps the production costs.)
-    """
-    from argon2 import PasswordHasher
-
-    from yizhan.core.services import people
-
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(people, "_hasher", quick)
-    monkeypatch.setattr(people, "_DUMMY_HASH", quick.hash("not-a-password"))
-
-
 class _Hooks:
     """A throwaway plugin object: tests attach hook implementations to it."""
 

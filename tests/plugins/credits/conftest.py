@@ -6,18 +6,6 @@ import pytest
 import pytest_asyncio
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2id with tiny costs in these tests: the same code path, much faster."""
-    from argon2 import PasswordHasher
-
-    from yizhan.core.services import people
-
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(people, "_hasher", quick)
-    monkeypatch.setattr(people, "_DUMMY_HASH", quick.hash("not-a-password"))
-
-
 @pytest_asyncio.fixture
 async def credits_on(community, enable_plugin) -> dict:
     """``testville`` with credits switched on (its system accounts opened)."""
