@@ -49,15 +49,18 @@ async def count_queries(token: str) -> dict[int, int]:
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             engine_class.run_querystring = counting
             try:
-                for size in (10, 50, 100):
-                    counted["n"] = 0
-                    response = await client.post("/graphql", json={
-                        "query": FEED, "variables": {"c": "bench", "n": size}},
-                        headers={"Authorization": f"Bearer {token}"})
-                    data = response.json()
-                    assert not data.get("errors"), data
-                    assert len(data["data"]["needs"]["edges"]) == size
-                    results[size] = counted["n"]
+                for size in (10, 10, 50, 100):  # the first round warms up
+                    seen = []
+                    for _ in range(3):  # the fewest of three: the poll loop runs alongside
+                        counted["n"] = 0
+                        response = await client.post("/graphql", json={
+                            "query": FEED, "variables": {"c": "bench", "n": size}},
+                            headers={"Authorization": f"Bearer {token}"})
+                        data = response.json()
+                        assert not data.get("errors"), data
+                        assert len(data["data"]["needs"]["edges"]) == size
+                        seen.append(counted["n"])
+                    results[size] = min(seen)
             finally:
                 engine_class.run_querystring = original
     return results

@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
 # Run every benchmark on SQLite and on a private PostgreSQL; each prints its figures.
+# Not part of the test suite: `bash bench/run.sh` (a few minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || bash scripts/setup-venv.sh test
 PY=${PY:-.venv/bin/python}
-command -v wrk >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1 || true; }
 export PYTHONPATH=.
-for bench in bench/feed.py bench/credits_*.py; do
-  [ -f "$bench" ] || continue
-  echo "### $bench (SQLite)"
-  env -u YIZHAN_DATABASE_URL $PY "$bench"
-done
+if ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ]; then
+  apt-get install -y -qq wrk >/dev/null 2>&1 || true
+fi
 source scripts/postgres.sh
 start_private_postgres
 trap stop_private_postgres EXIT
-for bench in bench/feed.py bench/credits_*.py; do
-  [ -f "$bench" ] || continue
-  echo "### $bench (PostgreSQL)"
-  YIZHAN_DATABASE_URL=$YIZHAN_TEST_DATABASE_URL $PY "$bench"
+PG_BASE="postgresql://postgres@127.0.0.1:$PG_PORT"
+WORK=$(mktemp -d)
+for db in feed payments chain; do
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE bench_$db"
 done
+
+echo "### feed (SQLite)"
+YIZHAN_DATABASE_URL="sqlite:///$WORK/feed.db" $PY bench/feed.py
+echo "### feed (PostgreSQL)"
+YIZHAN_DATABASE_URL="$PG_BASE/bench_feed" $PY bench/feed.py
+echo "### credits payments (SQLite, PostgreSQL with pgbench)"
+$PY bench/credits_payments.py --database "sqlite:///$WORK/payments.db"
+PATH="$PG_BIN:$PATH" $PY bench/credits_payments.py --database "$PG_BASE/bench_payments"
+echo "### credits chain verification (SQLite, PostgreSQL)"
+$PY bench/credits_verify.py --database "sqlite:///$WORK/chain.db"
+$PY bench/credits_verify.py --database "$PG_BASE/bench_chain"
+rm -rf "$WORK"

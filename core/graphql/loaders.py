@@ -7,11 +7,13 @@ fall back to a DataLoader only for objects nobody prefetched.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Iterable, Sequence
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from yizhan.core import db
 from yizhan.core.tables import Building, Community, Member, Person
 
 #: Person fields read with every member, so a member's name costs no extra query.
@@ -60,10 +62,18 @@ class Loaders:
 
 
 async def prefetch_needs(loaders: Loaders, rows: Sequence[dict]) -> None:
-    """Load the members and buildings a page of needs points to: two queries in all."""
+    """Load the members and buildings a page of needs points to: two queries in all, sent
+    concurrently when no transaction pins us to one connection."""
     member_ids = {r[k] for r in rows for k in ("requester", "posted_by", "helper")} - {None}
-    building_ids = {r["building"] for r in rows} - {None}
-    loaders.remember("member", await members_by_id(member_ids))
-    if building_ids:
-        loaders.remember("building", await Building.select().where(
-            Building.id.is_in(list(building_ids))))
+    building_ids = list({r["building"] for r in rows} - {None})
+    people = members_by_id(member_ids)
+    places = Building.select().where(Building.id.is_in(building_ids)) if building_ids else None
+    if places is None:
+        loaders.remember("member", await people)
+    elif db.in_transaction():
+        loaders.remember("member", await people)
+        loaders.remember("building", await places)
+    else:
+        found_people, found_places = await asyncio.gather(people, places.run())
+        loaders.remember("member", found_people)
+        loaders.remember("building", found_places)

@@ -73,9 +73,12 @@ async def _locked_need(community: dict, need_id: int) -> dict:
     On PostgreSQL this is ``SELECT … FOR UPDATE``; SQLite's write transactions are serialised
     already (``BEGIN IMMEDIATE``).
     """
-    if db.is_postgres():
-        await db.raw("SELECT id FROM yz_need WHERE id = {} AND community = {} FOR UPDATE",
-                      need_id, community["id"])
+    if db.is_postgres():  # lock and read in one round trip
+        row = await Need.select().where(
+            (Need.id == need_id) & (Need.community == community["id"])).lock_rows().first()
+        if row is None:
+            raise not_found("need", "needId")
+        return row
     return await get_need(community, need_id)
 
 
@@ -170,10 +173,10 @@ async def _step(community: dict, need: dict, action: str, from_status: str,
         raise _refuse(need, action)
     changed = await Need.update(values).where(
         (Need.id == need["id"]) & (Need.status == from_status)
-    ).returning(Need.id)
+    ).returning(*Need.all_columns())
     if not changed:  # someone else moved it first
         raise _refuse(await get_need(community, need["id"]), action)
-    return await get_need(community, need["id"])
+    return changed[0]  # the row as written: no second read
 
 
 async def accept(community: dict, actor: dict, need_id: int) -> dict:

@@ -31,7 +31,6 @@ from yizhan.plugins.credits.tables import (
     CreditAccount,
     CreditChainHead,
     CreditHold,
-    CreditPosting,
     CreditTransaction,
 )
 
@@ -162,6 +161,18 @@ def payment_of(kind: str, lines: list[Line], amount: int, source_kind: str,
             "source_kind": source_kind, "source_id": source_id}
 
 
+#: Claim the idempotency key and the transaction's row in one statement (seq and hashes are
+#: filled in when the chain is linked, just before the commit).
+CLAIM_SQL = (
+    "INSERT INTO yz_credit_tx (community, seq, kind, reason, source_kind, source_id, "
+    "idempotency_key, amount_centi, actor, reverses, created_us, prev_hash, hash) "
+    "VALUES ({}, NULL, {}, {}, {}, {}, {}, {}, {}, {}, {}, '', '') "
+    "ON CONFLICT (community, idempotency_key) DO NOTHING RETURNING id")
+#: All of a transaction's postings in one multi-row INSERT.
+POSTINGS_SQL = ("INSERT INTO yz_credit_posting (community, tx, account, amount_centi, "
+                "balance_after_centi) VALUES ")
+
+
 async def post(community: dict, lines: list[Line], *, kind: str, reason: str, key: str,
                source_kind: str = "", source_id: str | int = "", actor: int | None = None,
                reverses: int | None = None, ask_veto: bool = True,
@@ -181,9 +192,8 @@ async def post(community: dict, lines: list[Line], *, kind: str, reason: str, ke
               "source_kind": source_kind, "source_id": source_id, "idempotency_key": key,
               "amount_centi": amount, "actor": actor, "reverses": reverses,
               "created_us": chain.to_us(now), "prev_hash": "", "hash": ""}
-        claimed = await CreditTransaction.insert(CreditTransaction(**tx)).on_conflict(
-            target=(CreditTransaction.community, CreditTransaction.idempotency_key),
-            action="DO NOTHING").returning(CreditTransaction.id)
+        claimed = await db.raw(CLAIM_SQL, community_id, kind, reason, source_kind, source_id,
+                               key, amount, actor, reverses, tx["created_us"])
         if not claimed:
             earlier = await find_by_key(community_id, key)
             assert earlier is not None
@@ -205,10 +215,11 @@ async def post(community: dict, lines: list[Line], *, kind: str, reason: str, ke
                              check_max=line.checked and line.amount > 0, limits=limits,
                              hint=hint)
             moved.append((line, row))
-        await CreditPosting.insert(*[
-            CreditPosting(community=community_id, tx=tx["id"], account=line.account["id"],
-                          amount_centi=line.amount, balance_after_centi=row["balance_centi"])
-            for line, row in moved])
+        values: list[Any] = []
+        for line, row in moved:
+            values += [community_id, tx["id"], line.account["id"], line.amount,
+                       row["balance_centi"]]
+        await db.raw(POSTINGS_SQL + ", ".join(["({}, {}, {}, {}, {})"] * len(moved)), *values)
         _link_on_commit(community_id, tx, [(line.account["id"], line.amount) for line in lines])
         postings = [{"tx": tx["id"], "account": line.account["id"],
                      "account_code": line.account["code"], "account_kind": line.account["kind"],
@@ -245,22 +256,34 @@ def _link_on_commit(community_id: int, tx: dict, pairs: list[tuple[int, int]]) -
     state[1].setdefault(community_id, []).append((tx, pairs))
 
 
+LINK_SQL = ("UPDATE yz_credit_tx SET seq = {}, created_us = {}, prev_hash = {}, hash = {} "
+            "WHERE id = {}")
+
+
 async def _link(waiting: dict[int, list[tuple[dict, list[tuple[int, int]]]]]) -> None:
     """Give the action's transactions their place in each community's chain (heads locked in
     community order, just before the commit)."""
     now_us = chain.to_us(clock.now())
+    postgres = db.is_postgres()
     for community_id in sorted(waiting):
         head = await lock_head(community_id)
         seq, prev = head["seq"], head["hash"]
+        updates: list[str] = []
+        args: list[Any] = []
         for tx, pairs in waiting[community_id]:
             seq += 1
             tx.update(seq=seq, created_us=now_us, prev_hash=prev)
             tx["hash"] = chain.compute_hash(prev, tx, pairs)
-            await db.raw("UPDATE yz_credit_tx SET seq = {}, created_us = {}, prev_hash = {}, "
-                         "hash = {} WHERE id = {}", seq, now_us, prev, tx["hash"], tx["id"])
+            if postgres:  # sent with the head's update below: one round trip
+                updates.append(f"t{len(updates)} AS ({LINK_SQL})")
+                args += [seq, now_us, prev, tx["hash"], tx["id"]]
+            else:
+                await db.raw(LINK_SQL, seq, now_us, prev, tx["hash"], tx["id"])
             prev = tx["hash"]
-        await db.raw("UPDATE yz_credit_chain_head SET seq = {}, hash = {} WHERE id = {}",
-                     seq, prev, head["id"])
+        head_sql = "UPDATE yz_credit_chain_head SET seq = {}, hash = {} WHERE id = {}"
+        if updates:
+            head_sql = f"WITH {', '.join(updates)} {head_sql}"
+        await db.raw(head_sql, *args, seq, prev, head["id"])
     waiting.clear()
     _unlinked.set(None)
 
@@ -349,7 +372,39 @@ async def capture(community: dict, hold_row: dict, *, kind: str, reason: str, ke
     """Turn an open hold into the payment it reserved (limits were checked when held)."""
     found = {row["id"]: row for row in await CreditAccount.select().where(
         CreditAccount.id.is_in([hold_row["payer"], hold_row["payee"]]))}
-    payer, payee = found[hold_row["payer"]], found[hold_row["payee"]]
+    return await _capture(community, hold_row, found[hold_row["payer"]],
+                          found[hold_row["payee"]], kind=kind, reason=reason, key=key,
+                          actor=actor)
+
+
+_ACCOUNT_COLUMNS = [column._meta.db_column_name for column in CreditAccount.all_columns()]
+_HOLD_COLUMNS = [column._meta.db_column_name for column in CreditHold.all_columns()]
+OPEN_HOLD_SQL = (
+    "SELECT " + ", ".join([f"h.{c} AS h_{c}" for c in _HOLD_COLUMNS]
+                          + [f"p.{c} AS p_{c}" for c in _ACCOUNT_COLUMNS]
+                          + [f"q.{c} AS q_{c}" for c in _ACCOUNT_COLUMNS])
+    + " FROM yz_credit_hold h JOIN yz_credit_account p ON p.id = h.payer "
+    "JOIN yz_credit_account q ON q.id = h.payee WHERE h.community = {} AND h.source_kind = {} "
+    "AND h.source_id = {} AND h.status = 'open' ORDER BY h.id LIMIT 1")
+
+
+async def capture_open(community: dict, source_kind: str, source_id: str | int, *, kind: str,
+                       reason: str, key: str, actor: int | None = None) -> Posted | None:
+    """Capture the open hold of a source, if there is one (None otherwise): the hold and both
+    of its accounts are read in one statement."""
+    rows = await db.raw(OPEN_HOLD_SQL, community["id"], source_kind, str(source_id))
+    if not rows:
+        return None
+    row = rows[0]
+    hold_row = {c: row[f"h_{c}"] for c in _HOLD_COLUMNS}
+    payer = {c: row[f"p_{c}"] for c in _ACCOUNT_COLUMNS}
+    payee = {c: row[f"q_{c}"] for c in _ACCOUNT_COLUMNS}
+    return await _capture(community, hold_row, payer, payee, kind=kind, reason=reason, key=key,
+                          actor=actor)
+
+
+async def _capture(community: dict, hold_row: dict, payer: dict, payee: dict, *, kind: str,
+                   reason: str, key: str, actor: int | None) -> Posted:
     amount = hold_row["amount_centi"]
     async with db.atomic():
         posted = await post(community, [

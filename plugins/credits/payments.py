@@ -87,10 +87,9 @@ async def on_confirmed(ctx: EventContext, need: dict) -> None:
     reason = f"Help: {need['title']}"
     key = f"need:{need['id']}:payment"
     actor = ctx.actor["id"] if ctx.actor else None
-    held = await ledger.open_hold(ctx.community_id, SOURCE, need["id"])
-    if held is not None:
-        await ledger.capture(ctx.community, held, kind="need_payment", reason=reason, key=key,
-                             actor=actor)
+    captured = await ledger.capture_open(ctx.community, SOURCE, need["id"], kind="need_payment",
+                                         reason=reason, key=key, actor=actor)
+    if captured is not None:
         return
     # Accepted before credits was switched on: nothing was held, so pay within the limits.
     settings = ledger.settings_of(ctx.community_id)

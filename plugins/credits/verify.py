@@ -1,10 +1,12 @@
 """Recomputing a community's hash chain from the stored rows, fast enough for millions.
 
 On PostgreSQL the rows are read on one connection inside a read-only ``REPEATABLE READ``
-transaction (one consistent snapshot, asyncpg records without conversion); on SQLite in
-batches. Either way the chain is checked up to the head read at the start, so payments made
-while it runs do not disturb it. After the chain, every account's balance is compared with the
-sum of its postings.
+transaction (one consistent snapshot, asyncpg records without conversion); on SQLite through
+the ``sqlite3`` module in worker threads (:mod:`yizhan.plugins.credits.verify_sqlite`), or in
+batches through the ORM inside an open transaction (which must see its own writes) or on an
+in-memory database. Either way the chain is checked up to the head read at the start, so
+payments made while it runs do not disturb it. After the chain, every account's balance is
+compared with the sum of its postings.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from piccolo.engine.sqlite import SQLiteEngine
+
 from yizhan.core import clock, db
-from yizhan.plugins.credits import chain
+from yizhan.plugins.credits import chain, verify_sqlite
 from yizhan.plugins.credits.chain import GENESIS, Progress, VerifyResult
 from yizhan.plugins.credits.tables import CreditVerification
 
@@ -83,6 +87,13 @@ async def _reader() -> AsyncIterator[Fetch]:
 async def verify(community_id: int, progress: Progress | None = None,
                  record: bool = True) -> VerifyResult:
     """Recompute the community's chain; name the first transaction that does not match."""
+    path = _sqlite_file()
+    if path is not None:
+        result, head_seq, head_hash = await _verify_sqlite(path, community_id, progress)
+        result.head_seq, result.head_hash = head_seq, head_hash
+        if record:
+            await _record(community_id, result)
+        return result
     async with _reader() as fetch:
         heads = await fetch("SELECT seq, hash FROM yz_credit_chain_head WHERE community = {}",
                             community_id)
@@ -98,6 +109,30 @@ async def verify(community_id: int, progress: Progress | None = None,
     if record:
         await _record(community_id, result)
     return result
+
+
+def _sqlite_file() -> str | None:
+    """The SQLite database file to read directly, or None (PostgreSQL, an in-memory database,
+    or inside an open transaction, whose uncommitted writes only its own connection sees)."""
+    engine = db.engine()
+    if not isinstance(engine, SQLiteEngine) or db.in_transaction():
+        return None
+    path = str(engine.path)
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return path
+
+
+async def _verify_sqlite(path: str, community_id: int, progress: Progress | None,
+                         ) -> tuple[VerifyResult, int, str]:
+    report = None
+    if progress is not None:
+        loop = asyncio.get_running_loop()
+
+        def report(done: int, total: int) -> None:
+            loop.call_soon_threadsafe(progress, done, total)
+
+    return await asyncio.to_thread(verify_sqlite.verify, path, community_id, report)
 
 
 async def _batches(fetch: Fetch, community_id: int, head_seq: int,

@@ -176,3 +176,32 @@ async def test_texts_of_any_shape_verify(credits_on, resident, admin):
     await service.award(credits_on, resident.member_id, 7, reason="", key="k2")
     result = await verify_as(admin)
     assert result["ok"] is True and result["checked"] == 2
+
+
+async def test_every_reader_gives_the_same_answer_and_reports_progress(five, credits_on,
+                                                                       neighbour):
+    """SQLite is read straight through ``sqlite3`` outside a transaction and through the ORM
+    inside one (PostgreSQL: its own snapshot either way); both name the same first problem."""
+    from yizhan.plugins.credits import verify
+
+    seen: list[tuple[int, int]] = []
+
+    async def both() -> list[tuple]:
+        seen.clear()
+        outside = await verify.verify(credits_on["id"], progress=lambda *a: seen.append(a),
+                                      record=False)
+        async with db.atomic():
+            inside = await verify.verify(credits_on["id"], record=False)
+        return [(r.ok, r.checked, r.first_bad_seq, r.first_bad_id, r.problem, r.account,
+                 r.head_seq, r.head_hash) for r in (outside, inside)]
+
+    first, second = await both()
+    assert first == second == (True, 5, None, None, None, None, 5, five[-1]["hash"])
+    assert seen[-1] == (5, 5)  # the progress bar's last step
+    await db.raw("UPDATE yz_credit_account SET balance_centi = balance_centi + 1 "
+                 "WHERE member = {}", neighbour.member_id)
+    first, second = await both()
+    assert first == second and first[4] == "BALANCE_MISMATCH" and seen[-1] == (5, 5)
+    await db.raw("UPDATE yz_credit_tx SET reason = 'forged' WHERE id = {}", five[3]["id"])
+    first, second = await both()
+    assert first == second and first[:5] == (False, 3, 4, five[3]["id"], "HASH_MISMATCH")
