@@ -5,7 +5,8 @@ service, the receipt written), with ``--clients`` residents at the tills of one 
     python bench/merchants_redemptions.py --database postgresql://postgres@127.0.0.1:55432/yz_bench
     python bench/merchants_redemptions.py --database sqlite:////tmp/yz_bench.db
 
-The database is emptied first. Prints figures; not part of the test suite.
+The database is emptied first (a SQLite file is deleted). Prints figures; not part of the
+test suite.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ async def run(url: str, clients: int, per_client: int) -> dict:
     from yizhan.plugins.merchants import redemptions, rules, shops
 
     people._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    if url.startswith("sqlite:///"):  # fresh_database empties PostgreSQL; start SQLite anew
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     await fresh_database()
     community = await communities.create_community("bench", "Bench")
     building = await communities.create_building(community, "A", 300)

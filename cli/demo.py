@@ -2,7 +2,8 @@
 
 Buildings, a head leader and a deputy, an elder whose leader posts for her (张阿姨 and her soy
 sauce), a night-shift worker, an electrician, and needs in every state. Every installed plugin
-is switched on. All demo logins use the password ``yizhan-demo``.
+is switched on, and each plugin adds its own demo data through ``yizhan_seed_demo`` (the
+merchants plugin its shops). All demo logins use the password ``yizhan-demo``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import typer
 from yizhan.cli.output import emit
 from yizhan.cli.runner import run
 from yizhan.core import clock, db
+from yizhan.core.events import EventContext
+from yizhan.core.events import emit as emit_event
 from yizhan.core.plugins import CORE, get_registry
 from yizhan.core.services import communities, members, needs, notices, people, plugin_admin
 from yizhan.core.tables import Community
@@ -85,6 +88,7 @@ async def _create() -> dict:
     await notices.post_notice(community["id"], "时间驿站开张啦",
                               "邻里互助，时间记账：帮一小时，存一小时。信任展架在社区广场。",
                               author=m["sun"]["id"], pinned=True)
+    await emit_event(EventContext(community=community), "yizhan_seed_demo", members=m)
     return {"community": SLUG, "created": True, "logins": [p[0] for p in PEOPLE],
             "password": PASSWORD}
 

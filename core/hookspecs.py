@@ -162,6 +162,16 @@ def yizhan_need_escalated(ctx: EventContext, need: dict, leaders: list[dict]) ->
     """Nobody accepted ``need`` in time; its building ``leaders`` were notified."""
 
 
+@hookspec
+def yizhan_seed_demo(ctx: EventContext, members: dict[str, dict]) -> None:
+    """``yizhan demo`` built its community: add the plugin's demo data (shops, badges …).
+
+    Called once, inside the demo's transaction, after core's people and needs exist and every
+    installed plugin was switched on. ``members`` maps the demo's usernames (``sun``, ``wang``,
+    ``zhao``, ``zhang``, ``li``, ``chen``, ``liu``) to their member rows.
+    """
+
+
 # --- Decisions --------------------------------------------------------------------------
 
 

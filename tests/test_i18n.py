@@ -196,19 +196,6 @@ def test_every_plugin_translation_keeps_its_placeholders(name, folder):
 # --- Members read messages in their language (through GraphQL) -------------------------
 
 
-@pytest.fixture
-def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2id with tiny costs for the test people below."""
-    from argon2 import PasswordHasher
-
-    from yizhan.core.services import people
-
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(people, "_hasher", quick)
-    monkeypatch.setattr(people, "_DUMMY_HASH", quick.hash("not-a-password"))
-
-
-with_quick_hashes = pytest.mark.usefixtures("quick_password_hashes")
 
 LATIN = re.compile(r"[A-Za-z]")
 POST = """mutation($input: PostNeedInput!) { postNeed(input: $input) {
@@ -238,7 +225,6 @@ async def _person_locale(actor, locale: str) -> None:
     await Person.update({Person.locale: locale}).where(Person.id == actor.person["id"])
 
 
-@with_quick_hashes
 async def test_accept_language_chooses_the_language_of_a_payload_error(resident):
     for language, message in (("en", "This field cannot be empty."),
                               ("en-US,en;q=0.9", "This field cannot be empty."),
@@ -250,7 +236,6 @@ async def test_accept_language_chooses_the_language_of_a_payload_error(resident)
             {"field": "title", "code": "REQUIRED", "message": message}], language
 
 
-@with_quick_hashes
 async def test_accept_language_chooses_the_language_of_a_graphql_error(resident):
     for language, message in (("en", "No such need."), ("zh-CN", "找不到该需求。")):
         result = await resident.gql.execute(MISSING_NEED, **{"Accept-Language": language})
@@ -258,7 +243,6 @@ async def test_accept_language_chooses_the_language_of_a_graphql_error(resident)
         assert (error["extensions"]["code"], error["message"]) == ("NOT_FOUND", message)
 
 
-@with_quick_hashes
 async def test_the_persons_own_locale_wins_over_accept_language(resident, neighbour):
     await _person_locale(resident, "zh_Hans")
     await _person_locale(neighbour, "en")
@@ -273,14 +257,12 @@ async def test_the_persons_own_locale_wins_over_accept_language(resident, neighb
     assert top["errors"][0]["message"] == "找不到该需求。"
 
 
-@with_quick_hashes
 async def test_without_any_preference_the_communitys_language_is_used(resident):
     # testville's language is English; the platform default would be Chinese.
     result = await resident.gql.data(POST, _need(title=""), **{"Accept-Language": ""})
     assert result["postNeed"]["errors"][0]["message"] == "This field cannot be empty."
 
 
-@with_quick_hashes
 async def test_need_status_and_action_words_are_translated(resident, neighbour):
     await _person_locale(resident, "zh_Hans")
     await _person_locale(neighbour, "zh_Hans")
@@ -308,7 +290,6 @@ async def test_need_status_and_action_words_are_translated(resident, neighbour):
     assert all(not LATIN.search(m) for m in messages), messages
 
 
-@with_quick_hashes
 async def test_notifications_are_rendered_in_the_readers_language(resident, neighbour):
     await _person_locale(resident, "zh_Hans")
     gid = (await resident.gql.data(POST, _need(title="买酱油")))["postNeed"]["need"]["id"]

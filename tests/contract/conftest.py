@@ -21,18 +21,6 @@ from yizhan.core.plugins import PluginRegistry
 
 
 @pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2id with tiny costs: the same code path, much faster test people."""
-    from argon2 import PasswordHasher
-
-    from yizhan.core.services import people
-
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(people, "_hasher", quick)
-    monkeypatch.setattr(people, "_DUMMY_HASH", quick.hash("not-a-password"))
-
-
-@pytest.fixture(autouse=True)
 def probe_registry(yizhan_db: str) -> Iterator[PluginRegistry]:
     """The installed plugins plus ``probe`` and ``probe_child``, for this test only."""
     previous = plugins.get_registry()
