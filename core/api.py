@@ -8,6 +8,7 @@ is re-exported here, so core can move its insides without breaking plugins.
 from __future__ import annotations
 
 # The contract: hooks, specs, errors, transactions, time, jobs, GraphQL helpers, messages.
+from yizhan.core import typeable_codes as typeable_codes
 from yizhan.core.clock import now as now
 from yizhan.core.db import after_commit as after_commit
 from yizhan.core.db import atomic as atomic

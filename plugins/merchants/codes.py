@@ -1,8 +1,8 @@
 """Redemption codes: short, easy to type, hard to guess, with a check character for typos.
 
-Eight characters from 32 (digits 2-9 and letters without I and O, so nothing reads as 0/O or
-1/I): seven random ones (35 bits from ``secrets``) and a Luhn mod 32 check character, which
-catches every single mistyped character and most swapped neighbours. Shown as ``K7QM-3XZD``.
+Eight characters of core's typeable scheme (:mod:`yizhan.core.typeable_codes`): seven random
+ones (35 bits) and a check character that catches every single mistyped character. Shown as
+``K7QM-3XZD``.
 A code lives a few minutes and a member has one live code at a time, so guessing one is
 hopeless; wrong codes are also counted against the staff member who submits them.
 
@@ -13,48 +13,24 @@ in; staff may submit that payload or the typed code.
 from __future__ import annotations
 
 import re
-import secrets
 
-ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-_INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
+from yizhan.core import typeable_codes
+from yizhan.core.typeable_codes import ALPHABET, display, normalize
+
+__all__ = ["ALPHABET", "LENGTH", "display", "extract", "is_well_formed", "new_code",
+           "normalize", "qr_payload"]
+
 LENGTH = 8
-
-
-def _luhn_sum(text: str, start_factor: int) -> int:
-    total, factor, n = 0, start_factor, len(ALPHABET)
-    for ch in reversed(text):
-        addend = factor * _INDEX[ch]
-        total += addend // n + addend % n
-        factor = 1 if factor == 2 else 2
-    return total
-
-
-def check_char(payload: str) -> str:
-    """The Luhn mod 32 check character of ``payload``."""
-    n = len(ALPHABET)
-    return ALPHABET[(n - _luhn_sum(payload, 2) % n) % n]
 
 
 def new_code() -> str:
     """A fresh random code (eight characters, no dash)."""
-    payload = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH - 1))
-    return payload + check_char(payload)
-
-
-def normalize(text: str) -> str:
-    """What a person typed, uppercased, without spaces and dashes."""
-    return "".join(ch for ch in (text or "").upper() if ch not in " -_\t\r\n")
+    return typeable_codes.new_code(LENGTH)
 
 
 def is_well_formed(code: str) -> bool:
     """True for eight characters of the alphabet whose check character matches."""
-    return (len(code) == LENGTH and all(ch in _INDEX for ch in code)
-            and _luhn_sum(code, 1) % len(ALPHABET) == 0)
-
-
-def display(code: str) -> str:
-    """``K7QM3XZD`` as ``K7QM-3XZD``."""
-    return f"{code[:4]}-{code[4:]}"
+    return typeable_codes.is_well_formed(code, LENGTH)
 
 
 def qr_payload(template: str, community_slug: str, code: str) -> str:
