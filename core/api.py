@@ -33,6 +33,7 @@ from yizhan.core.graphql.ids import to_gid as to_gid
 from yizhan.core.graphql.loaders import members_by_id as members_by_id
 from yizhan.core.graphql.scalars import Credits as Credits
 from yizhan.core.graphql.types import Member as Member
+from yizhan.core.graphql.types import member_by_id as member_by_id
 from yizhan.core.graphql.types import member_objects as member_objects
 from yizhan.core.i18n import translate as translate
 from yizhan.core.jobs import Job as Job

@@ -8,13 +8,15 @@ fall back to a DataLoader only for objects nobody prefetched.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
 from yizhan.core import db
 from yizhan.core.tables import Building, Community, Member, Person
+
+T = TypeVar("T")
 
 #: Person fields read with every member, so a member's name costs no extra query.
 MEMBER_COLUMNS = (
@@ -43,10 +45,19 @@ class Loaders:
 
     def __init__(self) -> None:
         self.known: dict[tuple[str, int], dict] = {}
+        self.plugins: dict[str, Any] = {}
         self.person = DataLoader(lambda ids: _by_id(Person, ids))
         self.member = DataLoader(lambda ids: _by_id(Member, ids, MEMBER_COLUMNS))
         self.building = DataLoader(lambda ids: _by_id(Building, ids))
         self.community = DataLoader(lambda ids: _by_id(Community, ids))
+
+    def of_plugin(self, plugin: str, factory: Callable[[], T]) -> T:
+        """A plugin's own per-request loaders, made by ``factory`` on first use and dropped
+        with the request (so a plugin needs no cache of its own)."""
+        found = self.plugins.get(plugin)
+        if found is None:
+            found = self.plugins[plugin] = factory()
+        return found
 
     def remember(self, kind: str, rows: Iterable[dict]) -> None:
         """Keep rows of ``kind`` (``member``, ``building`` …) for synchronous look-ups."""

@@ -359,3 +359,11 @@ async def need_objects(loaders: Any, rows: list[dict]) -> list[Need]:
 
     await prefetch_needs(loaders, rows)
     return [Need.from_row(row, loaders.known) for row in rows]
+
+
+async def member_by_id(info: Info, pk: int | None) -> Member | None:
+    """One member (with their name) through the request's batching loader; None for None."""
+    if pk is None:
+        return None
+    row = await info.context.loaders.member.load(pk)
+    return Member.from_row(row) if row else None

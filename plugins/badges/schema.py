@@ -7,7 +7,6 @@ service.
 from __future__ import annotations
 
 import json
-import weakref
 from datetime import datetime
 from enum import Enum
 
@@ -29,7 +28,7 @@ from yizhan.core.graphql import connections
 from yizhan.core.graphql.connections import Connection
 from yizhan.core.graphql.ids import from_cursor
 from yizhan.core.graphql.scalars import Credits, credits
-from yizhan.core.graphql.types import Member
+from yizhan.core.graphql.types import Member, member_by_id
 from yizhan.core.services import validation as v
 from yizhan.plugins.badges import credentials, service, stars
 from yizhan.plugins.badges.tables import BadgeApplication as ApplicationTable
@@ -90,23 +89,11 @@ async def _by_id(table, ids) -> list[dict | None]:
     return [found.get(i) for i in ids]
 
 
-_request_loaders: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _loaders(info: Info) -> _Loaders:
-    """This request's badges loaders (kept beside core's, forgotten with them)."""
-    core = info.context.loaders
-    found = _request_loaders.get(core)
-    if found is None:
-        found = _request_loaders[core] = _Loaders()
-    return found
+    """This request's badges loaders (kept with core's, dropped with the request)."""
+    return info.context.loaders.of_plugin("badges", _Loaders)
 
 
-async def _member(info: Info, pk: int | None) -> Member | None:
-    if pk is None:
-        return None
-    row = await info.context.loaders.member.load(pk)
-    return Member.from_row(row) if row else None
 
 
 async def _community_row(info: Info, community_id: int) -> dict:
@@ -124,7 +111,7 @@ class BadgeStep:
 
     @strawberry.field(description="Who took the step (null for the CLI and the sweeps).")
     async def actor(self, info: Info) -> Member | None:
-        return await _member(info, self._actor)
+        return await member_by_id(info, self._actor)
 
 
 async def _history(info: Info, community_id: int, subject: str, pk: int) -> list[BadgeStep]:
@@ -212,7 +199,7 @@ class BadgeAward:
     @strawberry.field
     async def member(self, info: Info) -> Member:
         """Who holds it."""
-        return await _member(info, self._row["member"])  # type: ignore[return-value]
+        return await member_by_id(info, self._row["member"])  # type: ignore[return-value]
 
     @strawberry.field(description="Why it was revoked (the holder and their reviewers only).")
     async def revoke_reason(self, info: Info) -> str | None:
@@ -273,11 +260,11 @@ class BadgeApplication:
     @strawberry.field
     async def applicant(self, info: Info) -> Member:
         """Who applied."""
-        return await _member(info, self._row["member"])  # type: ignore[return-value]
+        return await member_by_id(info, self._row["member"])  # type: ignore[return-value]
 
     @strawberry.field(description="Who decided (null while pending, or from the CLI).")
     async def decided_by(self, info: Info) -> Member | None:
-        return await _member(info, self._row["decided_by"])
+        return await member_by_id(info, self._row["decided_by"])
 
     @strawberry.field(description="The badge awarded when approved.")
     async def award(self, info: Info) -> BadgeAward | None:
@@ -305,7 +292,7 @@ class BadgeProfile:
     @strawberry.field
     async def member(self, info: Info) -> Member:
         """The member."""
-        return await _member(info, self._member)  # type: ignore[return-value]
+        return await member_by_id(info, self._member)  # type: ignore[return-value]
 
     @strawberry.field(description="Badges held now (active: not expired, not revoked).")
     def badges(self) -> list[BadgeAward]:
@@ -332,7 +319,7 @@ class LeaderboardEntry:
     @strawberry.field
     async def member(self, info: Info) -> Member:
         """The member."""
-        return await _member(info, self._member)  # type: ignore[return-value]
+        return await member_by_id(info, self._member)  # type: ignore[return-value]
 
 
 @strawberry.type
@@ -363,7 +350,7 @@ class StarWinner:
     @strawberry.field
     async def member(self, info: Info) -> Member:
         """The star."""
-        return await _member(info, self._member)  # type: ignore[return-value]
+        return await member_by_id(info, self._member)  # type: ignore[return-value]
 
     @strawberry.field(description="The star badge awarded.")
     async def award(self, info: Info) -> BadgeAward | None:

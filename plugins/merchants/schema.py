@@ -8,7 +8,6 @@ the community profile. Resolvers stay thin: they resolve the community, check th
 from __future__ import annotations
 
 import base64
-import weakref
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -23,7 +22,7 @@ from yizhan.core.graphql import connections
 from yizhan.core.graphql.connections import Connection
 from yizhan.core.graphql.ids import from_cursor, to_gid
 from yizhan.core.graphql.scalars import Credits, credits
-from yizhan.core.graphql.types import Member
+from yizhan.core.graphql.types import Member, member_by_id
 from yizhan.core.services import validation as v
 from yizhan.plugins.merchants import (
     board,
@@ -139,23 +138,11 @@ class _Loaders:
         self.shops_of = DataLoader(_shops_of)
 
 
-_request_loaders: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _loaders(info: Info) -> _Loaders:
-    """This request's merchants loaders (kept beside core's, forgotten with them)."""
-    core = info.context.loaders
-    found = _request_loaders.get(core)
-    if found is None:
-        found = _request_loaders[core] = _Loaders()
-    return found
+    """This request's merchants loaders (kept with core's, dropped with the request)."""
+    return info.context.loaders.of_plugin("merchants", _Loaders)
 
 
-async def _member(info: Info, pk: int | None) -> Member | None:
-    if pk is None:
-        return None
-    row = await info.context.loaders.member.load(pk)
-    return Member.from_row(row) if row else None
 
 
 async def _community_of(info: Info, community_id: int) -> dict:
@@ -260,7 +247,7 @@ class MerchantStep:
 
     @strawberry.field(description="Who took the step (null for the CLI and the sweep).")
     async def actor(self, info: Info) -> Member | None:
-        return await _member(info, self._actor)
+        return await member_by_id(info, self._actor)
 
 
 @strawberry.type
@@ -346,7 +333,7 @@ class Merchant:
     async def staff(self, info: Info) -> list[Member]:
         community = await info.context.loaders.community.load(self._row["community"])
         await _admin(info, community)
-        found = [await _member(info, r["member"]) for r in await shops.staff_rows(
+        found = [await member_by_id(info, r["member"]) for r in await shops.staff_rows(
             self._row["id"])]
         return [m for m in found if m is not None]
 
@@ -426,11 +413,11 @@ class MerchantRedemption:
 
     @strawberry.field(description="The resident who spent the credits.")
     async def resident(self, info: Info) -> Member | None:
-        return await _member(info, self._row["member"])
+        return await member_by_id(info, self._row["member"])
 
     @strawberry.field(description="The staff member who took it.")
     async def staff(self, info: Info) -> Member | None:
-        return await _member(info, self._row["staff"])
+        return await member_by_id(info, self._row["staff"])
 
     @strawberry.field(description="The threshold deal applied, if any.")
     async def rule(self, info: Info) -> MerchantRule | None:
