@@ -159,6 +159,17 @@ class PluginRegistry:
                 results[name] = by_name[name].function(**kwargs)
         return results
 
+    def add_implementations(self, holder: object, name: str) -> None:
+        """Register an object carrying hook implementations outside the entry points (tests,
+        embedding). It is not a switchable plugin: its hooks run for every community."""
+        self.pm.register(holder, name=name)
+        self._subset_cache.clear()
+
+    def remove_implementations(self, holder: object) -> None:
+        """Undo :meth:`add_implementations`."""
+        self.pm.unregister(holder)
+        self._subset_cache.clear()
+
     def caller(self, hook_name: str, disabled: frozenset[str]) -> Any:
         """The hook caller for ``hook_name`` without the ``disabled`` plugins (cached)."""
         key = (hook_name, disabled)

@@ -14,7 +14,8 @@ clock), ``yizhan_db``, ``app``, ``gql`` (anonymous GraphQL client over the ASGI 
 ``community`` (with buildings ``A`` of 320 households and ``B``),
 ``admin``, ``leader``, ``deputy``, ``resident``, ``neighbour`` (verified members with
 their own clients), ``pending`` (asked to join, not verified), ``enable_plugin``,
-``yizhan_server`` (a real ``yizhan serve`` over HTTP), ``cli`` (the ``yizhan`` CLI
+``add_hooks`` (hook implementations for one test), ``yizhan_server`` (a real ``yizhan serve``
+over HTTP), ``cli`` (the ``yizhan`` CLI
 in-process).
 """
 
@@ -193,6 +194,34 @@ async def neighbour(community: dict, gql: GraphQLClient) -> Actor:
 async def pending(community: dict, gql: GraphQLClient) -> Actor:
     """Someone in building A who asked to join and is not verified yet."""
     return await make_actor(community, gql, "pending1", "A", None)
+
+
+class _Hooks:
+    """A throwaway holder: ``add_hooks`` attaches hook implementations to it."""
+
+
+@pytest.fixture
+def add_hooks() -> Iterator:
+    """``add_hooks(yizhan_need_accepted=fn, …)`` registers hook implementations for one test.
+
+    The functions take the hook's keyword arguments (and may be async where the hook allows).
+    They run for every community and are removed after the test.
+    """
+    from yizhan.core.plugins import get_registry, hookimpl
+
+    registry = get_registry()
+    added: list[object] = []
+
+    def add(**impls) -> None:
+        holder = _Hooks()
+        for name, function in impls.items():
+            setattr(holder, name, hookimpl(function))
+        registry.add_implementations(holder, name=f"test-hooks-{id(holder)}")
+        added.append(holder)
+
+    yield add
+    for holder in added:
+        registry.remove_implementations(holder)
 
 
 @pytest.fixture

@@ -111,14 +111,12 @@ async def test_upheld_disputes_exclude_a_member(community, enable_plugin, clock,
 
     registry = get_registry()
     plugin = FakeDisputes()
-    registry.pm.register(plugin, name="fake-disputes")
-    registry._subset_cache.clear()
+    registry.add_implementations(plugin, name="fake-disputes")
     try:
         clock.set(local("2026-10-01 01:00"))
         found, made = await stars.run_round(community)
     finally:
-        registry.pm.unregister(plugin)
-        registry._subset_cache.clear()
+        registry.remove_implementations(plugin)
     assert made and found["period"] == "2026Q3"
     (call,) = asked
     assert call[0] == community["id"] and deputy.member_id in call[1]

@@ -24,28 +24,4 @@ def configure(community):
     return apply
 
 
-class _Hooks:
-    """A throwaway plugin object: tests attach hook implementations to it."""
 
-
-@pytest.fixture
-def add_hooks():
-    """``add_hooks(yizhan_credits_veto_payment=fn)`` registers hook implementations for one
-    test; they are removed afterwards."""
-    from yizhan.core.plugins import get_registry, hookimpl
-
-    registry = get_registry()
-    added: list[object] = []
-
-    def add(**impls) -> None:
-        holder = _Hooks()
-        for name, function in impls.items():
-            setattr(holder, name, hookimpl(function))
-        registry.pm.register(holder, name=f"credits-test-hooks-{len(added)}")
-        registry._subset_cache.clear()
-        added.append(holder)
-
-    yield add
-    for holder in added:
-        registry.pm.unregister(holder)
-    registry._subset_cache.clear()

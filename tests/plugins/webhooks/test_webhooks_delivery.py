@@ -82,14 +82,13 @@ async def test_a_refused_action_sends_nothing(webhooks_on, admin, resident, neig
             raise YizhanError("NOPE", "Refused by a test.")
 
     registry = get_registry()
-    registry.pm.register(Refuse(), name="test-refuse")
-    registry._subset_cache.clear()
+    refuse = Refuse()
+    registry.add_implementations(refuse, name="test-refuse")
     try:
         with pytest.raises(YizhanError):
             await needs.accept(webhooks_on, neighbour.member, need["id"])
     finally:
-        registry.pm.unregister(name="test-refuse")
-        registry._subset_cache.clear()
+        registry.remove_implementations(refuse)
     await deliver()
     assert receiver.requests == []
     assert await deliveries(admin) == []
