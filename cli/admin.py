@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import getpass
+from datetime import datetime
 
 import typer
 
 from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
+from yizhan.core import db
 from yizhan.core.services import communities, members, people
 
 community_app = typer.Typer(help="Communities.", no_args_is_help=True)
@@ -74,19 +76,23 @@ def member_add(username: str, community: str = COMMUNITY,
     if role != "resident" and not real_name:
         fail("INVALID_INPUT", "A role other than resident needs --real-name (verification).")
 
+    secret = password
+    if secret is None and typer.get_text_stream("stdin").isatty():
+        secret = _new_login_password(username)
+
     async def body():
-        row = await communities.get_community(community)
-        person = await people.find_person(username)
-        if person is None:
-            secret = password
-            if secret is None and typer.get_text_stream("stdin").isatty():
-                secret = getpass.getpass("Password for the new login: ")
-            person = await people.create_person(username, name or username, secret,
-                                                phone=phone)
-        building_id = None
-        if building:
-            building_id = (await communities.get_building(row, name=building))["id"]
-        return await members.add_member(row, person["id"], building_id, role, real_name)
+        # One transaction: a refused step (the building, the role …) leaves nothing behind —
+        # no login, no verified member without their role.
+        async with db.atomic():
+            row = await communities.get_community(community)
+            person = await people.find_person(username)
+            if person is None:
+                person = await people.create_person(username, name or username, secret,
+                                                    phone=phone)
+            building_id = None
+            if building:
+                building_id = (await communities.get_building(row, name=building))["id"]
+            return await members.add_member(row, person["id"], building_id, role, real_name)
 
     emit(run(body), as_json)
 
@@ -157,6 +163,61 @@ def member_list(community: str = COMMUNITY,
                               "verified_at"])
 
 
+def _new_login_password(username: str) -> str | None:
+    """Ask for a new person's password on a terminal (before the transaction opens)."""
+    async def exists() -> bool:
+        return await people.find_person(username) is not None
+
+    if run(exists):
+        return None
+    return getpass.getpass("Password for the new login: ")
+
+
+def audit_log(community: str = COMMUNITY,
+              action: str = typer.Option(None, help="An action (need.confirmed) or a prefix "
+                                         "ending in a dot (need.)."),
+              subject_type: str = typer.Option(None, help="Need, Member, Plugin …"),
+              subject_id: str = typer.Option(None, help="With --subject-type."),
+              actor: str = typer.Option(None, help="Only what this member (username) did."),
+              by: str = typer.Option(None, help="Only what this CLI operator or service "
+                                     "token did."),
+              since: datetime = typer.Option(None, help="At or after (ISO, community time)."),
+              until: datetime = typer.Option(None, help="Before (ISO, community time)."),
+              limit: int = typer.Option(50, min=1, max=10_000, help="At most this many."),
+              as_json: bool = JSON) -> None:
+    """Read a community's audit log, newest first: who did what, on what, when, and how."""
+    from zoneinfo import ZoneInfo
+
+    from yizhan.core import audit
+    from yizhan.core.tables import Member, Person
+
+    async def body():
+        row = await communities.get_community(community)
+        tz = ZoneInfo(row["time_zone"])
+        member_id = None
+        if actor:
+            member_id = (await _member_by_username(row, actor))["id"]
+        found = [audit.decode(r) for r in await audit.entries(
+            row["id"], actor_member=member_id, operator=by, action=action,
+            subject_type=subject_type, subject_id=subject_id,
+            since=since.replace(tzinfo=since.tzinfo or tz) if since else None,
+            until=until.replace(tzinfo=until.tzinfo or tz) if until else None, limit=limit)]
+        ids = {r["actor_member"] for r in found if r["actor_member"] is not None}
+        names = {m["id"]: m["person.username"] for m in await Member.select(
+            Member.id, Member.person.username).where(Member.id.is_in(list(ids) or [-1]))}
+        persons = {p["id"]: p["username"] for p in await Person.select(
+            Person.id, Person.username).where(Person.id.is_in(
+                [r["actor_person"] for r in found if r["actor_person"]] or [-1]))}
+        for r in found:
+            r["actor"] = names.get(r["actor_member"]) or persons.get(r["actor_person"])
+            r["subject"] = f"{r['subject_type']} {r['subject_id']}".strip()
+            r["at"] = r["at"].astimezone(tz)
+        return found
+
+    emit(run(body), as_json, ["id", "at", "via", "operator", "actor", "action", "subject",
+                              "details"])
+
+
 async def _member_by_username(community: dict, username: str) -> dict:
     person = await people.find_person(username)
     member = await members.member_for(community["id"], person["id"]) if person else None
@@ -225,3 +286,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(building_app, name="building")
     app.add_typer(member_app, name="member")
     app.add_typer(token_app, name="token")
+    app.command("audit")(audit_log)

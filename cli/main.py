@@ -9,6 +9,7 @@ import typer
 
 from yizhan.cli import admin, platform
 from yizhan.cli.output import fail
+from yizhan.cli.runner import set_operator_name
 from yizhan.core.plugins import PluginError, PluginRegistry, get_registry
 
 
@@ -21,9 +22,18 @@ def _new_app() -> typer.Typer:
         pretty_exceptions_enable=False,
         rich_markup_mode=None,  # usage errors as plain lines, fit for scripts and logs
     )
+    cli.callback()(_root)
     platform.register(cli)
     admin.register(cli)
     return cli
+
+
+def _root(operator: str = typer.Option(
+        None, "--operator", envvar="YIZHAN_OPERATOR", metavar="NAME",
+        help="Your name, recorded in the audit log with every change this command makes "
+             "(default: $YIZHAN_OPERATOR, else your OS user name).")) -> None:
+    """Yizhan (驿站): run and administer a neighbourhood time bank."""
+    set_operator_name(operator)
 
 
 #: Core's commands only; :func:`build_app` adds the installed plugins' commands to it once.

@@ -8,13 +8,36 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from yizhan.cli.output import fail
-from yizhan.core import db
+from yizhan.core import audit, db
 from yizhan.core.errors import YizhanError
 from yizhan.core.i18n import translate
 from yizhan.core.plugins import PluginError
 from yizhan.core.switches import switches
 
 T = TypeVar("T")
+
+_operator_name: str | None = None
+
+
+def set_operator_name(name: str | None) -> None:
+    """The operator's name for this command (``--operator``/``YIZHAN_OPERATOR``)."""
+    global _operator_name
+    _operator_name = (name or "").strip()[:60] or None
+
+
+def operator_name() -> str:
+    """Who runs this command: ``--operator``, else ``$YIZHAN_OPERATOR``, else the OS user."""
+    import getpass
+    import os
+
+    if _operator_name:
+        return _operator_name
+    if os.environ.get("YIZHAN_OPERATOR", "").strip():
+        return os.environ["YIZHAN_OPERATOR"].strip()[:60]
+    try:
+        return getpass.getuser()[:60]
+    except Exception:  # noqa: BLE001 - no user database (some containers)
+        return "unknown"
 
 
 def _missing_table(exc: BaseException) -> bool:
@@ -26,6 +49,7 @@ def run(body: Callable[[], Awaitable[T]], *, needs_schema: bool = True) -> T:
     """Open the database, load plugin states, run ``body``, close; refusals exit 1."""
 
     async def main() -> T:
+        audit.set_operator(audit.Operator("cli", name=operator_name()))
         opened = await db.start()
         try:
             if needs_schema:

@@ -150,6 +150,7 @@ async def _due_ids(now: datetime, owners: list[str]) -> list[int]:
 
 async def _fire(deadline_id: int, now: datetime, implementations: dict[str, Any]) -> bool:
     """Claim and fire one deadline in its own transaction; False if another runner had it."""
+    from yizhan.core import audit
     from yizhan.core.events import EventContext
     from yizhan.core.services.communities import get_community_by_id
 
@@ -163,10 +164,11 @@ async def _fire(deadline_id: int, now: datetime, implementations: dict[str, Any]
             return False
         deadline = _from_row(claimed[0])
         community = await get_community_by_id(deadline.community_id)
-        ctx = EventContext(community=community, actor=None, now=now)
-        result = implementations[deadline.plugin](ctx=ctx, deadline=deadline)
-        if inspect.isawaitable(result):
-            await result
+        ctx = EventContext(community=community, actor=None, now=now, operator=audit.SYSTEM)
+        with audit.acting_as(audit.SYSTEM):
+            result = implementations[deadline.plugin](ctx=ctx, deadline=deadline)
+            if inspect.isawaitable(result):
+                await result
     return True
 
 

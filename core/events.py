@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from yizhan.core import clock
+from yizhan.core import audit, clock
 from yizhan.core.errors import YizhanError
 from yizhan.core.plugins import Veto, await_all, get_registry
 from yizhan.core.switches import switches
@@ -22,12 +22,15 @@ class EventContext:
 
     ``community`` is the community row (a dict with ``id``, ``slug``, ``time_zone`` …),
     ``actor`` the member row acting (None for the CLI, jobs and services), ``now`` the clock's
-    time when the action started.
+    time when the action started, ``operator`` how the action came in (an
+    :class:`~yizhan.core.audit.Operator`: through the API with a login or service token, the CLI
+    with the operator's name, or the system) — what the audit log records besides the actor.
     """
 
     community: dict[str, Any]
     actor: dict[str, Any] | None = None
     now: datetime = field(default_factory=clock.now)
+    operator: audit.Operator = field(default_factory=audit.current)
 
     @property
     def community_id(self) -> int:
@@ -60,9 +63,12 @@ def hook(ctx: EventContext, name: str, *, extra_enabled: str | None = None,
 
 async def emit(ctx: EventContext, name: str, *, extra_enabled: str | None = None,
                all_installed: bool = False, **kwargs: Any) -> list[Any]:
-    """Call domain event ``name`` for the enabled plugins and await async implementations."""
+    """Call domain event ``name`` for the enabled plugins and await async implementations,
+    and append it to the audit log (in the same transaction)."""
     caller = hook(ctx, name, extra_enabled=extra_enabled, all_installed=all_installed)
-    return await await_all(caller(ctx=ctx, **kwargs))
+    results = await await_all(caller(ctx=ctx, **kwargs))
+    await audit.record_event(ctx, name, kwargs)
+    return results
 
 
 def check_veto(ctx: EventContext, action: str, subject: dict[str, Any]) -> None:

@@ -201,6 +201,15 @@ def yizhan_need_escalated(ctx: EventContext, need: dict, leaders: list[dict]) ->
 
 
 @hookspec
+def yizhan_need_reminded(ctx: EventContext, need: dict, stage: str) -> None:
+    """Core reminded someone about ``need`` (the notifications are written). ``stage``:
+    ``confirm`` (the requester, before the automatic confirmation), ``overdue_helper`` (an
+    accepted need's time passed), ``overdue_leader`` (its building's leaders, who may mark it
+    done for the helper or cancel it), ``second_leader`` (a need whose poster helped waits for
+    another leader's confirmation)."""
+
+
+@hookspec
 def yizhan_seed_demo(ctx: EventContext, members: dict[str, dict]) -> None:
     """``yizhan demo`` built its community: add the plugin's demo data (shops, badges …).
 

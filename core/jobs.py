@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from yizhan.core import clock, db
+from yizhan.core import audit, clock, db
 from yizhan.core.tables import JobLease
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,8 @@ async def run_due(force: bool = False, only: str | None = None) -> dict[str, int
             continue
         renewer = asyncio.create_task(_renew(job))
         try:
-            results[job.name] = await job.run(now)
+            with audit.acting_as(audit.SYSTEM):
+                results[job.name] = await job.run(now)
         except Exception:
             log.exception("job %s failed", job.name)
             results[job.name] = None

@@ -213,3 +213,23 @@ class ScheduledDeadline(Table, tablename="yz_deadline"):
     last_error = Text(default="")
     created_at = Timestamptz(default=None, null=True)
     fired_at = Timestamptz(default=None, null=True)
+
+
+class AuditEntry(Table, tablename="yz_audit"):
+    """One state-changing action, written in the action's transaction; never changed after.
+
+    Who: ``actor_member`` (the member acting, if any) and ``actor_person``, ``via`` how they
+    came (``api`` with a login token, ``service`` token, ``cli`` with the ``operator``'s name,
+    ``system`` for jobs and deadlines) — see :mod:`yizhan.core.audit`.
+    """
+
+    community = BigInt(null=True, default=None, index=True)
+    at = Timestamptz(default=None, null=True)
+    via = Varchar(length=12, default="system")
+    operator = Varchar(length=60, default="")
+    actor_member = BigInt(null=True, default=None, index=True)
+    actor_person = BigInt(null=True, default=None)
+    action = Varchar(length=60, index=True)
+    subject_type = Varchar(length=40, default="")
+    subject_id = Varchar(length=60, default="")
+    details = JSON(default="{}")

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from strawberry.litestar import BaseContext
 
+from yizhan.core import audit
 from yizhan.core.errors import YizhanError, forbidden, plugin_disabled, unauthenticated
 from yizhan.core.graphql.loaders import Loaders
 from yizhan.core.i18n import normalize
@@ -101,8 +102,9 @@ class Context(BaseContext, kw_only=True):
                         raise forbidden("This service token cannot act for {who}.", who=act_as)
                     principal = Principal(person["id"], "service",
                                           principal.service_community, principal.token_id,
-                                          person.get("locale") or "")
+                                          person.get("locale") or "", principal.token_name)
             self.cached_principal = principal
+        _declare_operator(self.cached_principal)
         return self.cached_principal
 
     async def person(self) -> dict | None:
@@ -184,6 +186,16 @@ class Context(BaseContext, kw_only=True):
         """PLUGIN_DISABLED unless ``plugin`` is on in ``community``."""
         if not switches.enabled(community["id"], plugin):
             raise plugin_disabled(plugin)
+
+
+def _declare_operator(principal: Principal | None) -> None:
+    """Tell the audit log how this request's actions come in (login or service token)."""
+    if principal is not None and principal.token_kind == "service":
+        operator = audit.Operator("service", principal.person_id,
+                                  principal.token_name or f"token {principal.token_id}")
+    else:
+        operator = audit.Operator("api", principal.person_id if principal else None)
+    audit.set_operator(operator)
 
 
 async def get_context() -> Context:

@@ -203,6 +203,16 @@ class NeedActionInput:
 
 
 @strawberry.input
+class ConfirmNeedForInput:
+    """A leader of the requester's building confirms for them: a requester who was posted for
+    needs no reason; one who cannot use the app needs one. Recorded in the need's history."""
+
+    need_id: strawberry.ID = strawberry.field(description="The done need.")
+    reason: str = strawberry.field(default="", description="Why the requester cannot confirm "
+                                                           "themselves (up to 200 characters).")
+
+
+@strawberry.input
 class CancelNeedInput:
     """Cancel an open or accepted need, optionally saying why."""
 
@@ -407,9 +417,10 @@ class CoreMutation:
     async def create_building(self, info: Info, input: CreateBuildingInput
                               ) -> BuildingPayload:
         community = await info.context.community(input.community)
-        v.require_admin(await info.context.require_member(community))
+        actor = v.require_admin(await info.context.require_member(community))
         return BuildingPayload(building=Building.from_row(
-            await communities.create_building(community, input.name, input.households)))
+            await communities.create_building(community, input.name, input.households,
+                                              actor if actor.get("id") else None)))
 
     @strawberry.mutation(description="Post a need.")
     @payload(NeedPayload)
@@ -450,6 +461,14 @@ class CoreMutation:
     async def confirm_need(self, info: Info, input: NeedActionInput) -> NeedPayload:
         community, actor, pk = await _need_context(info, input.need_id)
         return NeedPayload(need=await _need_out(info, await needs.confirm(community, actor, pk)))
+
+    @strawberry.mutation(description="Confirm for the requester (a leader of their building: "
+                                     "for an elder who was posted for or cannot use the app).")
+    @payload(NeedPayload)
+    async def confirm_need_for(self, info: Info, input: ConfirmNeedForInput) -> NeedPayload:
+        community, actor, pk = await _need_context(info, input.need_id)
+        return NeedPayload(need=await _need_out(
+            info, await needs.confirm(community, actor, pk, input.reason)))
 
     @strawberry.mutation(description="Cancel an open or accepted need.")
     @payload(NeedPayload)

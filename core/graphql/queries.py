@@ -15,6 +15,7 @@ from yizhan.core.graphql.connections import Connection
 from yizhan.core.graphql.ids import from_cursor, from_gid, pk_of, to_gid
 from yizhan.core.graphql.loaders import members_by_id, prefetch_needs
 from yizhan.core.graphql.types import (
+    AuditEntry,
     Building,
     Candidate,
     Community,
@@ -68,6 +69,24 @@ class NeedFilter:
     escalated: bool | None = None
 
 
+@strawberry.input
+class AuditFilter:
+    """Narrow the audit log. ``action`` matches exactly, or every action starting with it when
+    it ends with ``.`` (``need.``)."""
+
+    actor: strawberry.ID | None = strawberry.field(
+        default=None, description="Only what this member did.")
+    operator: str | None = strawberry.field(
+        default=None, description="Only what this CLI operator or service token did.")
+    action: str | None = strawberry.field(default=None, description="`need.confirmed`, "
+                                                                    "`member.` …")
+    subject_type: str | None = strawberry.field(default=None,
+                                                description="`Need`, `Member`, `Plugin` …")
+    subject_id: str | None = strawberry.field(default=None, description="With subjectType.")
+    since: datetime | None = strawberry.field(default=None, description="At or after.")
+    until: datetime | None = strawberry.field(default=None, description="Before.")
+
+
 async def _need_and_community(info: Info, need_id: strawberry.ID) -> tuple[dict, dict]:
     pk = pk_of(need_id, "Need", "needId")
     row = await NeedTable.select().where(NeedTable.id == pk).first()
@@ -84,6 +103,15 @@ async def _load_node(info: Info, gid: strawberry.ID) -> Node | None:
     if type_name == "Community":
         row = await ctx.loaders.community.load(pk)
         return Community.from_row(row) if row else None
+    if type_name == "AuditEntry":
+        from yizhan.core.tables import AuditEntry as AuditTable
+
+        row = await AuditTable.select().where(AuditTable.id == pk).first()
+        if row is None or row["community"] is None:
+            return None
+        community = await ctx.loaders.community.load(row["community"])
+        v.require_admin(await ctx.require_member(community))
+        return AuditEntry.from_row(row)
     tables = {"Need": NeedTable, "Member": MemberTable, "Building": BuildingTable,
               "Notice": NoticeTable}
     table = tables.get(type_name)
@@ -238,6 +266,24 @@ class CoreQuery:
                            enabled=p["enabled"],
                            settings=p.get("settings") if admin else None)
                 for p in describe(row["id"])]
+
+    @strawberry.field(description="Every state-changing action in a community, newest first, "
+                                  "with who did it and how (admins).")
+    async def audit_log(self, info: Info, community: str, filter: AuditFilter | None = None,
+                        first: int | None = None, after: str | None = None
+                        ) -> Connection[AuditEntry]:
+        from yizhan.core import audit
+
+        row = await info.context.community(community)
+        v.require_admin(await info.context.require_member(row))
+        size = connections.page_size(first)
+        f = filter or AuditFilter()
+        rows = await audit.entries(
+            row["id"], actor_member=pk_of(f.actor, "Member", "actor") if f.actor else None,
+            operator=f.operator, action=f.action, subject_type=f.subject_type,
+            subject_id=f.subject_id, since=f.since, until=f.until,
+            before_id=from_cursor(after), limit=size + 1)
+        return connections.build(rows, size, AuditEntry.from_row)
 
     @strawberry.field(description="Confirmed help in a community (public).")
     async def community_hours(self, info: Info, community: str) -> CommunityHours:

@@ -162,6 +162,19 @@ class Member(Node):
         found = await member_objects([self._row["declined_by"]])
         return found[0] if found else None
 
+    @strawberry.field(description="Every request to join and every decision on it (verified, "
+                                   "declined with the reason, left, removed, role changes), "
+                                   "oldest first: the member and their leaders only.")
+    async def join_history(self, info: Info) -> list[AuditEntry] | None:
+        from yizhan.core import audit
+
+        if not await _viewer_sees_private(info, self._row):
+            return None
+        rows = await audit.entries(self._row["community"], subject_type="Member",
+                                   subject_id=str(self._row["id"]), action="member.",
+                                   limit=200)
+        return [AuditEntry.from_row(r) for r in reversed(rows)]
+
     @strawberry.field
     def building(self, info: Info) -> Building | None:
         """Where the member lives."""
@@ -189,6 +202,41 @@ class Member(Node):
         """The community of this membership."""
         return Community.from_row(await info.context.loaders.community.load(
             self._row["community"]))
+
+
+@strawberry.type
+class AuditEntry(Node):
+    """One state-changing action in a community's audit log (append-only)."""
+
+    at: datetime = strawberry.field(description="When it happened.")
+    action: str = strawberry.field(
+        description="What was done: `need.confirmed`, `member.declined`, `building.created` …")
+    subject_type: str = strawberry.field(description="What kind of thing it was done to "
+                                                     "(`Need`, `Member`, `Plugin` …).")
+    subject_id: str = strawberry.field(description="Which one (its database id or name).")
+    via: str = strawberry.field(description="How it came in: `api` (a login), `service` (a "
+                                            "service token), `cli` (the admin CLI), `system` "
+                                            "(jobs and deadlines) or `internal`.")
+    operator: str = strawberry.field(description="The CLI operator's name or the service "
+                                                 "token's name (empty for a login).")
+    details: JSON = strawberry.field(description="A small JSON object of particulars "
+                                                 "(a reason, a previous status …).")
+    _row: strawberry.Private[dict]
+
+    @classmethod
+    def from_row(cls, row: dict) -> AuditEntry:
+        """Build from a ``yz_audit`` row."""
+        details = row["details"] or "{}"
+        return cls(id=to_gid("AuditEntry", row["id"]), at=row["at"], action=row["action"],
+                   subject_type=row["subject_type"], subject_id=row["subject_id"],
+                   via=row["via"], operator=row["operator"],
+                   details=json.loads(details) if isinstance(details, str) else details,
+                   _row=row)
+
+    @strawberry.field(description="The member who acted (null for the system, the CLI "
+                                   "acting as nobody, or a bare service token).")
+    async def actor(self, info: Info) -> Member | None:
+        return await member_by_id(info, self._row["actor_member"])
 
 
 @strawberry.type

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from yizhan.core import clock, db
+from yizhan.core import audit, clock, db
 from yizhan.core.errors import YizhanError, invalid, not_found
 from yizhan.core.events import EventContext, emit
 from yizhan.core.i18n import normalize
@@ -84,8 +84,10 @@ async def communities_with_plugin(plugin: str) -> list[dict]:
     return await query
 
 
-async def create_building(community: dict, name: str, households: int = 0) -> dict:
-    """Add a building; names are unique within the community."""
+async def create_building(community: dict, name: str, households: int = 0,
+                          actor: dict | None = None) -> dict:
+    """Add a building (``actor``: the admin, None for the CLI); names are unique within the
+    community."""
     name = v.text(name, "name", max_length=60)
     if households < 0 or households > 100_000:
         raise invalid("households", "Households must be between 0 and 100000.",
@@ -96,10 +98,13 @@ async def create_building(community: dict, name: str, households: int = 0) -> di
         ):
             raise YizhanError("NAME_TAKEN", "A building with this name already exists.",
                               field="name")
-        return (await Building.insert(
+        row = (await Building.insert(
             Building(community=community["id"], name=name, households=households,
                      created_at=clock.now())
         ).returning(*Building.all_columns()))[0]
+        await audit.record(EventContext(community=community, actor=actor), "building.created",
+                           "Building", row["id"], {"name": name, "households": households})
+        return row
 
 
 async def get_building(community: dict, building_id: int | None = None, *,

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from yizhan.core import clock, db
+from yizhan.core import audit, clock, db
 from yizhan.core.errors import YizhanError, forbidden, invalid, not_found
 from yizhan.core.events import EventContext, check_veto, emit
 from yizhan.core.services import validation as v
@@ -286,17 +286,26 @@ async def set_profile(community: dict, member: dict, skills: list[str] | None = 
     if values:
         async with db.atomic():
             await Member.update(values).where(Member.id == member["id"])
+            await audit.record(EventContext(community=community, actor=member),
+                               "profile.updated", "Member", member["id"],
+                               {"skills": skills is not None,
+                                "availability": availability is not None})
     return await get_member(community, member["id"])
 
 
 async def add_member(community: dict, person_id: int, building_id: int | None,
                      role: str = "resident", verify_as: str | None = None) -> dict:
-    """Admin shortcut (CLI, demo): join and, with ``verify_as`` (a real name), verify at once."""
-    member = await join(community, person_id, building_id)
-    if verify_as:
-        member = await verify(community, None, member["id"], verify_as)
-        if role != "resident":
-            member = await set_role(community, None, member["id"], role)
+    """Admin shortcut (CLI, demo): join and, with ``verify_as`` (a real name), verify at once,
+    in one transaction — a refused role leaves no member behind."""
+    if role != "resident" and not verify_as:
+        raise invalid("role", "A role other than resident needs verification (a real name).",
+                      code="INVALID_INPUT")
+    async with db.atomic():
+        member = await join(community, person_id, building_id)
+        if verify_as:
+            member = await verify(community, None, member["id"], verify_as)
+            if role != "resident":
+                member = await set_role(community, None, member["id"], role)
     return member
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from yizhan.core import clock, db
+from yizhan.core import deadlines as deadlines_
 from yizhan.core.errors import YizhanError, forbidden, invalid, not_found
 from yizhan.core.events import EventContext, check_veto, emit
 from yizhan.core.services import validation as v
@@ -180,17 +181,28 @@ async def _step(community: dict, need: dict, action: str, from_status: str,
 
 
 async def accept(community: dict, actor: dict, need_id: int) -> dict:
-    """Take an open need as its helper (a leader may take any need: 托底)."""
+    """Take an open need as its helper (a leader may take any need: 托底).
+
+    Separation of duties: whoever posted a need for someone else cannot be its helper, unless
+    the community's ``proxy_helper_needs_second_leader`` allows it — then another leader must
+    confirm it (see :func:`confirm`)."""
     v.require_person(v.require_verified(actor))
     async with db.atomic():
         need = await _locked_need(community, need_id)
         if need["requester"] == actor["id"]:
             raise YizhanError("OWN_NEED", "You cannot accept your own need.", field="needId")
+        note = ""
+        if need["posted_by"] == actor["id"]:
+            if not switches.settings(community["id"], "core").proxy_helper_needs_second_leader:
+                raise YizhanError("PROXY_SELF_HELP", "You posted this need for someone else, "
+                                  "so you cannot be its helper.", field="needId")
+            note = "the poster helps: another leader must confirm"
         ctx = EventContext(community=community, actor=actor)
         check_veto(ctx, "need.accept", need)
         need = await _step(community, need, "accepted", OPEN, {
             Need.status: ACCEPTED, Need.helper: actor["id"], Need.accepted_at: clock.now()})
-        await _log(need["id"], actor, "accepted")
+        await _log(need["id"], actor, "accepted", note)
+        await _schedule_overdue(community, need)
         await emit(ctx, "yizhan_need_accepted", need=need)
         await notify(community["id"], need["requester"], "need.accepted", "Need accepted",
                      "A neighbour accepted your need \u201c{title}\u201d.", title=need["title"])
@@ -209,6 +221,7 @@ async def withdraw(community: dict, actor: dict, need_id: int) -> dict:
         need = await _step(community, need, "withdrawn", ACCEPTED, {
             Need.status: OPEN, Need.helper: None, Need.accepted_at: None})
         await _log(need["id"], actor, "withdrawn")
+        await deadlines_.cancel_all(DEADLINES, _subject(need["id"]))
         await emit(EventContext(community=community, actor=actor), "yizhan_need_withdrawn",
                    need=need, helper=helper)
         await notify(community["id"], need["requester"], "need.withdrawn", "Helper withdrew",
@@ -219,21 +232,103 @@ async def withdraw(community: dict, actor: dict, need_id: int) -> dict:
 
 
 async def mark_done(community: dict, actor: dict, need_id: int) -> dict:
-    """The helper says the work is done; the requester is asked to confirm."""
+    """The helper says the work is done; the requester is asked to confirm. Once the need's
+    time window has passed, a leader of its building may mark it done for the helper."""
     async with db.atomic():
         need = await _locked_need(community, need_id)
+        note = ""
         if need["helper"] != actor["id"]:
-            raise forbidden("Only the helper can do this.")
+            if not v.is_leader_of(actor, need["building"]):
+                raise forbidden("Only the helper can do this.")
+            if need["status"] == ACCEPTED and clock.now() < need["window_end"]:
+                raise YizhanError("NOT_OVERDUE", "A leader may mark a need done for its helper "
+                                  "only after its time window has passed.", field="needId")
+            note = "for the helper, by a leader"
         check_veto(EventContext(community=community, actor=actor), "need.done", need)
         need = await _step(community, need, "marked done", ACCEPTED,
                            {Need.status: DONE, Need.done_at: clock.now()})
-        await _log(need["id"], actor, "done")
+        await _log(need["id"], actor, "done", note)
+        await _schedule_confirmation(community, need)
         await emit(EventContext(community=community, actor=actor), "yizhan_need_done",
                    need=need)
         await notify(community["id"], need["requester"], "need.done", "Please confirm",
                      "The helper finished \u201c{title}\u201d. Please confirm.",
                      title=need["title"])
+        if _needs_second_leader(need):
+            await _remind(community, need, "second_leader")
         await _changed(need, "done")
+    return need
+
+
+def _needs_second_leader(need: dict) -> bool:
+    """The poster, acting for someone else, is also the helper: another leader confirms."""
+    return need["helper"] is not None and need["helper"] == need["posted_by"] \
+        and need["posted_by"] != need["requester"]
+
+
+async def _confirm_note(community: dict, actor: dict, need: dict, reason: str) -> str:
+    """May ``actor`` confirm ``need``? The note for its history, or a refusal.
+
+    Nobody confirms a need they helped on. The requester confirms; so may the leader who
+    posted for them, an admin, or a leader of the requester's building for a requester who
+    was posted for or (with a ``reason``) cannot use the app. A need whose poster helped is
+    confirmed by another leader only."""
+    if need["helper"] is not None and actor["id"] == need["helper"]:
+        raise YizhanError("SELF_CONFIRM", "You cannot confirm a need you helped on.",
+                          field="needId")
+    requester = await get_member(community, need["requester"], "needId")
+    leader = v.is_leader_of(actor, requester["building"])
+    if _needs_second_leader(need):
+        if not leader:
+            raise YizhanError("SECOND_LEADER_REQUIRED", "The leader who posted this need also "
+                              "helped on it: another leader must confirm it.", field="needId")
+        return "confirmed by a second leader"
+    if actor["id"] == need["requester"]:
+        return ""
+    if actor["id"] == need["posted_by"]:
+        return "by the leader who posted it"
+    if v.is_admin(actor):
+        return "by an admin"
+    if leader:
+        if need["posted_by"] != need["requester"]:
+            return "for the requester (posted on their behalf), by a leader"
+        if reason:
+            return f"for the requester, by a leader: {reason}"
+        raise YizhanError("REASON_REQUIRED", "Say why the requester cannot confirm themselves "
+                          "(for example: does not use the app).", field="reason")
+    raise forbidden("Only the requester can do this.")
+
+
+async def confirm(community: dict, actor: dict, need_id: int, reason: str = "") -> dict:
+    """The requester (or someone allowed to confirm for them, see :func:`_confirm_note`)
+    confirms; the hours are recorded and the ``yizhan_need_confirmed`` event pays."""
+    reason = v.text(reason, "reason", max_length=200, required=False)
+    async with db.atomic():
+        need = await _locked_need(community, need_id)
+        note = await _confirm_note(community, actor, need, reason)
+        now = clock.now()
+        if need["status"] == DONE:
+            check_veto(EventContext(community=community, actor=actor, now=now),
+                       "need.confirm", need)
+        return await _confirm(community, actor, need, now, note)
+
+
+async def _confirm(community: dict, actor: dict | None, need: dict, now: datetime,
+                   note: str) -> dict:
+    """Close a done need as confirmed (by ``actor``, or automatically when None)."""
+    need = await _step(community, need, "confirmed", DONE,
+                       {Need.status: CONFIRMED, Need.closed_at: now})
+    await HelpRecord.insert(HelpRecord(
+        community=community["id"], need=need["id"], helper=need["helper"],
+        requester=need["requester"], minutes=need["estimated_minutes"], confirmed_at=now))
+    await _log(need["id"], actor, "confirmed", note)
+    await deadlines_.cancel_all(DEADLINES, _subject(need["id"]))
+    await emit(EventContext(community=community, actor=actor, now=now),
+               "yizhan_need_confirmed", need=need)
+    await notify(community["id"], need["helper"], "need.confirmed", "Thank you",
+                 "\u201c{title}\u201d was confirmed. Thank you for helping!",
+                 title=need["title"])
+    await _changed(need, "confirmed")
     return need
 
 
@@ -241,37 +336,14 @@ def _may_close(actor: dict, need: dict) -> bool:
     return actor["id"] in (need["requester"], need["posted_by"]) or v.is_admin(actor)
 
 
-async def confirm(community: dict, actor: dict, need_id: int) -> dict:
-    """The requester (or the leader who posted for them) confirms; the hours are recorded."""
-    async with db.atomic():
-        need = await _locked_need(community, need_id)
-        if not _may_close(actor, need):
-            raise forbidden("Only the requester can do this.")
-        now = clock.now()
-        if need["status"] == DONE:
-            check_veto(EventContext(community=community, actor=actor, now=now),
-                       "need.confirm", need)
-        need = await _step(community, need, "confirmed", DONE,
-                           {Need.status: CONFIRMED, Need.closed_at: now})
-        await HelpRecord.insert(HelpRecord(
-            community=community["id"], need=need["id"], helper=need["helper"],
-            requester=need["requester"], minutes=need["estimated_minutes"], confirmed_at=now))
-        await _log(need["id"], actor, "confirmed")
-        await emit(EventContext(community=community, actor=actor, now=now),
-                   "yizhan_need_confirmed", need=need)
-        await notify(community["id"], need["helper"], "need.confirmed", "Thank you",
-                     "\u201c{title}\u201d was confirmed. Thank you for helping!",
-                     title=need["title"])
-        await _changed(need, "confirmed")
-    return need
-
-
 async def cancel(community: dict, actor: dict, need_id: int, reason: str = "") -> dict:
     """The requester, the poster or an admin cancels an open or accepted need."""
     reason = v.text(reason, "reason", max_length=500, required=False)
     async with db.atomic():
         need = await _locked_need(community, need_id)
-        if not _may_close(actor, need):
+        overdue = need["status"] == ACCEPTED and clock.now() >= need["window_end"]
+        if not (_may_close(actor, need)
+                or (overdue and v.is_leader_of(actor, need["building"]))):
             raise forbidden("Only the requester can do this.")
         previous = need["status"]
         if previous not in (OPEN, ACCEPTED):
@@ -280,6 +352,7 @@ async def cancel(community: dict, actor: dict, need_id: int, reason: str = "") -
         need = await _step(community, need, "cancelled", previous, {
             Need.status: CANCELLED, Need.closed_at: clock.now(), Need.close_reason: reason})
         await _log(need["id"], actor, "cancelled", reason)
+        await deadlines_.cancel_all(DEADLINES, _subject(need["id"]))
         await emit(EventContext(community=community, actor=actor), "yizhan_need_cancelled",
                    need=need, previous_status=previous)
         if need["helper"]:
@@ -287,6 +360,113 @@ async def cancel(community: dict, actor: dict, need_id: int, reason: str = "") -
                          "\u201c{title}\u201d was cancelled.", title=need["title"])
         await _changed(need, "cancelled")
     return need
+
+
+# --- closing the loop: reminders, automatic confirmation, overdue needs ------------------
+
+#: Core owns its deadlines under this plugin name; subjects are ``need:<id>``.
+DEADLINES = "core"
+#: How long a vetoed automatic confirmation waits before it is asked again.
+HOLD_RECHECK = timedelta(hours=24)
+
+
+def _subject(need_id: int) -> str:
+    return f"need:{need_id}"
+
+
+def local_time(moment: datetime, community: dict) -> str:
+    """``moment`` as the community's wall-clock time, ``YYYY-MM-DD HH:MM`` (for messages)."""
+    return moment.astimezone(ZoneInfo(community["time_zone"])).strftime("%Y-%m-%d %H:%M")
+
+
+async def _schedule_overdue(community: dict, need: dict) -> None:
+    """Accepted: remind the helper, then the leaders, once the window has passed."""
+    settings = switches.settings(community["id"], "core")
+    end, subject = need["window_end"], _subject(need["id"])
+    await deadlines_.schedule(community["id"], DEADLINES, "overdue_helper", subject,
+                              end + timedelta(hours=settings.overdue_helper_after_hours))
+    await deadlines_.schedule(community["id"], DEADLINES, "overdue_leader", subject,
+                              end + timedelta(hours=settings.overdue_leader_after_hours))
+
+
+async def _schedule_confirmation(community: dict, need: dict) -> None:
+    """Done: the overdue reminders no longer apply; remind the requester, then confirm
+    automatically — except a need whose poster helped, which waits for a second leader."""
+    subject = _subject(need["id"])
+    await deadlines_.cancel_all(DEADLINES, subject)
+    if _needs_second_leader(need):
+        return
+    settings = switches.settings(community["id"], "core")
+    due = need["done_at"] + timedelta(hours=settings.auto_confirm_after_hours)
+    await deadlines_.schedule(community["id"], DEADLINES, "auto_confirm", subject, due)
+    before = settings.confirm_reminder_hours_before
+    if 0 < before < settings.auto_confirm_after_hours:
+        await deadlines_.schedule(community["id"], DEADLINES, "confirm_reminder", subject,
+                                  due - timedelta(hours=before), {"auto_at": due.isoformat()})
+
+
+async def _remind(community: dict, need: dict, stage: str, ctx: EventContext | None = None,
+                  auto_at: datetime | None = None) -> None:
+    """Send the reminder of ``stage`` and tell plugins (``yizhan_need_reminded``)."""
+    title = need["title"]
+    if stage == "confirm":
+        when = local_time(auto_at or clock.now(), community)
+        for member in {need["requester"], need["posted_by"]}:
+            await notify(community["id"], member, "need.confirm_reminder",
+                         "Please confirm",
+                         "\u201c{title}\u201d is done. Confirm it, or object, before {time}: "
+                         "then it is confirmed automatically and the helper paid.",
+                         title=title, time=when)
+    elif stage == "overdue_helper":
+        await notify(community["id"], need["helper"], "need.overdue", "Is it done?",
+                     "The time for \u201c{title}\u201d has passed. Mark it done, or withdraw "
+                     "so someone else can help.", title=title)
+    elif stage == "overdue_leader":
+        for leader in await leaders_of(community["id"], need["building"]):
+            await notify(community["id"], leader["id"], "need.overdue_leader",
+                         "A need is overdue",
+                         "\u201c{title}\u201d was accepted but is still not done, long after "
+                         "its time. Mark it done for the helper, or cancel it.", title=title)
+    elif stage == "second_leader":
+        for leader in await leaders_of(community["id"], need["building"]):
+            if leader["id"] != need["helper"]:
+                await notify(community["id"], leader["id"], "need.second_leader",
+                             "Please confirm",
+                             "A leader posted \u201c{title}\u201d for a neighbour and helped "
+                             "on it: another leader must confirm it.", title=title)
+    await _log(need["id"], None, "reminded", stage)
+    await emit(ctx or EventContext(community=community), "yizhan_need_reminded", need=need,
+               stage=stage)
+
+
+async def deadline_due(ctx: EventContext, deadline: Any) -> None:
+    """A core deadline fell due (from core's ``yizhan_deadline_due``): dispatch by kind."""
+    if not deadline.subject.startswith("need:"):
+        return
+    need = await _locked_need(ctx.community, int(deadline.subject.split(":", 1)[1]))
+    if deadline.kind == "confirm_reminder" and need["status"] == DONE:
+        auto_at = deadline.payload.get("auto_at")
+        await _remind(ctx.community, need, "confirm", ctx,
+                      datetime.fromisoformat(auto_at) if auto_at else None)
+    elif deadline.kind == "auto_confirm" and need["status"] == DONE:
+        await _auto_confirm(ctx, need)
+    elif deadline.kind in ("overdue_helper", "overdue_leader") and need["status"] == ACCEPTED:
+        await _remind(ctx.community, need, deadline.kind, ctx)
+
+
+async def _auto_confirm(ctx: EventContext, need: dict) -> None:
+    """Confirm a done need nobody confirmed or disputed in time, as the system.
+
+    A veto (an open dispute) holds it: the deadline moves :data:`HOLD_RECHECK` later and is
+    asked again then, until the holder lets it pass, or someone confirms or cancels it."""
+    try:
+        check_veto(ctx, "need.auto_confirm", need)
+    except YizhanError as held:
+        await deadlines_.schedule(ctx.community_id, DEADLINES, "auto_confirm",
+                                  _subject(need["id"]), ctx.now + HOLD_RECHECK)
+        await _log(need["id"], None, "auto_confirm_held", held.code)
+        return
+    await _confirm(ctx.community, None, need, ctx.now, "automatically, nobody objected in time")
 
 
 async def _community_rows(ids: set[int]) -> dict[int, dict]:

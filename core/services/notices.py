@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from yizhan.core import clock, db
+from yizhan.core import audit, clock, db
 from yizhan.core.errors import forbidden
+from yizhan.core.events import EventContext
 from yizhan.core.services import validation as v
 from yizhan.core.tables import Notice
 
@@ -14,10 +15,15 @@ async def post_notice(community_id: int, title: str, body: str = "", *, source: 
     title = v.text(title, "title", max_length=120)
     body = v.text(body, "body", max_length=5000, required=False)
     async with db.atomic():
-        return (await Notice.insert(Notice(
+        row = (await Notice.insert(Notice(
             community=community_id, author=author, source=source, title=title, body=body,
             pinned=pinned, created_at=clock.now(),
         )).returning(*Notice.all_columns()))[0]
+        await audit.record(EventContext(community={"id": community_id},
+                                        actor={"id": author} if author else None),
+                           "notice.posted", "Notice", row["id"],
+                           {"source": source, "title": title, "pinned": pinned})
+        return row
 
 
 async def announce(community: dict, actor: dict, title: str, body: str,

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from yizhan.core import clock, db
+from yizhan.core import audit, clock, db
 from yizhan.core.config import get_settings
 from yizhan.core.errors import YizhanError, invalid, not_found
 from yizhan.core.i18n import normalize
@@ -49,6 +49,8 @@ class Principal:
     token_id: int | None = None
     #: The person's own language setting ("" when unset), read with the token.
     locale: str = ""
+    #: A service token's name (what the audit log shows for it).
+    token_name: str = ""
 
 
 def hash_token(token: str) -> str:
@@ -170,14 +172,20 @@ async def create_service_token(name: str, community_id: int | None) -> tuple[str
     """An integration's token, scoped to one community, valid until revoked."""
     name = v.text(name, "name", max_length=60)
     async with db.atomic():
-        return await _issue(None, "service", name, community_id, None)
+        token, row = await _issue(None, "service", name, community_id, None)
+        await audit.record(None, "token.created", "Token", row["id"],
+                           {"kind": "service", "name": name}, community_id=community_id)
+        return token, row
 
 
 async def create_login_token(person_id: int, ttl_hours: int | None = None) -> tuple[str, dict]:
     """A login token for a person without asking the password (admin CLI, tests)."""
     hours = ttl_hours or get_settings().token_ttl_hours
     async with db.atomic():
-        return await _issue(person_id, "login", "cli", None, timedelta(hours=hours))
+        token, row = await _issue(person_id, "login", "cli", None, timedelta(hours=hours))
+        await audit.record(None, "token.created", "Token", row["id"],
+                           {"kind": "login", "person": person_id})
+        return token, row
 
 
 async def revoke_token(token_id: int | None = None, token: str | None = None) -> bool:
@@ -190,7 +198,11 @@ async def revoke_token(token_id: int | None = None, token: str | None = None) ->
     else:
         return False
     async with db.atomic():
-        return bool(await query.returning(Token.id))
+        revoked = await query.returning(Token.id, Token.community, Token.kind)
+        for row in revoked:
+            await audit.record(None, "token.revoked", "Token", row["id"], {"kind": row["kind"]},
+                               community_id=row["community"])
+        return bool(revoked)
 
 
 async def resolve_token(token: str) -> Principal | None:
@@ -202,7 +214,7 @@ async def resolve_token(token: str) -> Principal | None:
     if row["expires_at"] is not None and row["expires_at"] <= clock.now():
         return None
     return Principal(row["person"], row["kind"], row["community"], row["id"],
-                     row["person.locale"] or "")
+                     row["person.locale"] or "", row["name"] or "")
 
 
 async def list_tokens(person_id: int | None = None) -> list[dict]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from yizhan.core import db
+from yizhan.core import audit, db
 from yizhan.core.errors import YizhanError
 from yizhan.core.events import EventContext, emit
 from yizhan.core.plugins import CORE, get_registry
@@ -67,6 +67,8 @@ async def configure(community: dict, plugin: str, changes: dict[str, Any]) -> di
         stored = {k: merged[k] for k in {**current, **changes}}
         await write_state(community["id"], plugin,
                           enabled=None if row else plugin == CORE, settings=stored)
+        await audit.record(EventContext(community=community), "plugin.configured", "Plugin",
+                           plugin, {k: merged[k] for k in changes if k in merged})
     return merged
 
 

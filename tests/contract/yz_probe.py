@@ -310,6 +310,13 @@ async def yizhan_need_escalated(ctx, need, leaders):
                  leaders=[leader["id"] for leader in leaders])
 
 
+@hookimpl
+async def yizhan_need_reminded(ctx, need, stage):
+    """Recorded (with the stage and whether anyone is acting)."""
+    await record("yizhan_need_reminded", ctx, need=need["id"], stage=stage,
+                 status=need["status"], actor=ctx.actor)
+
+
 # --- Decisions and delivery -------------------------------------------------------------
 
 

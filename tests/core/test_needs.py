@@ -133,14 +133,18 @@ async def test_who_may_take_each_step(resident, neighbour, leader, deputy, admin
     assert await snapshot() == before
     await step_ok(neighbour, "acceptNeed", need, "accepted")
     before = await snapshot()
-    # Only the helper withdraws or marks done; only the requester (poster, admin) confirms.
+    # Only the helper withdraws or marks done (a leader only once the need is overdue); only
+    # the requester (poster, admin) confirms — a leader for them only with a reason.
     for actor in (resident, leader, deputy):
         assert await step_refused(actor, "withdrawFromNeed", need) == "FORBIDDEN"
-        assert await step_refused(actor, "markNeedDone", need) == "FORBIDDEN"
+    assert await step_refused(resident, "markNeedDone", need) == "FORBIDDEN"
+    for actor in (leader, deputy):
+        assert await step_refused(actor, "markNeedDone", need) == "NOT_OVERDUE"
     await step_ok(neighbour, "markNeedDone", need, "done")
     before = await snapshot()
-    for actor in (neighbour, leader, deputy):
-        assert await step_refused(actor, "confirmNeed", need) == "FORBIDDEN"
+    assert await step_refused(neighbour, "confirmNeed", need) == "SELF_CONFIRM"
+    for actor in (leader, deputy):
+        assert await step_refused(actor, "confirmNeed", need) == "REASON_REQUIRED"
     result = await neighbour.gql.execute(CANCEL, {"input": {"needId": need}})
     assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert await snapshot() == before
