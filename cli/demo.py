@@ -33,6 +33,7 @@ PEOPLE = [
     ("li", "李姐", "李秀梅", "1号楼", "resident", ["errand", "childcare"]),
     ("chen", "陈师傅", "陈志强", "2号楼", "resident", ["electrician", "repair"]),
     ("liu", "小刘", "刘洋", "3号楼", "resident", ["errand"]),
+    ("wangnainai", "王奶奶", "王秀兰", "1号楼", "resident", []),
 ]
 
 
@@ -71,6 +72,7 @@ async def _create() -> dict:
     await needs.accept(community, m["li"], soy["id"])
     await needs.mark_done(community, m["li"], soy["id"])
     await needs.confirm(community, m["wang"], soy["id"])
+    promises = await _promises(community, m)
     tonight = (now + timedelta(days=1)).replace(hour=14, minute=30, second=0, microsecond=0)
     await needs.post(community, m["liu"], title="夜班回来前帮忙代取快递", category="errand",
                      description="快递柜 3 号格，取件码发您。", window_start=tonight,
@@ -90,7 +92,59 @@ async def _create() -> dict:
                               author=m["sun"]["id"], pinned=True)
     await emit_event(EventContext(community=community), "yizhan_seed_demo", members=m)
     return {"community": SLUG, "created": True, "logins": [p[0] for p in PEOPLE],
-            "password": PASSWORD}
+            "password": PASSWORD, "promises": promises}
+
+
+async def _promises(community: dict, m: dict) -> list[str]:
+    """The promises of the core loop, as stories (docs/promises.md): a need nobody confirmed,
+    confirmed automatically and paid; a leader confirming for an elder; a leader refused when
+    he tries to help on a need he posted for her. Returns one line per story."""
+    from yizhan.core import deadlines
+    from yizhan.core.clock import MovableClock, install
+    from yizhan.core.errors import YizhanError
+
+    told = []
+    # Three days ago 小刘 took in 陈师傅's washing before the rain and marked it done; 陈师傅 was
+    # out on jobs and never confirmed. The reminder came after a day, the automatic
+    # confirmation after two: 小刘 was paid all the same.
+    now = clock.now()
+    past = MovableClock(now - timedelta(days=3))
+    previous = install(past)
+    try:
+        washing = await needs.post(community, m["chen"], title="下雨了，帮忙收一下阳台的被子",
+                                   category="errand", window_start=past.now(),
+                                   window_end=past.now() + timedelta(hours=2),
+                                   estimated_minutes=15, credits="0.50")
+        await needs.accept(community, m["liu"], washing["id"])
+        past.advance(minutes=40)
+        await needs.mark_done(community, m["liu"], washing["id"])
+        past.set(now)
+        await deadlines.run_due(now)  # what the server's sweep does: reminder, then confirm
+    finally:
+        install(previous)
+    told.append(f"auto-confirmed and paid: {washing['title']} (need {washing['id']})")
+    # 王奶奶 does not use the app: 王楼长 posts for her, 李姐 helps, and the deputy 赵姐
+    # confirms for her (the history names 赵姐 and why).
+    medicine = await needs.post(community, m["wang"], title="帮王奶奶去药店取降压药",
+                                category="errand", window_start=now,
+                                window_end=now + timedelta(hours=3), estimated_minutes=20,
+                                credits="0.30", on_behalf_of=m["wangnainai"]["id"])
+    await needs.accept(community, m["li"], medicine["id"])
+    await needs.mark_done(community, m["li"], medicine["id"])
+    await needs.confirm(community, m["zhao"], medicine["id"])
+    told.append(f"confirmed by a leader for an elder: {medicine['title']} "
+                f"(need {medicine['id']})")
+    # The field report: 王楼长 posted "帮王奶奶买菜" for her and tried to take it himself.
+    groceries = await needs.post(community, m["wang"], title="帮王奶奶买菜", category="errand",
+                                 window_start=now + timedelta(hours=1),
+                                 window_end=now + timedelta(hours=4), estimated_minutes=30,
+                                 credits="2.00", on_behalf_of=m["wangnainai"]["id"])
+    try:
+        await needs.accept(community, m["wang"], groceries["id"])
+    except YizhanError as refused:
+        told.append(f"refused: 王楼长 helping on {groceries['title']} (need "
+                    f"{groceries['id']}) [{refused.code}]")
+    return told
 
 
 def demo(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
@@ -101,5 +155,7 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> N
     elif summary["created"]:
         typer.echo(f"Demo community '{SLUG}' created. Logins: {', '.join(summary['logins'])} "
                    f"(password: {PASSWORD}).")
+        for line in summary["promises"]:
+            typer.echo(f"  {line}")
     else:
         typer.echo(f"Demo community '{SLUG}' already exists.")

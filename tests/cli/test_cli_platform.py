@@ -52,7 +52,11 @@ def test_plugins_list_and_info(community, cli):
     assert all(not p["enabled"] for p in per_community if p["name"] != "core")
     info = ok(cli("plugins", "info", "core", "--json")).json()
     assert info["settings"] == {"escalate_after_minutes": 120, "max_credits_per_need": "10",
-                                "max_window_days": 30}
+                                "max_window_days": 30, "auto_confirm_after_hours": 48,
+                                "confirm_reminder_hours_before": 24,
+                                "overdue_helper_after_hours": 2,
+                                "overdue_leader_after_hours": 24,
+                                "proxy_helper_needs_second_leader": False}
     assert "yizhan_register_jobs" in info["hooks"]
     text = ok(cli("plugins", "info", "core")).stdout
     assert "settings: escalate_after_minutes=120, max_credits_per_need=10" in text
@@ -79,7 +83,10 @@ def test_user_mistakes_are_one_line_and_write_nothing(community, cli, args, code
     refused(cli(*args), code)
     states = ok(cli("plugins", "config", "core", "-c", "testville", "--json")).json()
     assert states == {"escalate_after_minutes": 120, "max_credits_per_need": "10",
-                      "max_window_days": 30}
+                      "max_window_days": 30, "auto_confirm_after_hours": 48,
+                      "confirm_reminder_hours_before": 24, "overdue_helper_after_hours": 2,
+                      "overdue_leader_after_hours": 24,
+                      "proxy_helper_needs_second_leader": False}
 
 
 def test_plugin_config_shows_changes_and_keeps_types(community, cli):
@@ -88,7 +95,10 @@ def test_plugin_config_shows_changes_and_keeps_types(community, cli):
     changed = ok(cli("plugins", "config", "core", "-c", "testville",
                      "escalate_after_minutes=30", "max_credits_per_need=2.5", "--json")).json()
     assert changed == {"escalate_after_minutes": 30, "max_credits_per_need": "2.5",
-                       "max_window_days": 30}
+                       "max_window_days": 30, "auto_confirm_after_hours": 48,
+                       "confirm_reminder_hours_before": 24, "overdue_helper_after_hours": 2,
+                       "overdue_leader_after_hours": 24,
+                       "proxy_helper_needs_second_leader": False}
     again = ok(cli("plugins", "config", "core", "-c", "testville", "max_window_days=7",
                    "--json")).json()
     assert again["escalate_after_minutes"] == 30 and again["max_window_days"] == 7
@@ -127,9 +137,9 @@ def test_jobs_list_and_run(cli, clock):
     assert first["core.expire_needs"] == 0 and first["core.escalate_needs"] == 0
     skipped = {r["job"]: r["acted_on"] for r in ok(cli("jobs", "run", "--json")).json()}
     assert skipped["core.expire_needs"] == "skipped (not due or running elsewhere)"
-    clock.advance(days=3)  # the windows of the two open demo needs have ended
+    clock.advance(days=3)  # the windows of the three open demo needs have ended
     ran = {r["job"]: r["acted_on"] for r in ok(cli("jobs", "run", "--json")).json()}
-    assert ran["core.expire_needs"] == 2
+    assert ran["core.expire_needs"] == 3
     forced = ok(cli("jobs", "run", "--force", "--only", "core.expire_needs", "--json")).json()
     assert forced == [{"job": "core.expire_needs", "acted_on": 0}]  # idempotent
     table = ok(cli("jobs", "run", "--force", "--only", "core.expire_needs")).stdout
@@ -139,7 +149,8 @@ def test_jobs_list_and_run(cli, clock):
 def test_demo_is_idempotent(cli):
     created = ok(cli("demo", "--json")).json()
     assert created["created"] is True and created["community"] == "shuixie"
-    assert created["logins"] == ["sun", "wang", "zhao", "zhang", "li", "chen", "liu"]
+    assert created["logins"] == ["sun", "wang", "zhao", "zhang", "li", "chen", "liu",
+                                 "wangnainai"]
     assert ok(cli("demo")).stdout == "Demo community 'shuixie' already exists.\n"
     assert ok(cli("demo", "--json")).json() == {"community": "shuixie", "created": False}
     members = ok(cli("member", "list", "-c", "shuixie", "--json")).json()
