@@ -7,6 +7,7 @@ is re-exported here, so core can move its insides without breaking plugins.
 
 from __future__ import annotations
 
+from yizhan.core import audit as _audit
 from yizhan.core import deadlines as _deadlines
 from yizhan.core import indicators as _indicators
 
@@ -77,6 +78,9 @@ schedule_deadline = _deadlines.schedule
 cancel_deadline = _deadlines.cancel
 cancel_deadlines = _deadlines.cancel_all
 pending_deadlines = _deadlines.pending
+#: Append an action without a domain event to the audit log (in the caller's transaction):
+#: ``await record_audit(ctx, "shop.suspended", "Shop", shop_id, {"reason": …})``.
+record_audit = _audit.record
 #: What an indicator is computed for, and the units it may have.
 IndicatorScope = _indicators.Scope
 INDICATOR_UNITS = _indicators.UNITS
