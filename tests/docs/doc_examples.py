@@ -15,6 +15,9 @@ Directive keys:
 * ``expect=CODE`` — the example shows a refusal: the code must be in the answer.
 * ``dates=keep`` — leave datetimes as written (by default they are moved by whole days so the
   earliest is tomorrow, keeping times of day: examples never expire).
+* ``excerpt-of=PATH`` (```python blocks) — every code line of the block (comments aside) is a
+  line of the file or folder at PATH, or of the plugin ``yizhan plugins new thanks`` writes
+  (``excerpt-of=scaffold``). Every other python block must at least be valid Python.
 * ``synopsis`` — a shell block of usage lines (``yizhan x y ARG [--opt …]``): not run, but
   every command must exist and every ``--option`` it names must be one the command takes.
 * ``skip="why"`` — not run here (say why: long-running, needs the network …).
@@ -26,14 +29,15 @@ from __future__ import annotations
 
 import re
 import shlex
+import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FENCE = re.compile(r"^```(\w*)\s*$")
+FENCE = re.compile(r"^\s*```(\w*)\s*$")
 DIRECTIVE = re.compile(r"^<!--\s*example:(.*?)-->\s*$")
-RUNNABLE = {"graphql", "sh", "console", "bash", "shell"}
+RUNNABLE = {"graphql", "sh", "console", "bash", "shell", "python"}
 DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:\d{2})")
 
 
@@ -84,11 +88,12 @@ def examples(path: Path) -> list[Example]:
             lang, start = fence.group(1), i + 1
             i += 1
             body = []
-            while i < len(lines) and not lines[i].startswith("```"):
+            while i < len(lines) and not lines[i].lstrip().startswith("```"):
                 body.append(lines[i])
                 i += 1
             if lang in RUNNABLE:
-                found.append(Example(path, start, lang, "\n".join(body), directive))
+                found.append(Example(path, start, lang, textwrap.dedent("\n".join(body)),
+                                     directive))
             directive = {}
         elif lines[i].strip():
             directive = {} if not lines[i].lstrip().startswith("<!--") else directive
@@ -196,3 +201,13 @@ LOOKUPS = {
     "my_done_need": (_needs("DONE", ", mine: true"), _first),
     "expert_badge": ('{ badgeDefinitions(community: "shuixie") { id kind } }', _expert_badge),
 }
+
+
+def code_lines(text: str) -> list[str]:
+    """Stripped lines of Python without comments, blank lines and ``...`` placeholders."""
+    found = []
+    for line in text.splitlines():
+        stripped = re.sub(r"\s+#.*$", "", line).strip()
+        if stripped and not stripped.startswith("#") and stripped not in ("...", "…"):
+            found.append(stripped)
+    return found

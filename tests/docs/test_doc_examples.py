@@ -13,8 +13,10 @@ import httpx
 import pytest
 from doc_examples import (
     LOOKUPS,
+    ROOT,
     Example,
     cli_commands,
+    code_lines,
     doc_files,
     examples,
     shift_dates,
@@ -162,7 +164,7 @@ class Runner:
 
 
 def _examples_of(path) -> list[Example]:
-    return [e for e in examples(path) if "skip" not in e.directive]
+    return [e for e in examples(path) if "skip" not in e.directive and e.lang != "python"]
 
 
 DOCS = [p for p in doc_files() if _examples_of(p)]
@@ -206,3 +208,35 @@ def test_a_broken_example_is_caught(tmp_path):
                         datetime(2026, 12, 1, tzinfo=UTC))
     assert re.findall(r"T(\d\d:\d\d)", moved) == ["21:00", "22:30"]
     assert "2026-12-0" in moved and "2026-11-23" not in moved
+
+
+PYTHON = [e for p in doc_files() for e in examples(p) if e.lang == "python"]
+
+
+@pytest.mark.parametrize("example", PYTHON, ids=[e.where for e in PYTHON])
+def test_python_in_the_docs_is_valid_and_excerpts_are_true(example, scaffold):
+    import ast
+
+    ast.parse(example.code)  # fragments must at least be valid Python
+    source = example.directive.get("excerpt-of")
+    if not source:
+        return
+    target = scaffold if source == "scaffold" else ROOT / source
+    files = [target] if target.is_file() else sorted(target.rglob("*.py"))
+    known = {line for f in files for line in code_lines(f.read_text(encoding="utf-8"))}
+    missing = [line for line in code_lines(example.code) if line not in known]
+    assert not missing, f"{example.where}: not in {source}: {missing}"
+
+
+@pytest.fixture(scope="session")
+def scaffold(tmp_path_factory):
+    """The plugin ``yizhan plugins new thanks`` writes (the plugin guide's running example)."""
+    from typer.testing import CliRunner
+
+    from yizhan.cli.main import make_app
+
+    folder = tmp_path_factory.mktemp("scaffold")
+    result = CliRunner().invoke(make_app(), ["plugins", "new", "thanks", "--directory",
+                                             str(folder)])
+    assert result.exit_code == 0, result.output
+    return folder / "yizhan-thanks"
