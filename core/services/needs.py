@@ -202,7 +202,7 @@ async def accept(community: dict, actor: dict, need_id: int) -> dict:
         need = await _step(community, need, "accepted", OPEN, {
             Need.status: ACCEPTED, Need.helper: actor["id"], Need.accepted_at: clock.now()})
         await _log(need["id"], actor, "accepted", note)
-        await _schedule_overdue(community, need)
+        await schedule_overdue(community, need)
         await emit(ctx, "yizhan_need_accepted", need=need)
         await notify(community["id"], need["requester"], "need.accepted", "Need accepted",
                      "A neighbour accepted your need \u201c{title}\u201d.", title=need["title"])
@@ -379,8 +379,9 @@ def local_time(moment: datetime, community: dict) -> str:
     return moment.astimezone(ZoneInfo(community["time_zone"])).strftime("%Y-%m-%d %H:%M")
 
 
-async def _schedule_overdue(community: dict, need: dict) -> None:
-    """Accepted: remind the helper, then the leaders, once the window has passed."""
+async def schedule_overdue(community: dict, need: dict) -> None:
+    """Accepted: remind the helper, then the leaders, once the window has passed (called
+    again when an accepted need's window moves, as the demo's refresh does)."""
     settings = switches.settings(community["id"], "core")
     end, subject = need["window_end"], _subject(need["id"])
     await deadlines_.schedule(community["id"], DEADLINES, "overdue_helper", subject,
