@@ -173,7 +173,7 @@ def split_operations(document: str) -> list[str]:
 def _needs(status: str, extra: str = "") -> str:
     return ('{ viewer { memberships { id community { slug } } } '
             f'needs(community: "shuixie", filter: {{status: [{status}]{extra}}}, first: 50) '
-            '{ nodes { id requester { id } helper { id } } } }')
+            '{ nodes { id requester { id } postedBy { id } helper { id } } } }')
 
 
 def _mine(data: dict) -> str | None:
@@ -183,7 +183,14 @@ def _mine(data: dict) -> str | None:
 
 def _open_need(data: dict) -> str:
     me = _mine(data)
-    return next(n["id"] for n in data["needs"]["nodes"] if n["requester"]["id"] != me)
+    return next(n["id"] for n in data["needs"]["nodes"]
+                if me not in (n["requester"]["id"], n["postedBy"]["id"]))
+
+
+def _posted_for_someone(data: dict) -> str:
+    me = _mine(data)
+    return next(n["id"] for n in data["needs"]["nodes"]
+                if n["postedBy"]["id"] == me and n["requester"]["id"] != me)
 
 
 def _first(data: dict) -> str:
@@ -197,6 +204,7 @@ def _expert_badge(data: dict) -> str:
 #: Lookups for ``fill``: name -> (GraphQL query run as the example's user, picking function).
 LOOKUPS = {
     "open_need": (_needs("OPEN"), _open_need),
+    "posted_for_someone": (_needs("OPEN"), _posted_for_someone),
     "helping_need": (_needs("ACCEPTED", ", helping: true"), _first),
     "my_done_need": (_needs("DONE", ", mine: true"), _first),
     "expert_badge": ('{ badgeDefinitions(community: "shuixie") { id kind } }', _expert_badge),
