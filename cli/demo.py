@@ -123,14 +123,14 @@ async def _promises(community: dict, m: dict) -> list[str]:
     finally:
         install(previous)
     told.append(f"auto-confirmed and paid: {washing['title']} (need {washing['id']})")
-    # 王奶奶 does not use the app: 王楼长 posts for her, 李姐 helps, and the deputy 赵姐
-    # confirms for her (the history names 赵姐 and why).
+    # 王奶奶 does not use the app: 王楼长 posts for her, her neighbour 张阿姨 helps, and the
+    # deputy 赵姐 confirms for her (the history names 赵姐 and why).
     medicine = await needs.post(community, m["wang"], title="帮王奶奶去药店取降压药",
                                 category="errand", window_start=now,
                                 window_end=now + timedelta(hours=3), estimated_minutes=20,
                                 credits="0.30", on_behalf_of=m["wangnainai"]["id"])
-    await needs.accept(community, m["li"], medicine["id"])
-    await needs.mark_done(community, m["li"], medicine["id"])
+    await needs.accept(community, m["zhang"], medicine["id"])
+    await needs.mark_done(community, m["zhang"], medicine["id"])
     await needs.confirm(community, m["zhao"], medicine["id"])
     told.append(f"confirmed by a leader for an elder: {medicine['title']} "
                 f"(need {medicine['id']})")

@@ -152,7 +152,8 @@ def test_demo_is_idempotent(cli):
     assert created["logins"] == ["sun", "wang", "zhao", "zhang", "li", "chen", "liu",
                                  "wangnainai"]
     assert ok(cli("demo")).stdout == "Demo community 'shuixie' already exists.\n"
-    assert ok(cli("demo", "--json")).json() == {"community": "shuixie", "created": False}
+    assert ok(cli("demo", "--json")).json() == {"community": "shuixie", "created": False,
+                                                "refreshed": 0}
     members = ok(cli("member", "list", "-c", "shuixie", "--json")).json()
     # Core's seven people, plus what plugins seed (the merchants plugin adds two shop staff).
     assert set(created["logins"]) <= {m["username"] for m in members}
