@@ -189,7 +189,9 @@ def yizhan_need_done(ctx: EventContext, need: dict) -> None:
 
 @hookspec
 def yizhan_need_confirmed(ctx: EventContext, need: dict) -> None:
-    """The requester confirmed ``need``: the help happened. Credits pay here."""
+    """``need`` was confirmed — by the requester (or someone allowed to confirm for them), or
+    automatically by core (``ctx.actor`` None) when nobody confirmed or objected in time: the
+    help happened. Credits pay here."""
 
 
 @hookspec
