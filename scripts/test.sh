@@ -27,6 +27,9 @@ suite() {
 echo "== ruff"
 .venv/bin/ruff check .
 
+echo "== import contracts (pyproject.toml [tool.importlinter])"
+.venv/bin/lint-imports
+
 echo "== tests on SQLite"
 (unset YIZHAN_DATABASE_URL YIZHAN_TEST_DATABASE_URL; suite "$@")
 

@@ -21,10 +21,10 @@ async def _community(slug: str) -> dict:
 
 
 async def _member_id(community: dict, username: str) -> int:
-    from yizhan.core.services import members, people
+    from yizhan.core.api import find_person, member_for
 
-    person = await people.find_person(username)
-    member = await members.member_for(community["id"], person["id"]) if person else None
+    person = await find_person(username)
+    member = await member_for(community["id"], person["id"]) if person else None
     if member is None:
         fail("NOT_FOUND", f"{username} is not a member of {community['slug']}.")
     return member["id"]
@@ -126,13 +126,13 @@ def show_stars(community: str = COMMUNITY_OPTION,
     """Show (or, with --run, name) the mutual-aid stars of a quarter."""
 
     async def body():
-        from yizhan.core import clock
+        from yizhan.core.api import now
         from yizhan.plugins.badges import periods
 
         row = await _community(community)
         tz = row["time_zone"]
         label = (periods.parse("quarter", quarter, tz, "quarter").label if quarter else
-                 periods.previous(periods.containing("quarter", clock.now(), tz), tz).label)
+                 periods.previous(periods.containing("quarter", now(), tz), tz).label)
         made = False
         if run_now:
             found, made = await stars.run_round(row, label)
@@ -167,12 +167,12 @@ def show_stars(community: str = COMMUNITY_OPTION,
 
 
 async def _names(community: dict, member_ids: list[int]) -> list[tuple[int, str]]:
-    from yizhan.core.services import members, people
+    from yizhan.core.api import get_member, get_person
 
     found = []
     for member_id in member_ids:
-        member = await members.get_member(community, member_id)
-        found.append((member_id, (await people.get_person(member["person"]))["display_name"]))
+        member = await get_member(community, member_id)
+        found.append((member_id, (await get_person(member["person"]))["display_name"]))
     return found
 
 

@@ -11,25 +11,29 @@ from datetime import datetime
 from enum import Enum
 
 import strawberry
-from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from yizhan.core.api import (
+    Connection,
+    Credits,
     GraphQLContribution,
+    Member,
     UserError,
+    build_connection,
+    by_id_loader,
     forbidden,
+    format_centi,
+    from_cursor,
+    member_by_id,
     not_found,
+    page_size,
     payload,
     pk_of,
+    require_admin,
     to_gid,
 )
-from yizhan.core.graphql import connections
-from yizhan.core.graphql.connections import Connection
-from yizhan.core.graphql.ids import from_cursor
-from yizhan.core.graphql.scalars import Credits, credits
-from yizhan.core.graphql.types import Member, member_by_id
-from yizhan.core.services import validation as v
+from yizhan.core.api import format_centi as credits
 from yizhan.plugins.badges import credentials, service, stars
 from yizhan.plugins.badges.tables import BadgeApplication as ApplicationTable
 from yizhan.plugins.badges.tables import BadgeAward as AwardTable
@@ -79,14 +83,8 @@ class _Loaders:
     its badges, not one per award)."""
 
     def __init__(self) -> None:
-        self.definition = DataLoader(lambda ids: _by_id(DefinitionTable, ids))
-        self.award = DataLoader(lambda ids: _by_id(AwardTable, ids))
-
-
-async def _by_id(table, ids) -> list[dict | None]:
-    rows = await table.select().where(table.id.is_in(list(set(ids))))
-    found = {row["id"]: row for row in rows}
-    return [found.get(i) for i in ids]
+        self.definition = by_id_loader(DefinitionTable)
+        self.award = by_id_loader(AwardTable)
 
 
 def _loaders(info: Info) -> _Loaders:
@@ -301,7 +299,7 @@ class BadgeProfile:
     @strawberry.field(description="Hours of help given with two decimals, rounded down "
                                   "(\"1.50\").")
     def hours_given(self) -> str:
-        return v.format_centi(self.minutes_given * 100 // 60)
+        return format_centi(self.minutes_given * 100 // 60)
 
 
 @strawberry.type
@@ -432,10 +430,10 @@ class BadgesQuery:
                         after: str | None = None) -> Connection[BadgeAward]:
         row = await info.context.plugin_community(community, PLUGIN)
         viewer = _acting_member(await info.context.require_member(row))
-        size = connections.page_size(first)
+        size = page_size(first)
         rows = await service.list_awards(row, member_id=viewer["id"],
                                          before_id=from_cursor(after), limit=size + 1)
-        return connections.build(rows, size, BadgeAward.from_row)
+        return build_connection(rows, size, BadgeAward.from_row)
 
     @strawberry.field(description="My badge applications, newest first.")
     async def my_badge_applications(self, info: Info, community: str,
@@ -444,11 +442,11 @@ class BadgesQuery:
                                     ) -> Connection[BadgeApplication]:
         row = await info.context.plugin_community(community, PLUGIN)
         viewer = _acting_member(await info.context.require_member(row))
-        size = connections.page_size(first)
+        size = page_size(first)
         rows = await service.list_applications(
             row, viewer, status=status.value if status else None, member_id=viewer["id"],
             before_id=from_cursor(after), limit=size + 1)
-        return connections.build(rows, size, BadgeApplication.from_row)
+        return build_connection(rows, size, BadgeApplication.from_row)
 
     @strawberry.field(description="Applications to review (leaders: their building's "
                                   "residents; admins: everyone), newest first.")
@@ -459,11 +457,11 @@ class BadgesQuery:
                                  ) -> Connection[BadgeApplication]:
         row = await info.context.plugin_community(community, PLUGIN)
         viewer = await info.context.require_verified(row)
-        size = connections.page_size(first)
+        size = page_size(first)
         rows = await service.list_applications(
             row, viewer, status=status.value if status else None,
             before_id=from_cursor(after), limit=size + 1)
-        return connections.build(rows, size, BadgeApplication.from_row)
+        return build_connection(rows, size, BadgeApplication.from_row)
 
     @strawberry.field(description="A member's public badge profile (members of the community).")
     async def badge_profile(self, info: Info, member_id: strawberry.ID) -> BadgeProfile:
@@ -497,7 +495,7 @@ class BadgesQuery:
     async def mutual_aid_stars(self, info: Info, community: str,
                                first: int | None = None) -> list[StarRound]:
         row = await info.context.plugin_community(community, PLUGIN)
-        rounds = await stars.list_rounds(row, connections.page_size(first))
+        rounds = await stars.list_rounds(row, page_size(first))
         return [StarRound(quarter=r["period"], starts_at=r["starts_at"], ends_at=r["ends_at"],
                           ran_at=r["ran_at"], prize=r["prize"], sponsor=r["sponsor"],
                           prize_credits=credits(r["prize_credits_centi"]), _row=r)
@@ -662,7 +660,7 @@ class BadgesMutation:
         definition, community = await _row_community(info, DefinitionTable, input.badge_id,
                                                      "BadgeDefinition", "badgeId", "badge")
         actor = await info.context.require_verified(community)
-        v.require_admin(actor)
+        require_admin(actor)
         member = await _member_in(info, community, input.member_id, "memberId")
         row = await service.award(community, actor, definition["id"], member, input.note)
         return BadgeAwardPayload(award=BadgeAward.from_row(row))
@@ -673,7 +671,7 @@ class BadgesMutation:
                            ) -> BadgeDefinitionPayload:
         community = await info.context.plugin_community(input.community, PLUGIN)
         actor = await info.context.require_verified(community)
-        v.require_admin(actor)
+        require_admin(actor)
         row = await service.define(
             community, actor, slug=input.slug, kind=input.kind.value if input.kind else None,
             name=input.name, category=input.category, description=input.description,

@@ -19,16 +19,32 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
-from yizhan.core import clock, db
-from yizhan.core.api import member_hours
-from yizhan.core.errors import YizhanError, forbidden, invalid, not_found
-from yizhan.core.i18n import translate
-from yizhan.core.services import validation as v
-from yizhan.core.services.communities import list_communities
-from yizhan.core.services.members import get_member, leaders_of, list_members
-from yizhan.core.services.notifications import notify
-from yizhan.core.services.people import get_person
-from yizhan.core.switches import switches
+from yizhan.core.api import (
+    LEADER_ROLES,
+    YizhanError,
+    atomic,
+    forbidden,
+    get_member,
+    get_person,
+    invalid,
+    is_admin,
+    is_leader_of,
+    leaders_of,
+    list_communities,
+    list_members,
+    lock_row,
+    member_hours,
+    not_found,
+    notify,
+    plugin_enabled,
+    plugin_settings,
+    require_admin,
+    require_verified,
+    translate,
+    validate_slug,
+    validate_text,
+)
+from yizhan.core.api import now as _now
 from yizhan.plugins.badges import credentials, keys
 from yizhan.plugins.badges.tables import (
     BadgeApplication,
@@ -65,7 +81,7 @@ STAR_CRITERIA = ("Among the members who gave at least the minimum hours of confi
 
 
 def _settings(community: dict) -> Any:
-    return switches.settings(community["id"], PLUGIN)
+    return plugin_settings(community["id"], PLUGIN)
 
 
 def _loads(value: Any, default: Any) -> Any:
@@ -78,7 +94,7 @@ async def _event(community_id: int, subject: str, subject_id: int, action: str,
                  actor: dict | None, note: str = "") -> None:
     await BadgeEvent.insert(BadgeEvent(
         community=community_id, subject=subject, subject_id=subject_id, action=action,
-        actor=actor["id"] if actor else None, note=note, at=clock.now()))
+        actor=actor["id"] if actor else None, note=note, at=_now()))
 
 
 async def history(community: dict, subject: str, subject_id: int) -> list[dict]:
@@ -89,21 +105,15 @@ async def history(community: dict, subject: str, subject_id: int) -> list[dict]:
     ).order_by(BadgeEvent.id)
 
 
-async def _lock(table: str, row_id: int) -> None:
-    """Lock one row until the transaction ends (PostgreSQL; SQLite writes are serialised)."""
-    if db.is_postgres():
-        await db.raw(f"SELECT id FROM {table} WHERE id = {{}} FOR UPDATE", row_id)
-
-
 async def _lock_definition(definition_id: int) -> None:
     """Serialise applications and awards of one badge."""
-    await _lock("yz_badge_definition", definition_id)
+    await lock_row("yz_badge_definition", definition_id)
 
 
 async def _locked_application(community: dict, application_id: int) -> dict:
     """The application, locked and read afresh: concurrent decisions queue behind it."""
     await get_application(community, application_id)
-    await _lock("yz_badge_application", application_id)
+    await lock_row("yz_badge_application", application_id)
     return await get_application(community, application_id)
 
 
@@ -111,7 +121,7 @@ async def _locked_application(community: dict, application_id: int) -> dict:
 
 
 def _url(value: str | None, field: str) -> str:
-    cleaned = v.text(value, field, max_length=MAX_LINK_LENGTH, required=False)
+    cleaned = validate_text(value, field, max_length=MAX_LINK_LENGTH, required=False)
     if not cleaned:
         return ""
     parsed = urlparse(cleaned)
@@ -161,9 +171,9 @@ async def define(community: dict, actor: dict | None, *, slug: str, kind: str | 
     kind never changes; retire a badge with ``active=False`` (awards keep their history).
     """
     if actor is not None:
-        v.require_admin(actor)
-    slug = v.slug(slug, "slug")
-    async with db.atomic():
+        require_admin(actor)
+    slug = validate_slug(slug, "slug")
+    async with atomic():
         existing = await BadgeDefinition.select().where(
             (BadgeDefinition.community == community["id"]) & (BadgeDefinition.slug == slug)
         ).first()
@@ -178,12 +188,12 @@ async def define(community: dict, actor: dict | None, *, slug: str, kind: str | 
         kind = existing["kind"] if existing else kind
         values: dict[Any, Any] = {}
         if name is not None or existing is None:
-            values[BadgeDefinition.name] = v.text(name, "name", max_length=80)
+            values[BadgeDefinition.name] = validate_text(name, "name", max_length=80)
         if description is not None:
-            values[BadgeDefinition.description] = v.text(description, "description",
+            values[BadgeDefinition.description] = validate_text(description, "description",
                                                          max_length=1000, required=False)
         if criteria is not None:
-            values[BadgeDefinition.criteria] = v.text(criteria, "criteria", max_length=2000,
+            values[BadgeDefinition.criteria] = validate_text(criteria, "criteria", max_length=2000,
                                                       required=False)
         if image_url is not None:
             values[BadgeDefinition.image_url] = _url(image_url, "imageUrl")
@@ -200,7 +210,7 @@ async def define(community: dict, actor: dict | None, *, slug: str, kind: str | 
         if category is not None or existing is None:
             cleaned = (category or "").strip().lower()
             if kind == "expert":
-                cleaned = v.slug(cleaned, "category") if cleaned else ""
+                cleaned = validate_slug(cleaned, "category") if cleaned else ""
                 if not cleaned:
                     raise invalid("category", "An expert certification needs a skill category.",
                                   code="REQUIRED")
@@ -208,10 +218,10 @@ async def define(community: dict, actor: dict | None, *, slug: str, kind: str | 
                 raise invalid("category", "The mutual-aid star has no skill category.",
                               code="INVALID_INPUT")
             elif cleaned:
-                cleaned = v.slug(cleaned, "category")
+                cleaned = validate_slug(cleaned, "category")
             values[BadgeDefinition.category] = cleaned
         await _check_unique(community, kind, values, existing)
-        now = clock.now()
+        now = _now()
         if existing is None:
             row = {c._meta.name: value for c, value in values.items()}
             created = (await BadgeDefinition.insert(BadgeDefinition(
@@ -292,7 +302,7 @@ async def get_application(community: dict, application_id: int,
 async def holds(community: dict, definition_id: int, member_id: int,
                 now: datetime | None = None) -> dict | None:
     """The member's active (not expired, not revoked) award of a badge, if any."""
-    now = now or clock.now()
+    now = now or _now()
     return await BadgeAward.select().where(
         (BadgeAward.community == community["id"]) & (BadgeAward.definition == definition_id)
         & (BadgeAward.member == member_id) & BadgeAward.revoked_at.is_null()
@@ -303,10 +313,10 @@ async def holds(community: dict, definition_id: int, member_id: int,
 async def apply(community: dict, actor: dict, definition_id: int, evidence: str,
                 links: list[str] | None = None) -> dict:
     """A verified member applies for an expert certification or a custom badge."""
-    v.require_verified(actor)
-    evidence = v.text(evidence, "evidence", max_length=2000)
+    require_verified(actor)
+    evidence = validate_text(evidence, "evidence", max_length=2000)
     cleaned_links = _links(links)
-    async with db.atomic():
+    async with atomic():
         definition = await get_definition(community, definition_id)
         await _lock_definition(definition["id"])
         if definition["kind"] == "star":
@@ -327,7 +337,7 @@ async def apply(community: dict, actor: dict, definition_id: int, evidence: str,
         row = (await BadgeApplication.insert(BadgeApplication(
             community=community["id"], definition=definition["id"], member=actor["id"],
             evidence=evidence, links=json.dumps(cleaned_links), status=PENDING,
-            submitted_at=clock.now(),
+            submitted_at=_now(),
         )).returning(*BadgeApplication.all_columns()))[0]
         await _event(community["id"], "application", row["id"], "applied", actor)
         person = await get_person(actor["person"])
@@ -342,7 +352,7 @@ async def apply(community: dict, actor: dict, definition_id: int, evidence: str,
 
 def may_review(reviewer: dict | None, applicant: dict) -> bool:
     """Admins review everyone; a building's (deputy) leaders review its residents."""
-    return v.is_leader_of(reviewer, applicant["building"])
+    return is_leader_of(reviewer, applicant["building"])
 
 
 def _require_reviewer(actor: dict | None, applicant: dict) -> None:
@@ -357,7 +367,7 @@ def _require_reviewer(actor: dict | None, applicant: dict) -> None:
 async def _decide(community: dict, application: dict, status: str, actor: dict | None,
                   reason: str) -> None:
     changed = await BadgeApplication.update({
-        BadgeApplication.status: status, BadgeApplication.decided_at: clock.now(),
+        BadgeApplication.status: status, BadgeApplication.decided_at: _now(),
         BadgeApplication.decided_by: actor["id"] if actor else None,
         BadgeApplication.decision_reason: reason,
     }).where((BadgeApplication.id == application["id"])
@@ -370,8 +380,8 @@ async def _decide(community: dict, application: dict, status: str, actor: dict |
 async def approve(community: dict, actor: dict | None, application_id: int,
                   note: str = "") -> dict:
     """Approve a pending application: the member is awarded the badge (signed credential)."""
-    note = v.text(note, "note", max_length=500, required=False)
-    async with db.atomic():
+    note = validate_text(note, "note", max_length=500, required=False)
+    async with atomic():
         application = await _locked_application(community, application_id)
         applicant = await get_member(community, application["member"], "applicationId")
         _require_reviewer(actor, applicant)
@@ -405,8 +415,8 @@ async def approve(community: dict, actor: dict | None, application_id: int,
 async def reject(community: dict, actor: dict | None, application_id: int,
                  reason: str) -> dict:
     """Reject a pending application with a reason the member will see."""
-    reason = v.text(reason, "reason", max_length=500)
-    async with db.atomic():
+    reason = validate_text(reason, "reason", max_length=500)
+    async with atomic():
         application = await _locked_application(community, application_id)
         applicant = await get_member(community, application["member"], "applicationId")
         _require_reviewer(actor, applicant)
@@ -423,7 +433,7 @@ async def reject(community: dict, actor: dict | None, application_id: int,
 
 async def withdraw(community: dict, actor: dict, application_id: int) -> dict:
     """The applicant takes back a pending application."""
-    async with db.atomic():
+    async with atomic():
         application = await _locked_application(community, application_id)
         if application["member"] != actor["id"]:
             raise forbidden("Only the applicant can do this.")
@@ -445,8 +455,8 @@ async def list_applications(community: dict, viewer: dict | None, *,
         query = query.where(BadgeApplication.status == status)
     if member_id is not None:
         query = query.where(BadgeApplication.member == member_id)
-    if viewer is not None and not v.is_admin(viewer) and member_id != viewer["id"]:
-        if viewer["status"] != "verified" or viewer["role"] not in v.LEADER_ROLES \
+    if viewer is not None and not is_admin(viewer) and member_id != viewer["id"]:
+        if viewer["status"] != "verified" or viewer["role"] not in LEADER_ROLES \
                 or viewer["building"] is None:
             raise forbidden("Only leaders and admins can review applications.")
         residents = await list_members(community, building_id=viewer["building"],
@@ -463,7 +473,7 @@ async def list_applications(community: dict, viewer: dict | None, *,
 
 def award_status(award: dict, now: datetime | None = None) -> str:
     """``active``, ``expired`` or ``revoked``, right now."""
-    now = now or clock.now()
+    now = now or _now()
     if award["revoked_at"] is not None:
         return REVOKED
     if award["expires_at"] is not None and award["expires_at"] <= now:
@@ -476,7 +486,7 @@ async def _award(community: dict, definition: dict, member: dict, *, source: str
                  period: str = "", evidence: list[dict[str, Any]] | None = None) -> dict:
     """Write an award and its signed credential (inside the caller's transaction)."""
     key = await keys.ensure_key(community["id"])
-    now = clock.now().replace(microsecond=0)
+    now = _now().replace(microsecond=0)
     expires = (now + timedelta(days=definition["validity_days"])
                if definition["validity_days"] else None)
     person = await get_person(member["person"])
@@ -502,9 +512,9 @@ async def award(community: dict, actor: dict | None, definition_id: int, member_
     """An admin (or the CLI, ``actor`` None) awards a badge directly, e.g. after checking a
     qualification in person. The mutual-aid star is only named by the quarterly sweep."""
     if actor is not None:
-        v.require_admin(actor)
-    note = v.text(note, "note", max_length=500, required=False)
-    async with db.atomic():
+        require_admin(actor)
+    note = validate_text(note, "note", max_length=500, required=False)
+    async with atomic():
         definition = await get_definition(community, definition_id)
         await _lock_definition(definition["id"])
         member = await get_member(community, member_id, "memberId")
@@ -552,15 +562,15 @@ async def find_award(community: dict, credential_uuid: str) -> dict:
 async def revoke(community: dict, actor: dict | None, award_id: int, reason: str) -> dict:
     """Revoke an award with a reason: it stops counting at once, the credential answers
     revoked and joins the revocation list. Admins, or leaders of the holder's building."""
-    reason = v.text(reason, "reason", max_length=500)
-    async with db.atomic():
+    reason = validate_text(reason, "reason", max_length=500)
+    async with atomic():
         await get_award(community, award_id)
-        await _lock("yz_badge_award", award_id)
+        await lock_row("yz_badge_award", award_id)
         found = await get_award(community, award_id)
         holder = await get_member(community, found["member"], "awardId")
         _require_reviewer(actor, holder)
         changed = await BadgeAward.update({
-            BadgeAward.revoked_at: clock.now(), BadgeAward.revoke_reason: reason,
+            BadgeAward.revoked_at: _now(), BadgeAward.revoke_reason: reason,
             BadgeAward.revoked_by: actor["id"] if actor else None,
         }).where((BadgeAward.id == found["id"]) & BadgeAward.revoked_at.is_null()
                  ).returning(BadgeAward.id)
@@ -586,7 +596,7 @@ async def list_awards(community: dict, *, member_id: int | None = None,
         query = query.where(BadgeAward.definition == definition_id)
     if active_only:
         query = query.where(BadgeAward.revoked_at.is_null() & (
-            BadgeAward.expires_at.is_null() | (BadgeAward.expires_at > clock.now())))
+            BadgeAward.expires_at.is_null() | (BadgeAward.expires_at > _now())))
     if before_id is not None:
         query = query.where(BadgeAward.id < before_id)
     return await query.order_by(BadgeAward.id, ascending=False).limit(limit)
@@ -611,7 +621,7 @@ async def note_expired(now: datetime) -> int:
     (They already stopped counting when the clock passed ``expires_at``; this keeps the step
     in the history.) Only where badges is on. Idempotent."""
     enabled = [c["id"] for c in await list_communities()
-               if switches.enabled(c["id"], PLUGIN)]
+               if plugin_enabled(c["id"], PLUGIN)]
     due = await BadgeAward.select().where(
         BadgeAward.community.is_in(enabled or [-1])
         & BadgeAward.expires_at.is_not_null() & (BadgeAward.expires_at <= now)
@@ -619,7 +629,7 @@ async def note_expired(now: datetime) -> int:
     ).order_by(BadgeAward.expires_at).limit(500)
     count = 0
     for row in due:
-        async with db.atomic():
+        async with atomic():
             changed = await BadgeAward.update({BadgeAward.expiry_noted_at: now}).where(
                 (BadgeAward.id == row["id"]) & BadgeAward.expiry_noted_at.is_null()
             ).returning(BadgeAward.id)

@@ -38,10 +38,10 @@ async def _shop(community: dict, ref: str) -> dict:
 
 
 async def _member_id(community: dict, username: str) -> int:
-    from yizhan.core.services import members, people
+    from yizhan.core.api import find_person, member_for
 
-    person = await people.find_person(username)
-    member = await members.member_for(community["id"], person["id"]) if person else None
+    person = await find_person(username)
+    member = await member_for(community["id"], person["id"]) if person else None
     if member is None:
         fail("NOT_FOUND", f"{username} is not a member of {community['slug']}.")
     return member["id"]
@@ -128,7 +128,7 @@ def staff(merchant: str = MERCHANT_ARG,
     """List a shop's staff, or add or remove one."""
 
     async def body():
-        from yizhan.core.services import members, people
+        from yizhan.core.api import get_member, get_person
 
         row = await _community(community)
         shop = await _shop(row, merchant)
@@ -140,8 +140,8 @@ def staff(merchant: str = MERCHANT_ARG,
                 await shops.add_staff(row, None, shop["id"], member_id)
         out = []
         for staff_row in await shops.staff_rows(shop["id"]):
-            member = await members.get_member(row, staff_row["member"])
-            person = await people.get_person(member["person"])
+            member = await get_member(row, staff_row["member"])
+            person = await get_person(member["person"])
             out.append({"member": member["id"], "username": person["username"],
                         "name": person["display_name"], "since": staff_row["added_at"]})
         return out

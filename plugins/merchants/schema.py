@@ -17,13 +17,26 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from yizhan.core.api import GraphQLContribution, UserError, forbidden, not_found, payload, pk_of
-from yizhan.core.graphql import connections
-from yizhan.core.graphql.connections import Connection
-from yizhan.core.graphql.ids import from_cursor, to_gid
-from yizhan.core.graphql.scalars import Credits, credits
-from yizhan.core.graphql.types import Member, member_by_id
-from yizhan.core.services import validation as v
+from yizhan.core.api import (
+    Connection,
+    Credits,
+    GraphQLContribution,
+    Member,
+    UserError,
+    build_connection,
+    by_id_loader,
+    forbidden,
+    from_cursor,
+    is_admin,
+    member_by_id,
+    not_found,
+    page_size,
+    payload,
+    pk_of,
+    require_admin_of,
+    to_gid,
+)
+from yizhan.core.api import format_centi as credits
 from yizhan.plugins.merchants import (
     board,
     codes,
@@ -96,12 +109,6 @@ class GuaranteeStatus(Enum):
 # --- loaders ---------------------------------------------------------------------------------
 
 
-async def _by_id(table, ids) -> list[dict | None]:
-    rows = await table.select().where(table.id.is_in(list(set(ids))))
-    found = {row["id"]: row for row in rows}
-    return [found.get(i) for i in ids]
-
-
 async def _rules_of(merchant_ids) -> list[list[dict]]:
     rows = await RuleTable.select().where(RuleTable.merchant.is_in(list(set(merchant_ids))))
     out: dict[int, list[dict]] = {}
@@ -130,8 +137,8 @@ class _Loaders:
     one for their ratings, not one per shop."""
 
     def __init__(self) -> None:
-        self.merchant = DataLoader(lambda ids: _by_id(MerchantTable, ids))
-        self.rule = DataLoader(lambda ids: _by_id(RuleTable, ids))
+        self.merchant = by_id_loader(MerchantTable)
+        self.rule = by_id_loader(RuleTable)
         self.rules = DataLoader(_rules_of)
         self.rating = DataLoader(_ratings_of)
         self.summary = DataLoader(_summaries)
@@ -164,7 +171,7 @@ async def _sees_shop_books(info: Info, shop: dict) -> bool:
     member = await _viewer(info, community)
     if not member:
         return False
-    if v.is_admin(member):
+    if is_admin(member):
         return True
     return member.get("id") is not None and shop["id"] in await _loaders(info).shops_of.load(
         member["id"])
@@ -173,14 +180,13 @@ async def _sees_shop_books(info: Info, shop: dict) -> bool:
 async def _staff_or_admin(info: Info, community: dict, merchant_id: int) -> dict:
     """The caller, if staff of the shop or an admin; FORBIDDEN otherwise."""
     member = await info.context.require_verified(community)
-    if v.is_admin(member) or await shops.is_staff(merchant_id, member.get("id")):
+    if is_admin(member) or await shops.is_staff(merchant_id, member.get("id")):
         return member
     raise forbidden("Only staff of this shop or an admin can see this.")
 
 
 async def _admin(info: Info, community: dict) -> dict:
-    member = await info.context.require_member(community)
-    return v.require_admin(member)
+    return await require_admin_of(info, community)
 
 
 # --- types -----------------------------------------------------------------------------------
@@ -628,7 +634,7 @@ class MerchantsQuery:
                         first: int | None = None, after: str | None = None
                         ) -> Connection[Merchant]:
         row = await info.context.plugin_community(community, PLUGIN)
-        size = connections.page_size(first)
+        size = page_size(first)
         if status is MerchantStatus.ENDED:
             await _admin(info, row)
         statuses = [status.value] if status else [shops.ACTIVE, shops.SUSPENDED]
@@ -643,7 +649,7 @@ class MerchantsQuery:
             found.sort(key=lambda s: (s["id"] not in distances, distances.get(s["id"], 0),
                                       s["name"], s["id"]))
         rows = _positioned(found, after)[:size + 1]
-        return connections.build(rows, size, lambda r: Merchant.from_row(
+        return build_connection(rows, size, lambda r: Merchant.from_row(
             r, distances.get(r["id"])), key="_pos")
 
     @strawberry.field(description="One partner shop (public; an ended one for admins).")
@@ -651,7 +657,7 @@ class MerchantsQuery:
         community, row = await _find_shop(info, id, "id")
         if row["status"] == shops.ENDED:
             member = await _viewer(info, community)
-            if not v.is_admin(member):
+            if not is_admin(member):
                 raise not_found("merchant", "id")
         return Merchant.from_row(row)
 
@@ -668,12 +674,12 @@ class MerchantsQuery:
                              after: str | None = None) -> Connection[MerchantRedemption]:
         row = await info.context.plugin_community(community, PLUGIN)
         member = await info.context.require_member(row)
-        size = connections.page_size(first)
+        size = page_size(first)
         if member.get("id") is None:
-            return connections.build([], size, MerchantRedemption.from_row)
+            return build_connection([], size, MerchantRedemption.from_row)
         found = await redemptions.of_member(row, member["id"], before_id=from_cursor(after),
                                             limit=size + 1)
-        return connections.build(found, size, MerchantRedemption.from_row)
+        return build_connection(found, size, MerchantRedemption.from_row)
 
     @strawberry.field(description="A shop's redemptions of one local day, newest first "
                                   "(today by default; its staff and admins).")
@@ -682,13 +688,13 @@ class MerchantsQuery:
                                    after: str | None = None) -> Connection[MerchantRedemption]:
         community, shop = await _find_shop(info, merchant_id)
         await _staff_or_admin(info, community, shop["id"])
-        size = connections.page_size(first)
+        size = page_size(first)
         day = day or shops.local_date(community)
         start = shops.day_start(community, day)
         end = shops.day_start(community, day + timedelta(days=1))
         found = await redemptions.of_merchant(community, shop["id"], start, end,
                                               before_id=from_cursor(after), limit=size + 1)
-        return connections.build(found, size, MerchantRedemption.from_row)
+        return build_connection(found, size, MerchantRedemption.from_row)
 
     @strawberry.field(description="One redemption (the resident, the shop's staff, admins).")
     async def merchant_redemption(self, info: Info, id: strawberry.ID) -> MerchantRedemption:

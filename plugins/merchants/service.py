@@ -2,7 +2,7 @@
 the GraphQL and CLI layers call. Nothing here knows GraphQL.
 
 Every function takes the community row, works inside the caller's transaction when there is one
-(:func:`yizhan.core.db.atomic` joins it) and refuses with a ``YizhanError`` whose code is listed
+(:func:`yizhan.core.api.atomic` joins it) and refuses with a ``YizhanError`` whose code is listed
 in ``docs/api.md``. ``actor`` is the acting member row (None: the CLI, the operator). Money is
 integer fen, credits integer hundredths.
 

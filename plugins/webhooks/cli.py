@@ -9,8 +9,7 @@ import typer
 
 from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
-from yizhan.core.api import community_with_plugin
-from yizhan.core.graphql.ids import from_gid
+from yizhan.core.api import community_with_plugin, from_gid
 from yizhan.plugins.webhooks import delivery, service
 
 webhooks_app = typer.Typer(help="Webhooks: signed HTTP callbacks for a community's events.",

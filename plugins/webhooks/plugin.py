@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from yizhan.core.jobs import Job
-from yizhan.core.plugins import PluginSpec, hookimpl
+from yizhan.core.api import Job, PluginSpec, hookimpl
 
 PLUGIN = PluginSpec(
     name="webhooks",
@@ -30,7 +29,7 @@ def yizhan_register_settings():
 @hookimpl
 def yizhan_register_graphql():
     """Admins' queries and mutations for webhooks and their deliveries."""
-    from yizhan.core.graphql.contributions import GraphQLContribution
+    from yizhan.core.api import GraphQLContribution
     from yizhan.plugins.webhooks.schema import (
         Webhook,
         WebhookDelivery,
