@@ -10,14 +10,14 @@ import typer
 from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
 from yizhan.core.api import community_with_plugin
-from yizhan.plugins.badges import credentials, service, stars
+from yizhan.plugins.badges import NAME, credentials, service, stars
 
 badges_app = typer.Typer(help="Badges: expert certification, custom badges, mutual-aid stars.",
                          no_args_is_help=True)
 
 
 async def _community(slug: str) -> dict:
-    return await community_with_plugin(slug, service.PLUGIN)
+    return await community_with_plugin(slug, NAME)
 
 
 async def _member_id(community: dict, username: str) -> int:

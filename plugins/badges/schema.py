@@ -34,12 +34,10 @@ from yizhan.core.api import (
     to_gid,
 )
 from yizhan.core.api import format_centi as credits
-from yizhan.plugins.badges import credentials, service, stars
+from yizhan.plugins.badges import NAME, credentials, service, stars
 from yizhan.plugins.badges.tables import BadgeApplication as ApplicationTable
 from yizhan.plugins.badges.tables import BadgeAward as AwardTable
 from yizhan.plugins.badges.tables import BadgeDefinition as DefinitionTable
-
-PLUGIN = service.PLUGIN
 
 
 @strawberry.enum
@@ -89,7 +87,7 @@ class _Loaders:
 
 def _loaders(info: Info) -> _Loaders:
     """This request's badges loaders (kept with core's, dropped with the request)."""
-    return info.context.loaders.of_plugin("badges", _Loaders)
+    return info.context.loaders.of_plugin(NAME, _Loaders)
 
 
 
@@ -392,7 +390,7 @@ async def _row_community(info: Info, table, gid: str, type_name: str, field: str
     if row is None:
         raise not_found(what, field)
     community = await _community_row(info, row["community"])
-    info.context.require_plugin(community, PLUGIN)
+    info.context.require_plugin(community, NAME)
     return row, community
 
 
@@ -421,14 +419,14 @@ class BadgesQuery:
     async def badge_definitions(self, info: Info, community: str,
                                 kind: BadgeKind | None = None,
                                 include_retired: bool = False) -> list[BadgeDefinition]:
-        row = await info.context.plugin_community(community, PLUGIN)
+        row = await info.context.plugin_community(community, NAME)
         return [BadgeDefinition.from_row(r) for r in await service.list_definitions(
             row, kind.value if kind else None, include_retired)]
 
     @strawberry.field(description="My badges in a community, newest first (every status).")
     async def my_badges(self, info: Info, community: str, first: int | None = None,
                         after: str | None = None) -> Connection[BadgeAward]:
-        row = await info.context.plugin_community(community, PLUGIN)
+        row = await info.context.plugin_community(community, NAME)
         viewer = _acting_member(await info.context.require_member(row))
         size = page_size(first)
         rows = await service.list_awards(row, member_id=viewer["id"],
@@ -440,7 +438,7 @@ class BadgesQuery:
                                     status: BadgeApplicationStatus | None = None,
                                     first: int | None = None, after: str | None = None
                                     ) -> Connection[BadgeApplication]:
-        row = await info.context.plugin_community(community, PLUGIN)
+        row = await info.context.plugin_community(community, NAME)
         viewer = _acting_member(await info.context.require_member(row))
         size = page_size(first)
         rows = await service.list_applications(
@@ -455,7 +453,7 @@ class BadgesQuery:
                                  BadgeApplicationStatus.PENDING,
                                  first: int | None = None, after: str | None = None
                                  ) -> Connection[BadgeApplication]:
-        row = await info.context.plugin_community(community, PLUGIN)
+        row = await info.context.plugin_community(community, NAME)
         viewer = await info.context.require_verified(row)
         size = page_size(first)
         rows = await service.list_applications(
@@ -470,7 +468,7 @@ class BadgesQuery:
         if member is None:
             raise not_found("member", "memberId")
         community = await _community_row(info, member["community"])
-        info.context.require_plugin(community, PLUGIN)
+        info.context.require_plugin(community, NAME)
         await info.context.require_member(community)
         found = await service.profile(community, pk)
         return BadgeProfile(households_helped=found["households_helped"],
@@ -482,7 +480,7 @@ class BadgesQuery:
                                   "named by `period` (2026-11, 2026Q4). Public.")
     async def badge_leaderboard(self, info: Info, community: str, kind: LeaderboardPeriod,
                                 period: str | None = None) -> Leaderboard:
-        row = await info.context.plugin_community(community, PLUGIN)
+        row = await info.context.plugin_community(community, NAME)
         found, entries = await stars.leaderboard(row, kind.value, period)
         return Leaderboard(kind=kind, period=found.label, starts_at=found.start,
                            ends_at=found.end, entries=[
@@ -494,7 +492,7 @@ class BadgesQuery:
     @strawberry.field(description="The mutual-aid stars, newest quarter first (public).")
     async def mutual_aid_stars(self, info: Info, community: str,
                                first: int | None = None) -> list[StarRound]:
-        row = await info.context.plugin_community(community, PLUGIN)
+        row = await info.context.plugin_community(community, NAME)
         rounds = await stars.list_rounds(row, page_size(first))
         return [StarRound(quarter=r["period"], starts_at=r["starts_at"], ends_at=r["ends_at"],
                           ran_at=r["ran_at"], prize=r["prize"], sponsor=r["sponsor"],
@@ -669,7 +667,7 @@ class BadgesMutation:
     @payload(BadgeDefinitionPayload)
     async def define_badge(self, info: Info, input: DefineBadgeInput
                            ) -> BadgeDefinitionPayload:
-        community = await info.context.plugin_community(input.community, PLUGIN)
+        community = await info.context.plugin_community(input.community, NAME)
         actor = await info.context.require_verified(community)
         require_admin(actor)
         row = await service.define(

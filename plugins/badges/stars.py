@@ -42,7 +42,7 @@ from yizhan.core.api import (
     translate,
 )
 from yizhan.core.api import now as _now
-from yizhan.plugins.badges import periods, service
+from yizhan.plugins.badges import NAME, periods, service
 from yizhan.plugins.badges.periods import Period
 from yizhan.plugins.badges.tables import BadgeDefinition, BadgeKey, StarRound, StarWinner
 
@@ -114,7 +114,7 @@ async def leaderboard(community: dict, kind: str, label: str | None = None
                       ) -> tuple[Period, list[Standing]]:
     """The top members of a month or quarter (current unless ``label`` names one)."""
     period = period_of(community, kind, label)
-    size = plugin_settings(community["id"], service.PLUGIN).leaderboard_size
+    size = plugin_settings(community["id"], NAME).leaderboard_size
     return period, (await standings(community, period.start, period.end))[:size]
 
 
@@ -195,7 +195,7 @@ async def run_round(community: dict, label: str | None = None, *, actor: dict | 
     if period.end > now:
         raise YizhanError("PERIOD_NOT_OVER", "The quarter {period} has not ended yet.",
                           field="quarter", period=period.label)
-    settings = plugin_settings(community["id"], service.PLUGIN)
+    settings = plugin_settings(community["id"], NAME)
     async with atomic():
         existing = await get_round(community, period.label)
         if existing is not None:
@@ -219,7 +219,7 @@ async def run_round(community: dict, label: str | None = None, *, actor: dict | 
                                           centi))
         if chosen:
             notice = await post_notice(community["id"], *_notice_text(
-                community, period.label, lines, settings, centi), source=service.PLUGIN)
+                community, period.label, lines, settings, centi), source=NAME)
             await StarRound.update({StarRound.notice: notice["id"]}).where(
                 StarRound.id == round_row["id"])
         return await get_round(community, period.label), True
@@ -235,7 +235,7 @@ async def _name_star(community: dict, ctx: EventContext, definition: dict, round
         "Gave {hours} hours of help to {households} households in {period}.", locale,
         hours=hours_text(standing.minutes_given), households=standing.households_helped,
         period=label)
-    award = await service._award(
+    award = await service.give_award(
         community, definition, member, source="star", actor=None, note=label, period=label,
         evidence=[{"type": ["Evidence"], "name": f"{definition['name']} {label}",
                    "narrative": narrative}])
@@ -280,7 +280,7 @@ async def sweep(now: datetime) -> int:
     (if badges was already on when it ended and the round did not run). Returns rounds made."""
     made = 0
     for community in await list_communities():
-        if not plugin_enabled(community["id"], service.PLUGIN):
+        if not plugin_enabled(community["id"], NAME):
             continue
         tz = community["time_zone"]
         period = periods.previous(periods.containing("quarter", now, tz), tz)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from yizhan.core.api import atomic, format_centi, get_community_by_id, notify, plugin_enabled
-from yizhan.plugins.credits import accounts, ledger
+from yizhan.plugins.credits import NAME, accounts, ledger
 from yizhan.plugins.credits.accounts import EXPIRED
 from yizhan.plugins.credits.ledger import Line
 from yizhan.plugins.credits.tables import CreditAccount, CreditLot
@@ -16,7 +16,7 @@ BATCH = 500
 
 
 def _on(community_id: int) -> bool:
-    return (plugin_enabled(community_id, "credits")
+    return (plugin_enabled(community_id, NAME)
             and ledger.settings_of(community_id).expiry != "never")
 
 

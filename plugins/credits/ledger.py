@@ -34,7 +34,7 @@ from yizhan.core.api import (
     raw_sql,
 )
 from yizhan.core.api import now as _now
-from yizhan.plugins.credits import chain, errors, lots, warnings
+from yizhan.plugins.credits import NAME, chain, errors, lots, warnings
 from yizhan.plugins.credits.accounts import MEMBER, Limits, limits_of
 from yizhan.plugins.credits.tables import (
     CreditAccount,
@@ -71,7 +71,7 @@ class Posted:
 
 def settings_of(community_id: int) -> Any:
     """The community's credits settings."""
-    return plugin_settings(community_id, "credits")
+    return plugin_settings(community_id, NAME)
 
 
 async def lock_head(community_id: int) -> dict:

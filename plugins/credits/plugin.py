@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from yizhan.core.api import PluginSpec, hookimpl
+from yizhan.plugins.credits import NAME
 
 PLUGIN = PluginSpec(
-    name="credits",
+    name=NAME,
     version="0.1.0",
     description="Time credits: an exact double-entry ledger with a public hash chain, holds, "
                 "vouchers, expiry and the leader pool.",
@@ -37,7 +38,7 @@ def yizhan_register_settings():
 @hookimpl
 async def yizhan_plugin_enabled(ctx, plugin):
     """Credits switched on: open the community's system accounts and its chain."""
-    if plugin != "credits":
+    if plugin != NAME:
         return
     from yizhan.plugins.credits import accounts, ledger
 

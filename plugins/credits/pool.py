@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from yizhan.core.api import atomic, list_communities, list_members, plugin_enabled
 from yizhan.core.api import now as _now
-from yizhan.plugins.credits import accounts, ledger
+from yizhan.plugins.credits import NAME, accounts, ledger
 from yizhan.plugins.credits.accounts import LEADER_POOL
 from yizhan.plugins.credits.ledger import Line
 from yizhan.plugins.credits.settings import centi
@@ -102,7 +102,7 @@ async def split_due(now: datetime) -> int:
     """Sweep: split last month's pool in every community where it is set (idempotent)."""
     count = 0
     for community in await list_communities():
-        if not plugin_enabled(community["id"], "credits"):
+        if not plugin_enabled(community["id"], NAME):
             continue
         if ledger.settings_of(community["id"]).leader_pool_monthly <= 0:
             continue

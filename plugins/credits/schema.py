@@ -28,15 +28,23 @@ from yizhan.core.api import (
     validate_text,
 )
 from yizhan.core.api import format_centi as credits
-from yizhan.plugins.credits import accounts, chain, ledger, service, statements, verify, vouchers
+from yizhan.plugins.credits import (
+    NAME,
+    accounts,
+    chain,
+    ledger,
+    service,
+    statements,
+    verify,
+    vouchers,
+)
 from yizhan.plugins.credits.settings import centi
 
-PLUGIN = "credits"
 MAX_AMOUNT = 1_000_000_00
 
 
 async def _community(info: Info, slug: str) -> dict:
-    return await info.context.plugin_community(slug, PLUGIN)
+    return await info.context.plugin_community(slug, NAME)
 
 
 async def _admin(info: Info, slug: str) -> tuple[dict, dict]:

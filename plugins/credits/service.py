@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from yizhan.core.api import YizhanError, atomic, plugin_disabled, plugin_enabled
-from yizhan.plugins.credits import accounts, errors, ledger, lots, warnings
+from yizhan.plugins.credits import NAME, accounts, errors, ledger, lots, warnings
 from yizhan.plugins.credits.accounts import (
     COMMUNITY_FUND,
     COMPENSATION_FUND,
@@ -65,8 +65,8 @@ class Balance:
 
 def require_enabled(community: dict) -> None:
     """Refuse with PLUGIN_DISABLED where credits is off in ``community``."""
-    if not plugin_enabled(community["id"], "credits"):
-        raise plugin_disabled("credits")
+    if not plugin_enabled(community["id"], NAME):
+        raise plugin_disabled(NAME)
 
 
 def _positive(amount: int, field: str = "amount") -> int:

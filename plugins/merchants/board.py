@@ -32,7 +32,7 @@ from yizhan.core.api import (
     translate,
 )
 from yizhan.core.api import now as _now
-from yizhan.plugins.merchants import months, shops
+from yizhan.plugins.merchants import NAME, months, shops
 from yizhan.plugins.merchants.money import format_fen
 from yizhan.plugins.merchants.months import Month
 from yizhan.plugins.merchants.tables import Board, BoardEntry, Merchant, Rating, Redemption
@@ -180,7 +180,7 @@ async def close_month(community: dict, label: str | None = None,
                 suspended=line.suspended) for line in lines])
         if any(line.ratings or line.redemptions for line in lines):
             notice = await post_notice(community["id"], *_notice(community, period, lines),
-                                       source=shops.PLUGIN)
+                                       source=NAME)
             await Board.update({Board.notice: notice["id"]}).where(Board.id == row["id"])
         return (await get_board(community, period.label)) or row, True
 
@@ -221,7 +221,7 @@ async def sweep(now: datetime) -> int:
     last if it had shops then and was not closed. Returns boards made."""
     made = 0
     for community in await list_communities():
-        if not plugin_enabled(community["id"], shops.PLUGIN):
+        if not plugin_enabled(community["id"], NAME):
             continue
         tz = community["time_zone"]
         period = months.previous(months.containing(now, tz), tz)

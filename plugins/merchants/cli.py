@@ -15,7 +15,7 @@ import typer
 from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
 from yizhan.core.api import community_with_plugin, format_centi
-from yizhan.plugins.merchants import board, pdf, profile, rules, settlement, shops
+from yizhan.plugins.merchants import NAME, board, pdf, profile, rules, settlement, shops
 from yizhan.plugins.merchants.money import format_fen
 
 merchants_app = typer.Typer(help="Partner shops: registration, staff, rules, the monthly "
@@ -24,7 +24,7 @@ MERCHANT_ARG = typer.Argument(..., help="The shop's number (see `merchants list`
 
 
 async def _community(slug: str) -> dict:
-    return await community_with_plugin(slug, shops.PLUGIN)
+    return await community_with_plugin(slug, NAME)
 
 
 async def _shop(community: dict, ref: str) -> dict:

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from yizhan.core.api import add_member, create_person, find_person, plugin_enabled
 from yizhan.plugins.credits import service as credits
-from yizhan.plugins.merchants import redemptions, rules, shops
+from yizhan.plugins.merchants import NAME, redemptions, rules, shops
 
 #: Shop staff the demo adds: username, display name, real name.
 STAFF = (("zhou", "周店长", "周海涛"), ("qian", "钱药师", "钱文静"))
@@ -41,7 +41,7 @@ async def seed_demo(community: dict, members: dict[str, dict], *,
     Call it once: it is not idempotent.
     """
     cid = community["id"]
-    if not (plugin_enabled(cid, "credits") and plugin_enabled(cid, shops.PLUGIN)):
+    if not (plugin_enabled(cid, "credits") and plugin_enabled(cid, NAME)):
         return {}
     today = shops.local_date(community)
     zhou, qian = [await _staff_member(community, u, d, r, password) for u, d, r in STAFF]

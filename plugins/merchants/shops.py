@@ -35,10 +35,10 @@ from yizhan.core.api import (
 )
 from yizhan.core.api import now as _now
 from yizhan.plugins.credits import service as credits
+from yizhan.plugins.merchants import NAME
 from yizhan.plugins.merchants.money import yuan_to_fen
 from yizhan.plugins.merchants.tables import Merchant, MerchantEvent, MerchantStaff
 
-PLUGIN = "merchants"
 ACTIVE, SUSPENDED, ENDED = "active", "suspended", "ended"
 STATUSES = (ACTIVE, SUSPENDED, ENDED)
 MAX_GUARANTEE_FEN = 100_000_000
@@ -48,7 +48,7 @@ START_RANGE_DAYS = 366
 
 def settings_of(community: dict) -> Any:
     """The community's merchants settings."""
-    return plugin_settings(community["id"], PLUGIN)
+    return plugin_settings(community["id"], NAME)
 
 
 def local_date(community: dict, when: datetime | None = None) -> date:
@@ -112,6 +112,27 @@ async def list_merchants(community: dict, *, statuses: list[str] | None = None,
     if kind:
         query = query.where(Merchant.kind == validate_slug(kind, "kind"))
     return await query.order_by(Merchant.name).order_by(Merchant.id)
+
+
+async def merchants_page(community: dict, *, statuses: list[str], kind: str | None,
+                         near: tuple[Any, Any] | None, after: int, limit: int,
+                         ) -> tuple[list[dict], dict[int, int]]:
+    """One page of the community's shops: by name, or nearest first from ``near`` (latitude,
+    longitude as decimal strings; shops without a location last). Rows after keyset position
+    ``after`` (0: from the start), at most ``limit``, each with its position ``_pos``; and the
+    distance in metres of each located shop by id."""
+    found = await list_merchants(community, statuses=statuses, kind=kind)
+    distances: dict[int, int] = {}
+    if near is not None:
+        lat, lon = location(*near)
+        for shop in found:
+            if shop["latitude_e6"] is not None:
+                distances[shop["id"]] = distance_m(
+                    lat, lon, shop["latitude_e6"], shop["longitude_e6"])
+        found.sort(key=lambda s: (s["id"] not in distances, distances.get(s["id"], 0),
+                                  s["name"], s["id"]))
+    rows = [{**row, "_pos": index} for index, row in enumerate(found, start=1) if index > after]
+    return rows[:limit], distances
 
 
 def _coordinate(value: Any, field: str, limit: int) -> int:
@@ -193,7 +214,7 @@ async def register(community: dict, actor: dict | None, *, name: str, kind: str,
             created_by=_actor_id(actor), created_at=now, updated_at=now,
         )).returning(*Merchant.all_columns()))[0]
         code = f"merchants.shop_{row['id']}"
-        await credits.open_system_account(community, code, owner=PLUGIN, name=name)
+        await credits.open_system_account(community, code, owner=NAME, name=name)
         await Merchant.update({Merchant.account_code: code}).where(Merchant.id == row["id"])
         await event(community["id"], row["id"], "registered", actor)
         return await get(community, row["id"])

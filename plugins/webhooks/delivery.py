@@ -40,12 +40,11 @@ from yizhan.core.api import (
     to_gid,
 )
 from yizhan.core.api import now as _now
-from yizhan.plugins.webhooks import signing
+from yizhan.plugins.webhooks import NAME, signing
 from yizhan.plugins.webhooks.service import (
     DELIVERED,
     FAILED,
     PENDING,
-    PLUGIN,
     matches,
     patterns_of,
     settings,
@@ -162,7 +161,7 @@ async def fan_out(now: datetime) -> int:
                 last = row["id"]
             community_id = row["community"]
             if community_id not in subscriptions or not plugin_enabled(community_id,
-                                                                         PLUGIN):
+                                                                         NAME):
                 continue
             event = event_type(row)
             for sub in subscriptions[community_id]:
@@ -290,7 +289,7 @@ async def send_due(now: datetime) -> int:
     due = await WebhookDelivery.select().where(
         (WebhookDelivery.status == PENDING) & (WebhookDelivery.next_attempt_at <= now)
     ).order_by(WebhookDelivery.next_attempt_at).limit(SEND_BATCH)
-    due = [d for d in due if plugin_enabled(d["community"], PLUGIN)]
+    due = [d for d in due if plugin_enabled(d["community"], NAME)]
     if not due:
         return 0
     subs = {s["id"]: s for s in await WebhookSubscription.select().where(
@@ -350,7 +349,7 @@ async def prune(now: datetime) -> int:
         WebhookSubscription.community).distinct()}
     removed = 0
     for community_id in communities:
-        if not plugin_enabled(community_id, PLUGIN):
+        if not plugin_enabled(community_id, NAME):
             continue
         cutoff = now - timedelta(days=settings(community_id).keep_days)
         async with atomic():

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from yizhan.core.api import Job, PluginSpec, hookimpl
+from yizhan.plugins.webhooks import NAME
 
 PLUGIN = PluginSpec(
-    name="webhooks",
+    name=NAME,
     version="0.1.0",
     description="Signed HTTP callbacks for a community's domain events, sent after commit "
                 "from the outbox and retried with backoff.",

@@ -22,7 +22,7 @@ from yizhan.core.api import (
     require_admin_of,
     to_gid,
 )
-from yizhan.plugins.webhooks import delivery, service
+from yizhan.plugins.webhooks import NAME, delivery, service
 from yizhan.plugins.webhooks.tables import WebhookDelivery as DeliveryTable
 from yizhan.plugins.webhooks.tables import WebhookSubscription as SubscriptionTable
 
@@ -184,24 +184,24 @@ class WebhookDeliveryPayload:
 
 
 async def _admin_of(info: Info, community: dict) -> dict:
-    info.context.require_plugin(community, service.PLUGIN)
+    info.context.require_plugin(community, NAME)
     return await require_admin_of(info, community)
 
 
 async def _by_slug(info: Info, slug: str) -> tuple[dict, dict]:
-    community = await info.context.plugin_community(slug, service.PLUGIN)
+    community = await info.context.plugin_community(slug, NAME)
     return community, await require_admin_of(info, community)
 
 
 async def _by_webhook(info: Info, gid: strawberry.ID) -> tuple[dict, dict, int]:
     community, row = await object_in_community(info, gid, "Webhook", SubscriptionTable,
-                                               service.PLUGIN, field="webhookId", what="webhook")
+                                               NAME, field="webhookId", what="webhook")
     return community, await require_admin_of(info, community), row["id"]
 
 
 async def _by_delivery(info: Info, gid: strawberry.ID) -> tuple[dict, dict, int]:
     community, row = await object_in_community(info, gid, "WebhookDelivery", DeliveryTable,
-                                               service.PLUGIN, field="deliveryId",
+                                               NAME, field="deliveryId",
                                                what="delivery")
     return community, await require_admin_of(info, community), row["id"]
 
@@ -239,7 +239,7 @@ class WebhooksQuery:
     @strawberry.field(description="Core's event types a webhook can subscribe to (plugins "
                                   "add their own; see docs/operations.md).")
     async def webhook_event_types(self, info: Info, community: str) -> list[str]:
-        await info.context.plugin_community(community, service.PLUGIN)
+        await info.context.plugin_community(community, NAME)
         return list(service.CORE_EVENTS)
 
 

@@ -26,11 +26,10 @@ from yizhan.core.api import (
     validate_text,
 )
 from yizhan.core.api import now as _now
-from yizhan.plugins.webhooks import signing
+from yizhan.plugins.webhooks import NAME, signing
 from yizhan.plugins.webhooks.tables import WebhookDelivery, WebhookSubscription
 from yizhan.plugins.webhooks.urls import check_url
 
-PLUGIN = "webhooks"
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 STATUSES = (PENDING, DELIVERED, FAILED)
 PING = "webhook.ping"
@@ -49,7 +48,7 @@ CORE_EVENTS = (
 
 def settings(community_id: int) -> Any:
     """The community's webhook settings."""
-    return plugin_settings(community_id, PLUGIN)
+    return plugin_settings(community_id, NAME)
 
 
 def _require_admin(actor: dict | None) -> None:
