@@ -16,6 +16,8 @@ PLUGIN = PluginSpec(
     version="0.1.0",
     description="Expert certification as signed Open Badges 3.0 credentials, priority "
                 "matching for certified experts, and the quarterly mutual-aid stars.",
+    # Pays the stars' credit prizes through the credits service where credits is on.
+    works_with=("credits",),
 )
 
 
