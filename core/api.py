@@ -83,6 +83,7 @@ from yizhan.core.services.outbox import last_id as outbox_last_id
 from yizhan.core.services.outbox import publish
 from yizhan.core.services.outbox import read_after as outbox_read_after
 from yizhan.core.services.people import create_person, find_person, get_person
+from yizhan.core.services.plugin_admin import enable as enable_plugin
 from yizhan.core.services.validation import (
     LEADER_ROLES,
     AmountMessages,
@@ -155,6 +156,7 @@ __all__ = [
     "PluginSpec",
     "Veto",
     "await_all",
+    "enable_plugin",
     "hookimpl",
     "plugin_enabled",
     "plugin_settings",
