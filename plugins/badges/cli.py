@@ -9,7 +9,14 @@ import typer
 
 from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
-from yizhan.core.api import community_with_plugin
+from yizhan.core.api import (
+    community_with_plugin,
+    find_person,
+    get_member,
+    get_person,
+    member_for,
+    now,
+)
 from yizhan.plugins.badges import NAME, credentials, service, stars
 
 badges_app = typer.Typer(help="Badges: expert certification, custom badges, mutual-aid stars.",
@@ -21,8 +28,6 @@ async def _community(slug: str) -> dict:
 
 
 async def _member_id(community: dict, username: str) -> int:
-    from yizhan.core.api import find_person, member_for
-
     person = await find_person(username)
     member = await member_for(community["id"], person["id"]) if person else None
     if member is None:
@@ -126,7 +131,6 @@ def show_stars(community: str = COMMUNITY_OPTION,
     """Show (or, with --run, name) the mutual-aid stars of a quarter."""
 
     async def body():
-        from yizhan.core.api import now
         from yizhan.plugins.badges import periods
 
         row = await _community(community)
@@ -167,8 +171,6 @@ def show_stars(community: str = COMMUNITY_OPTION,
 
 
 async def _names(community: dict, member_ids: list[int]) -> list[tuple[int, str]]:
-    from yizhan.core.api import get_member, get_person
-
     found = []
     for member_id in member_ids:
         member = await get_member(community, member_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from litestar import Request, Response, get
 
-from yizhan.core.api import community_with_plugin, translate
+from yizhan.core.api import community_with_plugin, not_found, translate
 from yizhan.plugins.badges import NAME, credentials, images, keys, service
 
 LD_JSON = "application/ld+json"
@@ -61,7 +61,6 @@ async def public_key(community: str, kid: str) -> Response:
         if key["kid"] == kid:
             return Response(credentials.public_jwk(row, key), media_type="application/jwk+json",
                             headers=CACHED)
-    from yizhan.core.api import not_found
 
     raise not_found("key")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yizhan.core.api import PluginSpec, hookimpl
+from yizhan.core.api import GraphQLContribution, Job, PluginSpec, hookimpl
 from yizhan.plugins.credits import NAME
 
 PLUGIN = PluginSpec(
@@ -89,7 +89,6 @@ async def yizhan_need_confirmed(ctx, need):
 @hookimpl
 def yizhan_register_graphql():
     """Balances, statements, totals, verification, proofs, the rule board, vouchers."""
-    from yizhan.core.api import GraphQLContribution
     from yizhan.plugins.credits.schema import TYPES, CreditsMutation, CreditsQuery
 
     return GraphQLContribution(query=CreditsQuery, mutation=CreditsMutation, types=TYPES)
@@ -99,7 +98,6 @@ def yizhan_register_graphql():
 def yizhan_register_jobs():
     """Sweeps: expire cards and credits, warn before expiry, split the leader pool, release
     holds of needs that closed while credits was off, verify every chain daily."""
-    from yizhan.core.api import Job
     from yizhan.plugins.credits import expiry, jobs, pool, vouchers
 
     return [

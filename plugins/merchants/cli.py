@@ -14,7 +14,14 @@ import typer
 
 from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
-from yizhan.core.api import community_with_plugin, format_centi
+from yizhan.core.api import (
+    community_with_plugin,
+    find_person,
+    format_centi,
+    get_member,
+    get_person,
+    member_for,
+)
 from yizhan.plugins.merchants import NAME, board, pdf, profile, rules, settlement, shops
 from yizhan.plugins.merchants.money import format_fen
 
@@ -38,8 +45,6 @@ async def _shop(community: dict, ref: str) -> dict:
 
 
 async def _member_id(community: dict, username: str) -> int:
-    from yizhan.core.api import find_person, member_for
-
     person = await find_person(username)
     member = await member_for(community["id"], person["id"]) if person else None
     if member is None:
@@ -128,7 +133,6 @@ def staff(merchant: str = MERCHANT_ARG,
     """List a shop's staff, or add or remove one."""
 
     async def body():
-        from yizhan.core.api import get_member, get_person
 
         row = await _community(community)
         shop = await _shop(row, merchant)

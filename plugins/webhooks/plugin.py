@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yizhan.core.api import Job, PluginSpec, hookimpl
+from yizhan.core.api import GraphQLContribution, Job, PluginSpec, hookimpl
 from yizhan.plugins.webhooks import NAME
 
 PLUGIN = PluginSpec(
@@ -30,7 +30,6 @@ def yizhan_register_settings():
 @hookimpl
 def yizhan_register_graphql():
     """Admins' queries and mutations for webhooks and their deliveries."""
-    from yizhan.core.api import GraphQLContribution
     from yizhan.plugins.webhooks.schema import (
         Webhook,
         WebhookDelivery,
