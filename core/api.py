@@ -37,14 +37,17 @@ from yizhan.core.graphql.ids import to_gid as to_gid
 from yizhan.core.graphql.loaders import members_by_id as members_by_id
 from yizhan.core.graphql.scalars import Credits as Credits
 from yizhan.core.graphql.types import Member as Member
+from yizhan.core.graphql.types import Need as Need
 from yizhan.core.graphql.types import member_by_id as member_by_id
 from yizhan.core.graphql.types import member_objects as member_objects
+from yizhan.core.graphql.types import need_objects as need_objects
 from yizhan.core.i18n import translate as translate
 from yizhan.core.indicators import Indicator as Indicator
 from yizhan.core.jobs import Job as Job
 from yizhan.core.plugins import PluginSpec as PluginSpec
 from yizhan.core.plugins import Veto as Veto
 from yizhan.core.plugins import hookimpl as hookimpl
+from yizhan.core.services import needs as _needs
 from yizhan.core.services.communities import (
     communities_with_plugin as communities_with_plugin,
 )
@@ -62,6 +65,8 @@ from yizhan.core.services.hours import (
 )
 from yizhan.core.services.members import count_members as count_members
 from yizhan.core.services.members import get_member as get_member
+from yizhan.core.services.members import leaders_of as leaders_of
+from yizhan.core.services.needs import get_need as get_need
 from yizhan.core.services.notices import post_notice as post_notice
 from yizhan.core.services.notifications import notify as notify
 from yizhan.core.services.outbox import publish as publish
@@ -77,6 +82,12 @@ schedule_deadline = _deadlines.schedule
 cancel_deadline = _deadlines.cancel
 cancel_deadlines = _deadlines.cancel_all
 pending_deadlines = _deadlines.pending
+#: Needs, for plugins that post or move them on someone's behalf (a dispute's redo; its
+#: outcome closing a held need as confirmed or cancelled, see ``settle``).
+post_need = _needs.post
+accept_need = _needs.accept
+mark_need_done = _needs.mark_done
+settle_need = _needs.settle
 #: What an indicator is computed for, and the units it may have.
 IndicatorScope = _indicators.Scope
 INDICATOR_UNITS = _indicators.UNITS

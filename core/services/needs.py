@@ -289,6 +289,43 @@ async def cancel(community: dict, actor: dict, need_id: int, reason: str = "") -
     return need
 
 
+async def settle(community: dict, need_id: int, outcome: str, *, actor: dict | None = None,
+                 note: str = "") -> dict:
+    """Close a ``done`` need on a plugin's decision (a dispute's outcome): ``confirmed`` (the
+    hours are recorded and credits pays as on any confirmation) or ``cancelled`` (the held
+    credits are released). ``actor`` is whoever decided (None for a sweep); no veto is asked,
+    the decision is the plugin's own. A need already closed that way is returned unchanged."""
+    if outcome not in (CONFIRMED, CANCELLED):
+        raise ValueError("outcome is confirmed or cancelled")
+    async with db.atomic():
+        need = await _locked_need(community, need_id)
+        if need["status"] == outcome:
+            return need
+        now = clock.now()
+        ctx = EventContext(community=community, actor=actor, now=now)
+        if outcome == CANCELLED:
+            need = await _step(community, need, "cancelled", DONE, {
+                Need.status: CANCELLED, Need.closed_at: now, Need.close_reason: note})
+            await _log(need["id"], actor, "cancelled", note)
+            await emit(ctx, "yizhan_need_cancelled", need=need, previous_status=DONE)
+            await notify(community["id"], need["helper"], "need.cancelled", "Need cancelled",
+                         "\u201c{title}\u201d was cancelled.", title=need["title"])
+        else:
+            need = await _step(community, need, "confirmed", DONE,
+                               {Need.status: CONFIRMED, Need.closed_at: now})
+            await HelpRecord.insert(HelpRecord(
+                community=community["id"], need=need["id"], helper=need["helper"],
+                requester=need["requester"], minutes=need["estimated_minutes"],
+                confirmed_at=now))
+            await _log(need["id"], actor, "confirmed", note)
+            await emit(ctx, "yizhan_need_confirmed", need=need)
+            await notify(community["id"], need["helper"], "need.confirmed", "Thank you",
+                         "\u201c{title}\u201d was confirmed. Thank you for helping!",
+                         title=need["title"])
+        await _changed(need, outcome)
+    return need
+
+
 async def _community_rows(ids: set[int]) -> dict[int, dict]:
     rows = await Community.select().where(Community.id.is_in(list(ids) or [-1]))
     return {r["id"]: r for r in rows}
