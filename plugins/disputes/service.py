@@ -26,11 +26,11 @@ from yizhan.core.api import (
     atomic,
     cancel_deadlines,
     credits_to_centi,
+    emit,
     forbidden,
     format_centi,
     get_member,
     get_need,
-    hook,
     invalid,
     is_admin,
     leaders_of,
@@ -490,11 +490,8 @@ async def _update(dispute: dict, values: dict[Any, Any]) -> dict:
 
 async def _fire_decided(community: dict, actor: dict | None, dispute: dict,
                         outcome: str) -> None:
-    from yizhan.core.plugins import await_all
-
     ctx = EventContext(community=community, actor=actor)
-    await await_all(hook(ctx, "yizhan_dispute_decided")(ctx=ctx, dispute=dispute,
-                                                       outcome=outcome))
+    await emit(ctx, "yizhan_dispute_decided", dispute=dispute, outcome=outcome)
 
 
 async def _pay_compensation(community: dict, dispute: dict, need: dict, actor: dict | None,

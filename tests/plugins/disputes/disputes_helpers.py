@@ -19,23 +19,25 @@ DISPUTE_FIELDS = """id category description photos status openedAt dueAt seconds
   requester { displayName } helper { displayName } mediator { displayName }
   timeline { kind body at actor { displayName } }"""
 
+PAYLOAD = "dispute { " + DISPUTE_FIELDS + " } errors { field code message } } }"
+
 OPEN = """mutation($input: OpenDisputeInput!) { openDispute(input: $input) {
-  dispute { %s } errors { field code message } } }""" % DISPUTE_FIELDS
+  """ + PAYLOAD
 
 STATEMENT = """mutation($input: AddDisputeStatementInput!) { addDisputeStatement(input: $input) {
-  dispute { %s } errors { field code message } } }""" % DISPUTE_FIELDS
+  """ + PAYLOAD
 
 REASSIGN = """mutation($input: ReassignDisputeInput!) { reassignDispute(input: $input) {
-  dispute { %s } errors { field code message } } }""" % DISPUTE_FIELDS
+  """ + PAYLOAD
 
 DECIDE = """mutation($input: DecideDisputeInput!) { decideDispute(input: $input) {
-  dispute { %s } errors { field code message } } }""" % DISPUTE_FIELDS
+  """ + PAYLOAD
 
 OVERTURN = """mutation($input: OverturnDisputeDecisionInput!) {
   overturnDisputeDecision(input: $input) {
-  dispute { %s } errors { field code message } } }""" % DISPUTE_FIELDS
+  """ + PAYLOAD
 
-ONE = "query($id: ID!) { dispute(id: $id) { %s } }" % DISPUTE_FIELDS
+ONE = "query($id: ID!) { dispute(id: $id) { " + DISPUTE_FIELDS + " } }"
 
 PROMISE = """query($c: String!) { disputePromise(community: $c) { decideWithinHours openNow
   thisMonth { decided withinDeadline sharePercent medianHours }

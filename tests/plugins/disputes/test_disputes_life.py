@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from disputes_helpers import (
     CONFIRM,
     DECIDE,
