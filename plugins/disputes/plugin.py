@@ -74,10 +74,19 @@ def yizhan_veto(ctx: EventContext, action: str, subject: dict):
     if action in HELD_ACTIONS and subject.get("id") is not None:
         from yizhan.plugins.disputes import service
 
-        if subject["id"] in service.held_needs:
+        if service.is_held(ctx.community_id, subject["id"]):
             error = service.held_error()
             return Veto(error.code, error.message)
     return None
+
+
+@hookimpl
+def yizhan_plugin_enabled(ctx: EventContext, plugin: str) -> None:
+    """Switched on in a community: start from what the database says about held needs."""
+    if plugin == PLUGIN.name:
+        from yizhan.plugins.disputes import service
+
+        service.forget_held(ctx.community_id)
 
 
 @hookimpl

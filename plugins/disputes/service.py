@@ -23,6 +23,7 @@ from yizhan.core.api import (
     EventContext,
     YizhanError,
     accept_need,
+    after_commit,
     atomic,
     cancel_deadlines,
     credits_to_centi,
@@ -61,10 +62,23 @@ MAX_PHOTOS = 6
 #: Deadline kinds: the decision's deadline, the admins' escalation, reminders ``remind_<h>``.
 DECIDE, ESCALATE = "decide", "escalate"
 
-#: Needs held by an open dispute, as this process knows them: the fast path of the veto.
-#: The authoritative check is :func:`refuse_confirmation_if_held` in the confirmation's
-#: transaction (another process may have opened the dispute).
-held_needs: set[int] = set()
+#: (community, need) pairs held by an open dispute, as this process knows them: the fast
+#: path of the veto (a sync hook cannot read the database). The authoritative check is
+#: :func:`refuse_confirmation_if_held` in the confirmation's transaction (another process may
+#: have opened the dispute). A stale pair is harmless: a decided dispute has closed its need,
+#: and core asks the veto only about a need that is done. Forgotten for a community when the
+#: plugin is switched on there (:func:`forget_held`).
+held_needs: set[tuple[int, int]] = set()
+
+
+def forget_held(community_id: int) -> None:
+    """Forget what this process knows about held needs of a community."""
+    held_needs.difference_update({k for k in held_needs if k[0] == community_id})
+
+
+def is_held(community_id: int, need_id: int) -> bool:
+    """True if this process saw a dispute open on the need (the veto's fast path)."""
+    return (community_id, need_id) in held_needs
 
 
 def settings_of(community: dict) -> DisputesSettings:
@@ -135,7 +149,7 @@ async def refuse_confirmation_if_held(ctx: EventContext, need: dict) -> None:
     """Inside a confirmation's transaction: refuse (rolling it back) while a dispute is open
     on the need. The veto refuses first where this process knows the hold."""
     if await open_on_need(ctx.community_id, need["id"]):
-        held_needs.add(need["id"])
+        held_needs.add((ctx.community_id, need["id"]))
         raise held_error()
 
 
@@ -258,8 +272,9 @@ async def open_dispute(community: dict, actor: dict, need_id: int, *, category: 
                                title=need["title"])
         await publish(community["id"], "dispute.opened",
                       {"dispute": dispute["id"], "need": need["id"]})
-    if need["status"] == "done":
-        held_needs.add(need["id"])
+        if need["status"] == "done":
+            key = (community["id"], need["id"])
+            after_commit(lambda: held_needs.add(key))
     return dispute
 
 
@@ -456,7 +471,7 @@ async def _apply(community: dict, dispute: dict, actor: dict | None, *, outcome:
     dispute = (await Dispute.update(values).where(
         (Dispute.id == dispute["id"]) & (Dispute.status == OPEN)
     ).returning(*Dispute.all_columns()))[0]
-    held_needs.discard(need["id"])
+    held_needs.discard((community["id"], need["id"]))
     extra: dict[Any, Any] = {}
     if amount:
         extra.update(await _pay_compensation(community, dispute, need, actor, amount))

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 import pytest_asyncio
 from disputes_helpers import fund, give
+
+
+@pytest.fixture(autouse=True)
+def forget_held_needs():
+    """Each test starts with an empty database: forget this process's held needs."""
+    from yizhan.plugins.disputes import service
+
+    service.held_needs.clear()
+    yield
+    service.held_needs.clear()
 
 
 @pytest_asyncio.fixture
