@@ -100,6 +100,23 @@ async def yizhan_need_confirmed(ctx: EventContext, need: dict) -> None:
 
 
 @hookimpl
+async def yizhan_member_left(ctx: EventContext, member: dict, removed_by) -> None:
+    """A mediator who leaves hands their open disputes to the next mediator."""
+    from yizhan.plugins.disputes import service
+
+    await service.mediator_left(ctx.community, member)
+
+
+@hookimpl
+async def yizhan_member_role_changed(ctx: EventContext, member: dict, previous_role) -> None:
+    """A mediator who is no longer a leader or admin hands their open disputes on."""
+    if member["role"] not in ("building_leader", "deputy_leader", "admin"):
+        from yizhan.plugins.disputes import service
+
+        await service.mediator_left(ctx.community, member)
+
+
+@hookimpl
 async def yizhan_deadline_due(ctx: EventContext, deadline) -> None:
     """Reminders to the mediator, escalation to the admins, the default outcome."""
     from yizhan.plugins.disputes import service

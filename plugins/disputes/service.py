@@ -365,6 +365,33 @@ async def reassign(community: dict, actor: dict | None, dispute_id: int,
     return dispute
 
 
+async def mediator_left(community: dict, member: dict) -> int:
+    """A mediator left the community (or lost their role): their open disputes get a new
+    mediator, chosen as at opening, and the admins are told. How many moved."""
+    moved = 0
+    for dispute in await Dispute.select().where(
+            (Dispute.community == community["id"]) & (Dispute.mediator == member["id"])
+            & (Dispute.status == OPEN)):
+        successor = await choose_mediator(community, dispute["building"],
+                                          parties(dispute) | {member["id"]})
+        dispute = await _update(dispute, {
+            Dispute.mediator: successor["id"] if successor else None})
+        await _step(dispute, None, "reassigned", str(successor["id"]) if successor else "")
+        title = (await get_need(community, dispute["need"]))["title"]
+        if successor is not None:
+            await notify(community["id"], successor["id"], "dispute.mediate",
+                         "Please mediate a dispute",
+                         "A dispute about \u201c{title}\u201d needs your decision within "
+                         "{hours} hours.", title=title, hours=_hours_left(dispute))
+        else:
+            await _tell_admins(community, dispute, "dispute.no_mediator",
+                               "A dispute has no mediator",
+                               "Nobody who is not a party can mediate the dispute about "
+                               "\u201c{title}\u201d. Please assign a mediator.", title=title)
+        moved += 1
+    return moved
+
+
 def _hours_left(dispute: dict) -> int:
     return max(0, int((dispute["due_at"] - now()).total_seconds() // 3600))
 

@@ -223,3 +223,73 @@ async def test_upheld_disputes_are_named_to_badges(disputes_on, paying_resident,
                          member_ids=[neighbour.member_id, leader.member_id], start=start,
                          end=start + timedelta(days=1))
     assert [neighbour.member_id] in answers
+
+
+async def test_a_leader_opens_for_the_elder_they_posted_for(disputes_on, resident, neighbour,
+                                                            leader, deputy, clock):
+    from disputes_helpers import need_gid
+
+    from yizhan.plugins.credits import service as credits
+
+    await credits.award(disputes_on, resident.member_id, 500, reason="Test", key="elder")
+    now = clock.now()
+    need = await needs.post(disputes_on, leader.member, title="Carry rice upstairs",
+                            category="errand", window_start=now,
+                            window_end=now + timedelta(hours=3), estimated_minutes=20,
+                            credits="0.50", on_behalf_of=resident.member_id)
+    await needs.accept(disputes_on, neighbour.member, need["id"])
+    need = await needs.mark_done(disputes_on, neighbour.member, need["id"])
+    opened = await leader.gql.mutate(
+        "mutation($input: OpenDisputeInput!) { openDispute(input: $input) { dispute { id "
+        "mediator { displayName } requester { displayName } } errors { code } } }",
+        {"input": {"community": "testville", "needId": need_gid(need),
+                   "category": "DAMAGE", "description": "The bag split on the stairs."}})
+    assert opened["errors"] == []
+    # The leader who opened it is a party: the deputy mediates.
+    assert opened["dispute"]["mediator"]["displayName"] == "Deputy1"
+    assert opened["dispute"]["requester"]["displayName"] == "Resident1"
+
+
+@pytest.mark.hook("yizhan_veto")
+async def test_automatic_confirmation_is_vetoed_while_a_dispute_is_open(
+        disputes_on, paying_resident, neighbour, leader):
+    from yizhan.core.errors import YizhanError
+    from yizhan.core.events import EventContext, check_veto
+
+    need = await done_need(disputes_on, paying_resident, neighbour)
+    ctx = EventContext(community=disputes_on)
+    check_veto(ctx, "need.auto_confirm", need)  # nothing holds it yet
+    dispute = await _open(disputes_on, paying_resident, need)
+    for action in ("need.auto_confirm", "need.confirm"):
+        with pytest.raises(YizhanError) as refused:
+            check_veto(ctx, action, need)
+        assert refused.value.code == "DISPUTE_OPEN"
+    check_veto(ctx, "need.cancel", need)  # other steps are not held
+    await leader.gql.mutate(DECIDE, {"input": {"disputeId": dispute["id"], "outcome": "REDO",
+                                               "reason": "Half."}})
+    check_veto(ctx, "need.auto_confirm", need)  # released
+
+
+@pytest.mark.hook("yizhan_member_left")
+async def test_a_mediator_who_leaves_hands_the_dispute_on(disputes_on, paying_resident,
+                                                          neighbour, leader, deputy):
+    from yizhan.core.services import members
+
+    need = await done_need(disputes_on, paying_resident, neighbour)
+    dispute = await _open(disputes_on, paying_resident, need)
+    await members.leave(disputes_on, leader.member)
+    seen = (await paying_resident.gql.data(ONE, {"id": dispute["id"]}))["dispute"]
+    assert seen["mediator"]["displayName"] == "Deputy1"
+    assert [s["kind"] for s in seen["timeline"]] == ["opened", "reassigned"]
+
+
+@pytest.mark.hook("yizhan_member_role_changed")
+async def test_a_mediator_who_is_no_longer_a_leader_hands_it_on(disputes_on, paying_resident,
+                                                                neighbour, leader, admin):
+    from yizhan.core.services import members
+
+    need = await done_need(disputes_on, paying_resident, neighbour)
+    dispute = await _open(disputes_on, paying_resident, need)
+    await members.set_role(disputes_on, None, leader.member_id, "resident")
+    seen = (await admin.gql.data(ONE, {"id": dispute["id"]}))["dispute"]
+    assert seen["mediator"]["displayName"] == "Admin1"
