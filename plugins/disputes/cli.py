@@ -83,11 +83,21 @@ def show(dispute: int = DISPUTE_ARG, community: str = COMMUNITY_OPTION,
         row = await _community(community)
         found = await service.get(row, dispute, "dispute")
         out = _out(found)
-        out["timeline"] = [{"kind": s["kind"], "actor": s["actor"], "body": s["body"],
-                            "at": s["at"]} for s in await service.timeline(found)]
+        steps = [{"kind": s["kind"], "actor": s["actor"], "body": s["body"], "at": s["at"]}
+                 for s in await service.timeline(found)]
+        out["timeline"] = steps
         return out
 
-    emit(run(body), as_json)
+    out = run(body)
+    if as_json:
+        emit(out, True)
+        return
+    steps = out.pop("timeline")
+    emit(out, False)
+    typer.echo("timeline:")
+    for s in steps:
+        typer.echo(f"  {s['at']:%Y-%m-%d %H:%M}  {s['kind']}  (member {s['actor'] or '-'})"
+                   f"  {s['body']}")
 
 
 @disputes_app.command("decide")

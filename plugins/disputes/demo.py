@@ -18,7 +18,7 @@ from yizhan.core.api import (
     schedule_deadline,
 )
 from yizhan.plugins.disputes import service
-from yizhan.plugins.disputes.tables import Dispute
+from yizhan.plugins.disputes.tables import Dispute, DisputeStep
 
 PUBLIC_LINE = "问题已解决，以后会更严格审核技能。"
 
@@ -62,6 +62,9 @@ async def seed_demo(ctx: EventContext, members: dict[str, dict]) -> None:
                                 dispute["id"], due)
         await service.add_statement(community, chen, dispute["id"],
                                     "阀芯老化了，我当时只换了垫圈。愿意再上门一次。")
+        for kind, at in (("opened", opened), ("statement", opened + timedelta(minutes=40))):
+            await DisputeStep.update({DisputeStep.at: at}).where(
+                (DisputeStep.dispute == dispute["id"]) & (DisputeStep.kind == kind))
         wang = await _mediator(community, dispute["id"])
         await service.decide(
             community, wang, dispute["id"],
