@@ -778,6 +778,16 @@ async def overturn(community: dict, actor: dict | None, dispute_id: int, *, outc
                                   reason=f"Dispute {dispute['id']} overturned",
                                   actor=actor["id"] if actor else None)
             values.update({Dispute.compensation_centi: 0, Dispute.compensation_tx: None})
+        if dispute["takeback_centi"]:
+            from yizhan.plugins.credits import service as credits
+
+            await credits.award(
+                community, dispute["helper"], dispute["takeback_centi"],
+                from_code=credits.COMPENSATION_FUND, kind="compensation_takeback",
+                reason=f"Dispute {dispute['id']} overturned: take-back returned",
+                key=f"dispute:{dispute['id']}:takeback-returned", source_kind="dispute",
+                source_id=dispute["id"], actor=actor["id"] if actor else None)
+            values[Dispute.takeback_centi] = 0
         dispute = await _update(dispute, values)
         if amount:
             need = await get_need(community, dispute["need"])

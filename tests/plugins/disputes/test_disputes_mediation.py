@@ -108,7 +108,8 @@ async def test_overturning_a_compensation_reverses_it(disputes_on, paying_reside
     assert await fund_balance(disputes_on) == fund_start
 
 
-async def test_take_back_from_the_helper(disputes_on, paying_resident, neighbour, leader):
+async def test_take_back_from_the_helper(disputes_on, paying_resident, neighbour, leader,
+                                         admin):
     from yizhan.core.services import plugin_admin
 
     await plugin_admin.configure(disputes_on, "disputes", {"take_back_from_helper": True})
@@ -122,6 +123,11 @@ async def test_take_back_from_the_helper(disputes_on, paying_resident, neighbour
     assert decided["dispute"]["takenBack"] == "0.40"
     assert await fund_balance(disputes_on) == fund_start  # out 0.40, back 0.40
     assert await balance(disputes_on, neighbour.member_id) == helper_start + 100 - 40
+    turned = await admin.gql.mutate(OVERTURN, {"input": {
+        "disputeId": dispute["id"], "outcome": "DISMISSED", "reason": "Not his fault."}})
+    assert turned["errors"] == [] and turned["dispute"]["takenBack"] == "0.00"
+    assert await balance(disputes_on, neighbour.member_id) == helper_start + 100
+    assert await fund_balance(disputes_on) == fund_start
 
 
 @pytest.mark.hook("yizhan_dispute_decided")
