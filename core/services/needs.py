@@ -470,6 +470,33 @@ async def _auto_confirm(ctx: EventContext, need: dict) -> None:
     await _confirm(ctx.community, None, need, ctx.now, "automatically, nobody objected in time")
 
 
+async def settle(community: dict, need_id: int, outcome: str, *, actor: dict | None = None,
+                 note: str = "") -> dict:
+    """Close a ``done`` need on a plugin's decision (a dispute's outcome): ``confirmed`` (the
+    hours are recorded and credits pays as on any confirmation) or ``cancelled`` (the held
+    credits are released). ``actor`` is whoever decided (None for a sweep); no veto is asked,
+    the decision is the plugin's own. A need already closed that way is returned unchanged."""
+    if outcome not in (CONFIRMED, CANCELLED):
+        raise ValueError("outcome is confirmed or cancelled")
+    async with db.atomic():
+        need = await _locked_need(community, need_id)
+        if need["status"] == outcome:
+            return need
+        now = clock.now()
+        ctx = EventContext(community=community, actor=actor, now=now)
+        if outcome == CONFIRMED:
+            return await _confirm(community, actor, need, now, note)
+        need = await _step(community, need, "cancelled", DONE, {
+            Need.status: CANCELLED, Need.closed_at: now, Need.close_reason: note})
+        await _log(need["id"], actor, "cancelled", note)
+        await deadlines_.cancel_all(DEADLINES, _subject(need["id"]))
+        await emit(ctx, "yizhan_need_cancelled", need=need, previous_status=DONE)
+        await notify(community["id"], need["helper"], "need.cancelled", "Need cancelled",
+                     "\u201c{title}\u201d was cancelled.", title=need["title"])
+        await _changed(need, outcome)
+    return need
+
+
 async def _community_rows(ids: set[int]) -> dict[int, dict]:
     rows = await Community.select().where(Community.id.is_in(list(ids) or [-1]))
     return {r["id"]: r for r in rows}
