@@ -62,14 +62,19 @@ from yizhan.core.services.hours import (
 )
 from yizhan.core.services.members import count_members as count_members
 from yizhan.core.services.members import get_member as get_member
+from yizhan.core.services.members import list_members as list_members
+from yizhan.core.services.members import member_for as member_for
 from yizhan.core.services.notices import post_notice as post_notice
 from yizhan.core.services.notifications import notify as notify
 from yizhan.core.services.outbox import publish as publish
+from yizhan.core.services.people import find_person as find_person
+from yizhan.core.services.people import resolve_token as resolve_token
 from yizhan.core.services.validation import credits_to_centi as credits_to_centi
 from yizhan.core.services.validation import format_centi as format_centi
 from yizhan.core.services.validation import is_admin as is_admin
 from yizhan.core.services.validation import is_leader_of as is_leader_of
 from yizhan.core.services.validation import require_admin as require_admin
+from yizhan.core.services.validation import text as _validate_text
 from yizhan.core.switches import switches
 
 #: Deadlines (see :mod:`yizhan.core.deadlines`): schedule or move, cancel, look up.
@@ -77,6 +82,8 @@ schedule_deadline = _deadlines.schedule
 cancel_deadline = _deadlines.cancel
 cancel_deadlines = _deadlines.cancel_all
 pending_deadlines = _deadlines.pending
+#: Clean a text input: REQUIRED when empty, TOO_LONG, no control characters.
+validate_text = _validate_text
 #: What an indicator is computed for, and the units it may have.
 IndicatorScope = _indicators.Scope
 INDICATOR_UNITS = _indicators.UNITS
