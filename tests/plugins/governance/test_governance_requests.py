@@ -4,7 +4,6 @@ timeline with who did it; refusals with a code and nothing written."""
 
 from __future__ import annotations
 
-
 import pytest
 from governance_helpers import (
     ANSWER,
