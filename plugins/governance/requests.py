@@ -184,6 +184,8 @@ async def deadline_due(ctx, deadline) -> None:
                          "without an answer.", **params)
         await publish(community["id"], "governance.request_escalated", {"request": row["id"]})
         return
+    if ctx.now >= row["due_at"]:
+        return  # a reminder that fell due while nothing ran: the escalation says it all
     percent = deadline.payload.get("percent")
     for member_id in await _recipients(community, row):
         await notify(community["id"], member_id, "governance.reminder",

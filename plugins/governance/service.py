@@ -64,11 +64,15 @@ from yizhan.plugins.governance.requests import (
 
 async def figures(community: dict) -> dict[str, Figures]:
     """The public figures: ``month`` (this calendar month, locally) and ``all`` (all time)."""
+    from datetime import timedelta
+
     from yizhan.core.api import now
 
     current = now()
-    return {"month": await compute(community["id"], month_start(community, current), current),
-            "all": await compute(community["id"], None, current)}
+    end = current + timedelta(microseconds=1)  # what was submitted this very moment counts
+    return {"month": await compute(community["id"], month_start(community, current), end,
+                                   at=current),
+            "all": await compute(community["id"], None, end, at=current)}
 
 
 __all__ = [
