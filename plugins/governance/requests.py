@@ -86,11 +86,11 @@ def _require_status(request: dict, allowed: tuple[str, ...]) -> None:
 
 
 async def _event(request: dict, action: str, actor: dict | None, note: str = "",
-                 **detail) -> None:
+                 at: datetime | None = None, **detail) -> None:
     await RequestEvent.insert(RequestEvent(
         community=request["community"], request=request["id"], action=action,
         actor=actor["id"] if actor else None, note=note,
-        detail=json.dumps(detail, ensure_ascii=False, default=str), at=now()))
+        detail=json.dumps(detail, ensure_ascii=False, default=str), at=at or now()))
 
 
 async def _save(request_id: int, values: dict, *, expect: tuple[str, ...] | None = None
@@ -263,7 +263,7 @@ async def submit(community: dict, actor: dict | None, *, category: str, descript
             submitted_at=start, clock_from=start, due_at=_due(community, start, level),
             token=secrets.token_hex(8), updated_at=start,
         )).returning(*Request.all_columns()))[0]
-        await _event(row, "submitted", actor, urgency=level, channel=channel,
+        await _event(row, "submitted", actor, at=start, urgency=level, channel=channel,
                      on_behalf_of=on_behalf_of)
         await _schedule(community, row)
         await publish(community["id"], "governance.request_submitted",
