@@ -10,6 +10,7 @@ decision committed it; SQLite writers queue).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from piccolo.query import WhereRaw
@@ -33,6 +34,8 @@ from yizhan.plugins.governance.tables import Progress, Proposal, Review, Reviewe
 
 #: The largest fund or amount accepted: 100 million yuan, in fen.
 MAX_FEN = 100_000_000_00
+#: How an amount is written: digits, a point and decimals (no exponent, sign or separator).
+AMOUNT = re.compile(r"^[0-9]{1,12}(\.[0-9]+)?$")
 SUBMITTED, GRANTED, DECLINED, COMPLETED = "submitted", "granted", "declined", "completed"
 PROPOSAL_STATUSES = (SUBMITTED, GRANTED, DECLINED, COMPLETED)
 
@@ -42,12 +45,13 @@ def yuan_to_fen(value, field: str) -> int:
     if isinstance(value, float):
         raise invalid(field, "Give the amount as a decimal string, not a float.",
                       code="INVALID_AMOUNT")
+    cleaned = str(value).strip()
+    if not AMOUNT.match(cleaned):
+        raise invalid(field, "Not an amount in yuan.", code="INVALID_AMOUNT")
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(cleaned)
     except (InvalidOperation, ValueError):
         raise invalid(field, "Not an amount in yuan.", code="INVALID_AMOUNT") from None
-    if not amount.is_finite():
-        raise invalid(field, "Not an amount in yuan.", code="INVALID_AMOUNT")
     if amount <= 0:
         raise invalid(field, "The amount must be more than zero.", code="INVALID_AMOUNT")
     if amount > Decimal(MAX_FEN) / 100:
