@@ -175,13 +175,8 @@ class GovernanceRequest:
     async def assignee(self, info: Info) -> Member | None:
         return await member_by_id(info, self._row["assignee"])
 
-    @strawberry.field(description="The grid whose team handles it, if one.")
-    async def grid(self, info: Info) -> GovernanceGrid | None:
-        if not self._row["grid"]:
-            return None
-        community = await get_community_by_id(self._row["community"])
-        row = await service.get_grid(community, self._row["grid"])
-        return (await _grid_objects(community, [row]))[0]
+    grid: GovernanceGrid | None = strawberry.field(
+        description="The grid whose team handles it, if one.")
 
     @strawberry.field(description="Every step, oldest first.")
     async def timeline(self) -> list[GovernanceRequestEvent]:
@@ -197,9 +192,11 @@ def _building_names(community: dict):
     return names
 
 
-def request_object(row: dict, buildings: dict[int, str]) -> GovernanceRequest:
-    """A request row as its GraphQL object."""
+def request_object(row: dict, buildings: dict[int, str],
+                   grids: dict[int, GovernanceGrid]) -> GovernanceRequest:
+    """A request row as its GraphQL object (its page's buildings and grids prefetched)."""
     return GovernanceRequest(
+        grid=grids.get(row["grid"]) if row["grid"] else None,
         id=to_gid("GovernanceRequest", row["id"]), number=row["id"], category=row["category"],
         description=row["description"],
         building=buildings.get(row["building"]) if row["building"] else None,
@@ -216,10 +213,28 @@ def request_object(row: dict, buildings: dict[int, str]) -> GovernanceRequest:
         satisfied=row["satisfied"], rating_comment=row["rating_comment"], _row=row)
 
 
+async def _page_grids(community: dict, rows: list[dict]) -> dict[int, GovernanceGrid]:
+    """The grids of a page of requests, in a few queries for the whole page."""
+    from yizhan.plugins.governance.tables import Grid
+
+    ids = sorted({r["grid"] for r in rows if r["grid"]})
+    if not ids:
+        return {}
+    found = await Grid.select().where(Grid.id.is_in(ids))
+    objects = await _grid_objects(community, found)
+    return {row["id"]: obj for row, obj in zip(found, objects, strict=True)}
+
+
+async def _objects(community: dict, rows: list[dict]) -> list[GovernanceRequest]:
+    buildings = await _building_names(community)()
+    grids = await _page_grids(community, rows)
+    return [request_object(r, buildings, grids) for r in rows]
+
+
 async def _requests(community: dict, rows: list[dict], size: int
                     ) -> Connection[GovernanceRequest]:
-    buildings = await _building_names(community)()
-    return build_connection(rows, size, lambda r: request_object(r, buildings))
+    objects = {id(r): o for r, o in zip(rows, await _objects(community, rows), strict=True)}
+    return build_connection(rows, size, lambda r: objects[id(r)])
 
 
 @strawberry.type(description="Figures of one period: how many requests, how many answered on "
@@ -591,8 +606,7 @@ def _opt_pk(gid: strawberry.ID | None, type_name: str, field: str) -> int | None
 
 
 async def _one_request(community: dict, row: dict) -> GovernanceRequestPayload:
-    buildings = await _building_names(community)()
-    return GovernanceRequestPayload(request=request_object(row, buildings))
+    return GovernanceRequestPayload(request=(await _objects(community, [row]))[0])
 
 
 def _filters(urgency, status, overdue) -> dict:
@@ -653,7 +667,7 @@ class GovernanceQuery:
         if member["id"] not in (row["requester"], row["filed_by"]) and not \
                 await service.is_staff(community, member, row):
             raise forbidden("Only the resident and the staff can see this request.")
-        return request_object(row, await _building_names(community)())
+        return (await _objects(community, [row]))[0]
 
     @strawberry.field(description="Public figures: answered on time per urgency, this month "
                                   "and all time, median time to answer, satisfaction.")
