@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from governance_helpers import ANSWER, FIGURES, RATE, submitted
 
 from yizhan.core import indicators
@@ -61,6 +62,7 @@ async def test_no_requests_means_no_percentages(gov, gql):
     assert data["allTime"]["medianHoursToAnswer"] is None
 
 
+@pytest.mark.hook("yizhan_register_indicators")
 async def test_indicators_are_computed_in_sql_for_a_period(gov, resident, admin, clock):
     start = clock.now()
     first = await submitted(resident, suggestedUrgency="RED")

@@ -34,6 +34,7 @@ async def test_services_are_the_communitys_categories(app, gov):
         "facilities", "sanitation", "safety", "neighbours", "suggestion"]
 
 
+@pytest.mark.hook("yizhan_register_routes")
 async def test_a_client_submits_lists_and_reads_a_request_and_sees_the_answer(
         app, gov, api_key, admin, clock):
     response = await post(app, {"api_key": api_key, "service_code": "sanitation",
