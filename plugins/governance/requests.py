@@ -174,6 +174,8 @@ async def deadline_due(ctx, deadline) -> None:
         return
     params = {"number": row["id"], "category": row["category"], "urgency": row["urgency"]}
     if deadline.kind == DUE:
+        if row["escalated_at"] is not None:
+            return  # escalated already; a later urgency change does not escalate it twice
         await _save(row["id"], {Request.breached: True, Request.escalated_at: ctx.now},
                     expect=OPEN)
         await _event(row, "escalated", None, due_at=row["due_at"])

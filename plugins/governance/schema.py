@@ -480,6 +480,18 @@ class AddGovernanceTeamMemberInput:
     role: str = strawberry.field(description="A role from the community's list.")
 
 
+@strawberry.input(description="Take a member off a grid's team (admins).")
+class RemoveGovernanceTeamMemberInput:
+    grid_id: strawberry.ID = strawberry.field(description="The grid.")
+    member_id: strawberry.ID = strawberry.field(description="The member.")
+
+
+@strawberry.input(description="Replace a grid's buildings (admins).")
+class SetGovernanceGridBuildingsInput:
+    grid_id: strawberry.ID = strawberry.field(description="The grid.")
+    buildings: list[str] = strawberry.field(description="Building names.")
+
+
 @strawberry.type(description="The grid after the change.")
 class GovernanceGridPayload:
     grid: GovernanceGrid | None = strawberry.field(default=None, description="The grid.")
@@ -833,6 +845,25 @@ class GovernanceMutation:
         await service.add_team_member(community, member, pk,
                                       pk_of(input.member_id, "Member", "memberId"), input.role)
         row = await service.get_grid(community, pk)
+        return GovernanceGridPayload(grid=(await _grid_objects(community, [row]))[0])
+
+    @strawberry.mutation(description="Take a member off a grid's team (admins).")
+    @payload(GovernanceGridPayload)
+    async def remove_governance_team_member(
+            self, info: Info, input: RemoveGovernanceTeamMemberInput) -> GovernanceGridPayload:
+        community, member, pk = await _grid_ctx(info, input.grid_id)
+        await service.remove_team_member(community, member, pk,
+                                         pk_of(input.member_id, "Member", "memberId"))
+        row = await service.get_grid(community, pk)
+        return GovernanceGridPayload(grid=(await _grid_objects(community, [row]))[0])
+
+    @strawberry.mutation(description="Replace a grid's buildings; a building in another grid "
+                                     "is refused (admins).")
+    @payload(GovernanceGridPayload)
+    async def set_governance_grid_buildings(
+            self, info: Info, input: SetGovernanceGridBuildingsInput) -> GovernanceGridPayload:
+        community, member, pk = await _grid_ctx(info, input.grid_id)
+        row = await service.set_buildings(community, member, pk, input.buildings)
         return GovernanceGridPayload(grid=(await _grid_objects(community, [row]))[0])
 
     @strawberry.mutation(description="Open a micro-grant round with its fund (admins).")

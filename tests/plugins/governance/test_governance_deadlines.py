@@ -114,3 +114,17 @@ async def test_deadlines_wait_while_the_plugin_is_off(gov, resident, admin, cloc
     await plugin_admin.enable(gov, "governance")
     assert await sweep(clock) == 3  # late reminders are dropped, the escalation is sent
     assert await kinds(admin) == ["governance.escalated"]
+
+
+async def test_a_breached_request_given_more_time_is_not_escalated_twice(gov, resident, admin,
+                                                                         steward, clock):
+    request = await submitted(resident, suggestedUrgency="RED")
+    clock.advance(hours=49)
+    assert await sweep(clock) == 3
+    longer = await steward.gql.mutate(UPDATE, {"i": {"requestId": request["id"],
+                                                     "urgency": "BLUE"}})
+    assert longer["request"]["breached"] is True and longer["request"]["overdue"] is False
+    clock.advance(days=15)
+    await sweep(clock)
+    assert await kinds(admin) == ["governance.escalated"]
+    assert (await actions(longer["request"]["number"])).count("escalated") == 1

@@ -14,6 +14,10 @@ CREATE = ("mutation($i: CreateGovernanceGridInput!) { createGovernanceGrid(input
           "errors { field code } } }")
 TEAM = ("mutation($i: AddGovernanceTeamMemberInput!) { addGovernanceTeamMember(input: $i) "
         "{ grid { name team { role member { username } } } errors { field code message } } }")
+REMOVE = ("mutation($i: RemoveGovernanceTeamMemberInput!) { removeGovernanceTeamMember("
+          "input: $i) { grid { team { role } } errors { field code } } }")
+MOVE = ("mutation($i: SetGovernanceGridBuildingsInput!) { setGovernanceGridBuildings(input: $i)"
+        " { grid { name buildings } errors { field code } } }")
 GRIDS = 'query { governanceGrids(community: "testville") { name buildings team { role } } }'
 
 
@@ -89,3 +93,20 @@ def test_a_bad_csv_imports_nothing_and_names_every_bad_line(gov, cli, tmp_path):
     assert missing.exit_code == 1 and "[INVALID_CSV]" in missing.stderr
 
 
+
+
+async def test_team_members_leave_and_buildings_move(gov, admin, neighbour):
+    grid = to_gid("GovernanceGrid", gov["grid"]["id"])
+    await admin.gql.mutate(TEAM, {"i": {"gridId": grid, "memberId": neighbour.id,
+                                        "role": "志愿者"}})
+    removed = await admin.gql.mutate(REMOVE, {"i": {"gridId": grid, "memberId": neighbour.id}})
+    assert removed == {"grid": {"team": []}, "errors": []}
+    again = await admin.gql.execute(REMOVE, {"i": {"gridId": grid, "memberId": neighbour.id}})
+    assert again["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    moved = await admin.gql.mutate(MOVE, {"i": {"gridId": grid, "buildings": ["A", "B"]}})
+    assert moved["grid"] == {"name": "东区", "buildings": ["A", "B"]}
+    other = await admin.gql.mutate(CREATE, {"i": {"community": "testville", "name": "西区"}})
+    taken = await admin.gql.mutate(MOVE, {"i": {"gridId": other["grid"]["id"],
+                                                "buildings": ["B"]}})
+    assert taken["errors"] == [{"field": "buildings", "code": "BUILDING_IN_ANOTHER_GRID"}]
+    assert await TeamMember.count() == 0
