@@ -14,7 +14,13 @@ import typer
 
 from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
-from yizhan.core.api import community_with_plugin, find_person, list_buildings, member_for
+from yizhan.core.api import (
+    community_with_plugin,
+    find_person,
+    list_buildings,
+    member_for,
+    members_by_id,
+)
 from yizhan.plugins.governance import service
 
 governance_app = typer.Typer(help="Governance: residents' requests, grids and teams, "
@@ -60,16 +66,24 @@ async def _grid_id(community: dict, name: str | None) -> int | None:
     return grid["id"]
 
 
+async def _usernames(ids) -> dict[int, str]:
+    return {m["id"]: m["username"] for m in await members_by_id(i for i in ids if i)}
+
+
 async def _request_dict(community: dict, row: dict, timeline: bool = False) -> dict:
     buildings = {b["id"]: b["name"] for b in await list_buildings(community)}
     grids = {g["id"]: g["name"] for g in await service.list_grids(community)}
+    steps = await service.timeline(row["id"]) if timeline else []
+    names = await _usernames([row["assignee"], row["requester"], row["filed_by"],
+                              *(e["actor"] for e in steps)])
     found = {
         "id": row["id"], "status": row["status"], "urgency": row["urgency"],
         "triaged": row["triaged"], "category": row["category"],
         "description": row["description"],
         "where": ", ".join(p for p in (buildings.get(row["building"]), row["place"]) if p),
-        "grid": grids.get(row["grid"]), "assignee": row["assignee"],
-        "requester": row["requester"], "filed_by": row["filed_by"],
+        "grid": grids.get(row["grid"]), "assignee": names.get(row["assignee"]),
+        "requester": names.get(row["requester"]) or row["reporter_name"] or None,
+        "filed_by": names.get(row["filed_by"]),
         "channel": row["channel"], "submitted_at": row["submitted_at"],
         "due_at": row["due_at"], "answered_at": row["answered_at"],
         "overdue": service.is_overdue(row), "on_time": row["on_time"],
@@ -78,8 +92,8 @@ async def _request_dict(community: dict, row: dict, timeline: bool = False) -> d
         "rating_comment": row["rating_comment"],
     }
     if timeline:
-        found["timeline"] = [{"action": e["action"], "actor": e["actor"], "note": e["note"],
-                              "at": e["at"]} for e in await service.timeline(row["id"])]
+        found["timeline"] = [{"action": e["action"], "actor": names.get(e["actor"]),
+                              "note": e["note"], "at": e["at"]} for e in steps]
     return found
 
 
@@ -309,10 +323,11 @@ async def _grids(row: dict) -> list[dict]:
     grids = await service.list_grids(row)
     ids = [g["id"] for g in grids]
     buildings, teams = await service.buildings_of(ids), await service.teams_of(ids)
+    people = await _usernames(t["member"] for ts in teams.values() for t in ts)
     return [{"id": g["id"], "name": g["name"],
              "buildings": sorted(names.get(b, "?") for b in buildings[g["id"]]),
-             "team": [{"member": t["member"], "role": t["role"]} for t in teams[g["id"]]]}
-            for g in grids]
+             "team": [{"member": people.get(t["member"]), "role": t["role"]}
+                      for t in teams[g["id"]]]} for g in grids]
 
 
 @grids_app.command("list")
@@ -396,10 +411,10 @@ def _round(r: dict) -> dict:
             "remaining": service.yuan(r["total_fen"] - r["granted_fen"])}
 
 
-def _proposal(p: dict) -> dict:
+def _proposal(p: dict, names: dict[int, str] | None = None) -> dict:
     return {"id": p["id"], "round": p["round"], "title": p["title"],
             "budget": service.yuan(p["budget_fen"]), "granted": service.yuan(p["granted_fen"]),
-            "status": p["status"], "proposer": p["proposer"],
+            "status": p["status"], "proposer": (names or {}).get(p["proposer"], p["proposer"]),
             "decision_reason": p["decision_reason"]}
 
 
@@ -456,8 +471,9 @@ def grants_proposals(community: str = COMMUNITY,
     async def body() -> list[dict]:
         row = await _community(community)
         rid = await _round_id(row, round_name) if round_name else None
-        return [_proposal(p) for p in await service.list_proposals(
-            row, round_id=rid, status=status, limit=1000)]
+        rows = await service.list_proposals(row, round_id=rid, status=status, limit=1000)
+        names = await _usernames(p["proposer"] for p in rows)
+        return [_proposal(p, names) for p in rows]
 
     emit(run(body), as_json, PROPOSAL_COLUMNS)
 
@@ -467,8 +483,10 @@ def grants_funded(community: str = COMMUNITY, as_json: bool = JSON) -> None:
     """The public list of funded projects with their amounts."""
 
     async def body() -> list[dict]:
-        return [_proposal(p) for p in await service.list_proposals(
-            await _community(community), statuses=["granted", "completed"], limit=1000)]
+        rows = await service.list_proposals(await _community(community),
+                                            statuses=["granted", "completed"], limit=1000)
+        names = await _usernames(p["proposer"] for p in rows)
+        return [_proposal(p, names) for p in rows]
 
     emit(run(body), as_json, PROPOSAL_COLUMNS)
 

@@ -23,7 +23,8 @@ def test_the_demo_flow_through_the_cli(cli, clock):
                "--building", "1号楼", "--urgency", "red", "--json")
     assert made.exit_code == 0, made.stderr
     number = str(made.json()["id"])
-    assert (made.json()["requester"], made.json()["channel"]) != (None, "app")
+    assert (made.json()["requester"], made.json()["filed_by"], made.json()["channel"]) == (
+        "zhang", "wang", "proxy")
     triaged = cli("governance", "requests", "triage", number, "-c", "shuixie", "--by", "wang",
                   "--urgency", "red", "--json").json()
     assert (triaged["status"], triaged["grid"]) == ("assigned", "第一网格")
@@ -34,6 +35,9 @@ def test_the_demo_flow_through_the_cli(cli, clock):
     rated = cli("governance", "requests", "rate", number, "-c", "shuixie", "--by", "zhang",
                 "--satisfied", "--comment", "很快", "--json").json()
     assert rated["satisfied"] is True
+    steps = cli("governance", "requests", "show", number, "-c", "shuixie", "--json").json()
+    assert [(t["action"], t["actor"]) for t in steps["timeline"]] == [
+        ("submitted", "wang"), ("triaged", "wang"), ("answered", "zhao"), ("rated", "zhang")]
     stranger = cli("governance", "requests", "rate", number, "-c", "shuixie", "--by", "li",
                    "--unsatisfied")
     assert stranger.exit_code == 1 and "[FORBIDDEN]" in stranger.stderr
@@ -51,7 +55,8 @@ def test_the_demo_flow_through_the_cli(cli, clock):
     assert (fund["total"], fund["granted"], fund["remaining"]) == (
         "150000.00", "8000.00", "142000.00")
     funded = cli("governance", "grants", "funded", "-c", "shuixie", "--json").json()
-    assert [(p["title"], p["granted"]) for p in funded] == [("楼道美术馆", "8000.00")]
+    assert [(p["title"], p["granted"], p["proposer"]) for p in funded] == [
+        ("楼道美术馆", "8000.00", "li")]
     waiting = cli("governance", "grants", "proposals", "-c", "shuixie", "--status",
                   "submitted", "--json").json()
     (course,) = waiting
