@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
+from urllib.parse import parse_qs
 
 from litestar import Request as HttpRequest
 from litestar import Response, get, post
@@ -232,8 +233,13 @@ async def _form(request: HttpRequest) -> dict:
         if not isinstance(body, dict):
             raise YizhanError("INVALID_INPUT", "The body must be a JSON object.")
         return {k: v for k, v in body.items()}
-    form = await request.form()
-    return {k: form.getall(k) if k == "media_url" else form.get(k) for k in form}
+    # Form-encoded, as the standard says. Parsed here as UTF-8, so that raw UTF-8 bytes (what
+    # ``curl -d`` sends) and percent-encoded UTF-8 both arrive as the text they were.
+    try:
+        fields = parse_qs((await request.body()).decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        raise YizhanError("INVALID_INPUT", "The body must be UTF-8 text.") from None
+    return {k: v if k == "media_url" else v[-1] for k, v in fields.items()}
 
 
 @post(PREFIX + "/requests.json", status_code=201)

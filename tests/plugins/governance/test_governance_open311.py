@@ -136,3 +136,18 @@ async def test_reads_need_a_key_when_the_community_says_so(app, gov, api_key):
     assert (await app.get(f"{BASE}/requests.json")).status_code == 403
     ok = await app.get(f"{BASE}/requests.json", params={"api_key": api_key})
     assert ok.status_code == 200 and ok.json() == []
+
+
+async def test_raw_utf8_and_percent_encoded_forms_both_work(app, gov, api_key):
+    raw = f"api_key={api_key}&service_code=sanitation&address_id=A&description=楼道堆满纸箱"
+    response = await app.post(f"{BASE}/requests.json", content=raw.encode("utf-8"),
+                              headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 201, response.text
+    encoded = await post(app, {"api_key": api_key, "service_code": "sanitation",
+                               "address_string": "北门", "description": "路灯不亮"})
+    assert encoded.status_code == 201
+    listed = (await app.get(f"{BASE}/requests.json")).json()
+    assert [r["description"] for r in listed] == ["路灯不亮", "楼道堆满纸箱"]
+    bad = await app.post(f"{BASE}/requests.json", content=b"description=\xff",
+                         headers={"content-type": "application/x-www-form-urlencoded"})
+    assert bad.status_code == 400 and await Request.count() == 2
