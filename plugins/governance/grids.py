@@ -251,3 +251,16 @@ async def import_csv(community: dict, content: str, *, dry_run: bool = False) ->
                 await GridBuilding.insert(GridBuilding(community=community["id"], grid=grid_id,
                                                        building=building))
     return report
+
+
+async def member_left(community: dict, member: dict) -> None:
+    """A member left the community or was removed: off every team and review panel; requests
+    assigned to them go back to their grid team (or the admins)."""
+    from yizhan.plugins.governance.tables import Request, Reviewer
+
+    cid, mid = community["id"], member["id"]
+    await TeamMember.delete().where((TeamMember.community == cid) & (TeamMember.member == mid))
+    await Reviewer.delete().where((Reviewer.community == cid) & (Reviewer.member == mid))
+    await Request.update({Request.assignee: None, Request.updated_at: now()}).where(
+        (Request.community == cid) & (Request.assignee == mid)
+        & Request.status.is_in(["submitted", "assigned", "in_progress"]))

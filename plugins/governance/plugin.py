@@ -74,6 +74,15 @@ async def yizhan_deadline_due(ctx, deadline):
 
 
 @hookimpl
+async def yizhan_member_left(ctx, member, removed_by):
+    """A member who left (or was removed) leaves its teams and review panels; their open
+    requests go back to the grid team."""
+    from yizhan.plugins.governance.grids import member_left
+
+    await member_left(ctx.community, member)
+
+
+@hookimpl
 async def yizhan_seed_demo(ctx, members):
     """Grids with teams, requests of each colour, the 2026 micro-grant round."""
     from yizhan.plugins.governance.demo import seed_demo

@@ -4,9 +4,11 @@ applies a CSV all or nothing with a dry run and errors naming their lines."""
 
 from __future__ import annotations
 
-from governance_helpers import submitted
+import pytest
+from governance_helpers import ASSIGN, submitted
 
 from yizhan.core.api import to_gid
+from yizhan.plugins.governance import service
 from yizhan.plugins.governance.tables import Grid, TeamMember
 
 CREATE = ("mutation($i: CreateGovernanceGridInput!) { createGovernanceGrid(input: $i) "
@@ -110,3 +112,20 @@ async def test_team_members_leave_and_buildings_move(gov, admin, neighbour):
                                                 "buildings": ["B"]}})
     assert taken["errors"] == [{"field": "buildings", "code": "BUILDING_IN_ANOTHER_GRID"}]
     assert await TeamMember.count() == 0
+
+
+@pytest.mark.hook("yizhan_member_left")
+async def test_a_member_who_leaves_leaves_the_team_and_their_requests_go_back(
+        gov, steward, resident, admin):
+    from yizhan.core.services import members
+
+    request = await submitted(resident)
+    await admin.gql.mutate(ASSIGN, {"i": {"requestId": request["id"],
+                                          "assigneeId": steward.id}})
+    await members.leave(gov, steward.member)
+    assert await TeamMember.count() == 0
+    data = await admin.gql.data('query { governanceGrids(community: "testville") '
+                                '{ team { role } } }')
+    assert data["governanceGrids"] == [{"team": []}]
+    row = await service.get_request(gov, request["number"])
+    assert row["assignee"] is None and row["status"] == "assigned"
