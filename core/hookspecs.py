@@ -43,7 +43,8 @@ def yizhan_register_graphql() -> Any:
     ``query``, ``mutation`` and ``subscription`` Strawberry types (their fields are merged into
     the roots) and ``types`` (extra types to include). A root field already defined by another
     plugin is an error naming both plugins. Resolvers must call ``info.context.require_plugin``
-    (or use :func:`~yizhan.core.graphql.context.plugin_field`) so the field answers
+    (or load the community with ``info.context.plugin_community(slug, plugin)``, or an object
+    with ``object_in_community`` of :mod:`yizhan.core.api`) so the field answers
     ``PLUGIN_DISABLED`` where the plugin is off.
     """
 
@@ -91,6 +92,13 @@ def yizhan_register_indicators() -> list[Indicator] | None:
     naming both. Indicators of a plugin that is off in a community are not computed there. The
     insights plugin shows, stores and charts them.
     """
+
+
+@hookspec
+def yizhan_register_checks() -> list[Any] | None:
+    """Return :class:`~yizhan.core.checks.Check` objects that ``yizhan check`` runs: each looks
+    at the deployment (settings, database, backlog) and returns findings — a stable code, a
+    level (``critical`` or ``warning``), what is wrong and a one-line fix."""
 
 
 @hookspec

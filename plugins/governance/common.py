@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from yizhan.core.api import YizhanError, invalid, plugin_settings, validate_text
+from yizhan.plugins.governance import NAME
 
-PLUGIN = "governance"
+PLUGIN = NAME
 URGENCIES = ("red", "yellow", "blue")
 
 

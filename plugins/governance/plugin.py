@@ -8,9 +8,10 @@ deadlines (reminders, escalation, automatic close) and the demo's data.
 from __future__ import annotations
 
 from yizhan.core.api import PluginSpec, hookimpl
+from yizhan.plugins.governance import NAME
 
 PLUGIN = PluginSpec(
-    name="governance",
+    name=NAME,
     version="0.1.0",
     description="Residents' requests triaged red/yellow/blue and answered within 48 h / 5 "
                 "days / 15 days by grid teams, public on-time figures, Open311, and the "
