@@ -87,7 +87,7 @@ from yizhan.core.services.notifications import notify
 from yizhan.core.services.outbox import last_id as outbox_last_id
 from yizhan.core.services.outbox import publish
 from yizhan.core.services.outbox import read_after as outbox_read_after
-from yizhan.core.services.people import create_person, find_person, get_person
+from yizhan.core.services.people import create_person, find_person, get_person, resolve_token
 from yizhan.core.services.plugin_admin import enable as enable_plugin
 from yizhan.core.services.validation import (
     LEADER_ROLES,
@@ -231,6 +231,7 @@ __all__ = [
     "accept_need",
     "mark_need_done",
     "settle_need",
+    "resolve_token",
     "helpers_between",
     "leaders_of",
     "list_buildings",
