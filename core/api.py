@@ -15,6 +15,8 @@ from yizhan.core import typeable_codes as typeable_codes
 from yizhan.core.clock import now as now
 from yizhan.core.db import after_commit as after_commit
 from yizhan.core.db import atomic as atomic
+from yizhan.core.db import is_postgres as is_postgres
+from yizhan.core.db import raw as raw_sql
 from yizhan.core.deadlines import Deadline as Deadline
 from yizhan.core.errors import YizhanError as YizhanError
 from yizhan.core.errors import forbidden as forbidden
@@ -62,14 +64,19 @@ from yizhan.core.services.hours import (
 )
 from yizhan.core.services.members import count_members as count_members
 from yizhan.core.services.members import get_member as get_member
+from yizhan.core.services.members import member_for as member_for
 from yizhan.core.services.notices import post_notice as post_notice
 from yizhan.core.services.notifications import notify as notify
 from yizhan.core.services.outbox import publish as publish
+from yizhan.core.services.people import find_person as find_person
+from yizhan.core.services.validation import LEADER_ROLES as LEADER_ROLES
 from yizhan.core.services.validation import credits_to_centi as credits_to_centi
 from yizhan.core.services.validation import format_centi as format_centi
 from yizhan.core.services.validation import is_admin as is_admin
 from yizhan.core.services.validation import is_leader_of as is_leader_of
 from yizhan.core.services.validation import require_admin as require_admin
+from yizhan.core.services.validation import require_person as require_person
+from yizhan.core.services.validation import require_verified as require_verified
 from yizhan.core.switches import switches
 
 #: Deadlines (see :mod:`yizhan.core.deadlines`): schedule or move, cancel, look up.
@@ -96,6 +103,26 @@ async def community_with_plugin(slug_or_id: str | int, plugin: str) -> dict:
     if not switches.enabled(community["id"], plugin):
         raise plugin_disabled(plugin)
     return community
+
+
+async def lock_row(table: str, key, column: str = "id") -> None:
+    """Lock the row of ``table`` whose ``column`` is ``key`` until the current :func:`atomic`
+    transaction ends: ``SELECT … FOR UPDATE`` on PostgreSQL, nothing on SQLite (its write
+    transactions are serialised already). ``table`` and ``column`` are trusted identifiers."""
+    if is_postgres():
+        await raw_sql(f"SELECT {column} FROM {table} WHERE {column} = {{}} FOR UPDATE", key)
+
+
+def plugin_enabled(community_id: int, plugin: str) -> bool:
+    """True when ``plugin`` is on in the community (read from the process's cache)."""
+    return switches.enabled(community_id, plugin)
+
+
+def public_url() -> str:
+    """The platform's public base URL (``YIZHAN_PUBLIC_URL``), without a trailing slash."""
+    from yizhan.core.config import get_settings
+
+    return get_settings().public_url.rstrip("/")
 
 
 def plugin_settings(community_id: int, plugin: str):
