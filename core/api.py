@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from yizhan.core import deadlines as _deadlines
 from yizhan.core import indicators as _indicators
+from yizhan.core import tables as _tables
 
 # The contract: hooks, specs, errors, transactions, time, jobs, GraphQL helpers, messages.
 from yizhan.core import typeable_codes as typeable_codes
@@ -86,6 +87,9 @@ cancel_deadlines = _deadlines.cancel_all
 pending_deadlines = _deadlines.pending
 #: What an indicator is computed for, and the units it may have.
 IndicatorScope = _indicators.Scope
+#: Core's tables a plugin's tables may point to (``ForeignKey(CommunityTable)``) or read.
+CommunityTable = _tables.Community
+MemberTable = _tables.Member
 INDICATOR_UNITS = _indicators.UNITS
 
 
