@@ -63,12 +63,14 @@ from yizhan.core.services.hours import (
 from yizhan.core.services.hours import (
     member_hours as member_hours,
 )
+from yizhan.core.services.members import add_member as add_member
 from yizhan.core.services.members import count_members as count_members
 from yizhan.core.services.members import get_member as get_member
 from yizhan.core.services.members import member_for as member_for
 from yizhan.core.services.notices import post_notice as post_notice
 from yizhan.core.services.notifications import notify as notify
 from yizhan.core.services.outbox import publish as publish
+from yizhan.core.services.people import create_person as create_person
 from yizhan.core.services.people import find_person as find_person
 from yizhan.core.services.validation import LEADER_ROLES as LEADER_ROLES
 from yizhan.core.services.validation import credits_to_centi as credits_to_centi

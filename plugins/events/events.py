@@ -117,14 +117,15 @@ def parse_credits(value: Any, field: str) -> int:
     return int(amount * 100)
 
 
-def _times(community: dict, starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
+def _times(community: dict, starts_at: datetime, ends_at: datetime, *,
+           allow_past: bool = False) -> tuple[datetime, datetime]:
     start, end = local(community, starts_at), local(community, ends_at)
     if end <= start:
         raise invalid("endsAt", "The end must be after the start.", code="ENDS_BEFORE_START")
     if end - start > timedelta(hours=MAX_HOURS):
         raise invalid("endsAt", "An event lasts at most {hours} hours.", code="EVENT_TOO_LONG",
                       hours=MAX_HOURS)
-    if start <= now():
+    if start <= now() and not allow_past:
         raise invalid("startsAt", "The start must be in the future.", code="EVENT_IN_PAST")
     return start, end
 
@@ -256,11 +257,13 @@ async def create_event(community: dict, actor: dict | None, *, title: str, kind:
                        place: str, starts_at: datetime, ends_at: datetime, capacity: int,
                        description: str = "", rrule: str | None = None,
                        organiser: dict | None = None, audience: list[int] | None = None,
-                       invited: list[int] | None = None, fee: Any = None) -> dict:
+                       invited: list[int] | None = None, fee: Any = None,
+                       allow_past: bool = False) -> dict:
     """Create an event (a series when ``rrule`` is given) and its first occurrences.
 
     ``actor`` (None: the CLI) must be a leader or admin; ``organiser`` defaults to the actor.
-    Times are instants or naive local times. Returns the event row.
+    Times are instants or naive local times. ``allow_past`` (demo data and imports only, never
+    from the API) lets the first date lie in the past. Returns the event row.
     """
     if actor is not None:
         require_organiser_role(actor)
@@ -277,7 +280,7 @@ async def create_event(community: dict, actor: dict | None, *, title: str, kind:
     place = _text(place, "place", 120)
     kind = _kind(kind)
     capacity = _capacity(capacity)
-    start, end = _times(community, starts_at, ends_at)
+    start, end = _times(community, starts_at, ends_at, allow_past=allow_past)
     rule_text = (rrule or "").strip()
     if rule_text:
         parse_rrule(community, rule_text, start)
