@@ -537,16 +537,18 @@ async def _cancel(community: dict, event: dict, occurrence: dict, reason: str) -
 
 async def upcoming(community: dict, *, kind: str | None = None, start: datetime | None = None,
                    end: datetime | None = None, building: int | None = None,
-                   include_cancelled: bool = False, event_id: int | None = None
-                   ) -> list[tuple[dict, dict]]:
+                   include_cancelled: bool = False, event_id: int | None = None,
+                   include_closed: bool = False) -> list[tuple[dict, dict]]:
     """(occurrence, event) pairs of the community that have not ended, soonest first, with
-    filters: kind, a period, open to members of ``building``, one event."""
+    filters: kind, a period, open to members of ``building``, one event; scheduled ones, and
+    cancelled or closed ones when asked."""
     query = Occurrence.select().where(
         (Occurrence.community == community["id"])
         & (Occurrence.ends_at > (start or now())))
     if end is not None:
         query = query.where(Occurrence.starts_at < end)
-    statuses = [SCHEDULED, CANCELLED] if include_cancelled else [SCHEDULED]
+    statuses = [SCHEDULED] + ([CANCELLED] if include_cancelled else []) + (
+        [CLOSED] if include_closed else [])
     query = query.where(Occurrence.status.is_in(statuses))
     if event_id is not None:
         query = query.where(Occurrence.event == event_id)

@@ -70,7 +70,7 @@ async def public_feed(community: dict) -> bytes:
     """The community's event dates from a week ago on (cancelled ones marked so)."""
     cal = _calendar(community, f"{community['name']} · events")
     for occurrence, event in await ev.upcoming(community, start=now() - timedelta(days=7),
-                                               include_cancelled=True):
+                                               include_cancelled=True, include_closed=True):
         cal.add_component(_vevent(community, event, occurrence))
     return _finish(cal)
 
