@@ -48,6 +48,7 @@ from yizhan.core.jobs import Job as Job
 from yizhan.core.plugins import PluginSpec as PluginSpec
 from yizhan.core.plugins import Veto as Veto
 from yizhan.core.plugins import hookimpl as hookimpl
+from yizhan.core.services import needs as _needs
 from yizhan.core.services.communities import (
     communities_with_plugin as communities_with_plugin,
 )
@@ -92,6 +93,8 @@ IndicatorScope = _indicators.Scope
 #: Core's tables a plugin's tables may point to (``ForeignKey(CommunityTable)``) or read.
 CommunityTable = _tables.Community
 MemberTable = _tables.Member
+#: Post a need (a leader may post for a member of their building): core's need service.
+post_need = _needs.post
 INDICATOR_UNITS = _indicators.UNITS
 
 
