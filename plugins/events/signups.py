@@ -108,7 +108,8 @@ async def _new_code() -> str:
 
 
 async def _charge_fee(community: dict, event: dict, signup: dict) -> int:
-    """Charge the event's fee to a returning member (credits on, fee set); 0 otherwise."""
+    """Charge the event's fee to a returning member (credits on, fee set); 0 otherwise. The
+    idempotency key names the sign-up and its check-in code, which is new on every sign-up."""
     fee = event["fee_centi"]
     if fee <= 0 or not plugin_enabled(community["id"], "credits"):
         return 0
@@ -116,11 +117,10 @@ async def _charge_fee(community: dict, event: dict, signup: dict) -> int:
         return 0  # the first participation is free
     from yizhan.plugins.credits import service as credits
 
-    stamp = int(signup["created_at"].timestamp())
     await credits.charge(community, signup["member"], fee, to_code=credits.COMMUNITY_FUND,
                          reason=f"Event fee: {event['title']}", kind="event_fee",
-                         key=f"events:fee:{signup['id']}:{stamp}", source_kind="event_signup",
-                         source_id=signup["id"])
+                         key=f"events:fee:{signup['id']}:{signup['code']}",
+                         source_kind="event_signup", source_id=signup["id"])
     return fee
 
 
@@ -131,10 +131,10 @@ async def refund_fee(community: dict, signup: dict) -> None:
         return
     from yizhan.plugins.credits import service as credits
 
-    stamp = int(signup["created_at"].timestamp())
     await credits.award(community, signup["member"], signup["fee_centi"],
                         from_code=credits.COMMUNITY_FUND, reason="Event fee refunded",
-                        kind="event_fee_refund", key=f"events:refund:{signup['id']}:{stamp}",
+                        kind="event_fee_refund",
+                        key=f"events:refund:{signup['id']}:{signup['code']}",
                         source_kind="event_signup", source_id=signup["id"])
     await SignUp.update({SignUp.fee_centi: 0}).where(SignUp.id == signup["id"])
 

@@ -229,3 +229,27 @@ async def test_volunteers_are_paid_the_hours_the_organiser_confirms(
     # First-time reward plus the hours.
     assert await balance(credits_on, resident.member_id) == 100 + 250
     assert await balance(credits_on, neighbour.member_id) == 100 + 300
+
+
+async def test_the_fee_is_asked_after_the_first_participation_and_refunded_on_cancel(
+        credits_on, leader, newcomer, clock):
+    found = dates(await create_game(leader, fee="1.00"))
+    first = (await sign_up(newcomer, found[0]["id"]))["signUp"]
+    assert first["fee"] == "0.00"  # the first participation is free
+    clock.set(clock.now().replace(**START))
+    await check_in(leader, found[0]["id"], code=first["code"])
+    await close(leader, found[0]["id"])
+    assert await balance(credits_on, newcomer.member_id) == 100
+    fund_before = await fund(credits_on)
+    second = (await sign_up(newcomer, found[1]["id"]))["signUp"]
+    assert second["fee"] == "1.00"
+    assert await balance(credits_on, newcomer.member_id) == 0
+    assert await fund(credits_on) == fund_before + 100
+    from events_helpers import CANCEL_SIGN_UP
+
+    gone = await newcomer.gql.mutate(CANCEL_SIGN_UP, {"input": {"signUpId": second["id"]}})
+    assert gone["errors"] == [] and gone["signUp"]["fee"] == "0.00"
+    assert await balance(credits_on, newcomer.member_id) == 100
+    again = (await sign_up(newcomer, found[1]["id"]))["signUp"]
+    assert again["fee"] == "1.00" and await balance(credits_on, newcomer.member_id) == 0
+    assert (await verify.verify(credits_on["id"])).ok
