@@ -215,7 +215,6 @@ class EventOccurrence:
     moved: bool = strawberry.field(description="Moved from the series' usual time or place.")
     cancel_reason: str
     closed_at: datetime | None
-    uid: str = strawberry.field(description="Its UID in the iCalendar feeds.")
     _row: strawberry.Private[dict]
     _event: strawberry.Private[dict]
 
@@ -227,8 +226,13 @@ class EventOccurrence:
             kind=EventKind(event["kind"]), starts_at=row["starts_at"], ends_at=row["ends_at"],
             place=ev.place_of(event, row), capacity=ev.capacity_of(event, row),
             status=EventOccurrenceStatus(row["status"]), moved=row["moved"],
-            cancel_reason=row["cancel_reason"], closed_at=row["closed_at"],
-            uid=f"{row['event']}-{row['original_start']:%Y%m%dT%H%M%S}", _row=row, _event=event)
+            cancel_reason=row["cancel_reason"], closed_at=row["closed_at"], _row=row,
+            _event=event)
+
+    @strawberry.field(description="Its UID in the iCalendar feeds (stable however it moves).")
+    async def uid(self, info: Info) -> str:
+        community = await info.context.loaders.community.load(self._row["community"])
+        return ical.uid(community, self._row)
 
     @strawberry.field(description="The event or series.")
     def event(self) -> Event:

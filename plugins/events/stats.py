@@ -72,7 +72,8 @@ _CONVERTED = """
 SELECT COUNT(*) AS n FROM yz_event_signup s
 WHERE s.occurrence = {} AND s.status = 'completed' AND s.first_time
   AND EXISTS (SELECT 1 FROM yz_need n WHERE n.community = s.community AND (
-    (n.requester = s.member AND n.created_at >= {} AND n.created_at < {})
+    ((n.requester = s.member OR n.posted_by = s.member)
+      AND n.created_at >= {} AND n.created_at < {})
     OR (n.helper = s.member AND n.accepted_at >= {} AND n.accepted_at < {})))
 """
 

@@ -48,6 +48,7 @@ async def test_the_public_feed_parses_with_times_uids_and_cancelled_dates(
     assert len(items) == 8
     uids = [str(item["uid"]) for item in items]
     assert len(set(uids)) == 8 and all(u.endswith("@testville.yizhan") for u in uids)
+    assert uids[0] == found[0]["uid"]  # the API names the date as the calendar does
     first = items[0]
     start = first.decoded("dtstart")
     assert start == datetime(2026, 11, 7, 14, 0, tzinfo=SHANGHAI)
