@@ -106,7 +106,7 @@ async def seed_demo(community: dict, members: dict[str, dict], *,
             await _attend(community, game, occurrence, people[username], None, False)
         await closing.close(community, None, occurrence["id"])
     for username, title, category, minutes in NEEDS:
-        start = now() + timedelta(days=1)
+        start = now() + timedelta(days=5)  # next week: open for a while yet
         await post_need(community, people[username], title=title, category=category,
                         window_start=start, window_end=start + timedelta(hours=3),
                         estimated_minutes=minutes, credits="0.50")
