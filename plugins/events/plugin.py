@@ -67,6 +67,15 @@ async def yizhan_deadline_due(ctx, deadline):
 
 
 @hookimpl
+async def yizhan_member_left(ctx, member, removed_by):
+    """A member who left (or was removed) gives up their coming places: each goes to the first
+    in line, and any fee is refunded."""
+    from yizhan.plugins.events import signups
+
+    await signups.member_left(ctx.community, member)
+
+
+@hookimpl
 def yizhan_register_indicators():
     """Sign-ups, attendance, no-shows, first-timers, referrals and conversion."""
     from yizhan.plugins.events.stats import INDICATORS

@@ -397,3 +397,24 @@ async def of_member(community: dict, member_id: int, *, since: datetime | None =
             out.append({**row, "_occurrence": occ})
     out.sort(key=lambda r: (r["_occurrence"]["starts_at"], r["id"]))
     return out
+
+
+async def member_left(community: dict, member: dict) -> int:
+    """Cancel the member's sign-ups for dates that have not started (in the caller's
+    transaction), moving the first in line up; how many were cancelled."""
+    rows = await SignUp.select().where(
+        (SignUp.community == community["id"]) & (SignUp.member == member["id"])
+        & SignUp.status.is_in(list(ACTIVE)))
+    done = 0
+    for row in rows:
+        occurrence = await ev.locked_occurrence(community, row["occurrence"])
+        if occurrence["status"] != ev.SCHEDULED or occurrence["starts_at"] <= now():
+            continue
+        await refund_fee(community, row)
+        await SignUp.update({SignUp.status: CANCELLED, SignUp.cancelled_at: now()}).where(
+            SignUp.id == row["id"])
+        if row["status"] == CONFIRMED:
+            event = await ev.get_event(community, occurrence["event"])
+            await promote(community, event, occurrence)
+        done += 1
+    return done

@@ -139,3 +139,19 @@ async def test_invited_buildings_hear_three_days_ahead_and_everyone_the_day_befo
     await deadlines.run_due(clock.now())
     assert len([n for n in await notifications(neighbour)
                 if n["kind"] == "events.reminder"]) == 1
+
+
+@pytest.mark.hook("yizhan_member_left")
+async def test_a_member_who_leaves_gives_their_place_to_the_first_in_line(
+        events_on, leader, resident, neighbour):
+    first = dates(await create_game(leader, capacity=1))[0]["id"]
+    assert (await sign_up(resident, first))["signUp"]["status"] == "CONFIRMED"
+    assert (await sign_up(neighbour, first))["signUp"]["status"] == "WAITLISTED"
+    left = await resident.gql.data(
+        """mutation { leaveCommunity(input: {community: "testville"}) {
+        errors { code } } }""")
+    assert left["leaveCommunity"]["errors"] == []
+    inbox = await notifications(neighbour)
+    assert inbox[0]["kind"] == "events.promoted"
+    mine = await neighbour.gql.data(MY_SIGN_UPS, {"c": "testville", "past": False})
+    assert [e["node"]["status"] for e in mine["myEventSignUps"]["edges"]] == ["CONFIRMED"]
