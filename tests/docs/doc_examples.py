@@ -194,12 +194,18 @@ def _expert_badge(data: dict) -> str:
     return next(b["id"] for b in data["badgeDefinitions"] if b["kind"] == "EXPERT")
 
 
+def _next_game(data: dict) -> str:
+    return data["upcomingEvents"]["nodes"][0]["id"]
+
+
 #: Lookups for ``fill``: name -> (GraphQL query run as the example's user, picking function).
 LOOKUPS = {
     "open_need": (_needs("OPEN"), _open_need),
     "helping_need": (_needs("ACCEPTED", ", helping: true"), _first),
     "my_done_need": (_needs("DONE", ", mine: true"), _first),
     "expert_badge": ('{ badgeDefinitions(community: "shuixie") { id kind } }', _expert_badge),
+    "next_game": ('{ upcomingEvents(community: "shuixie", kind: GAME, first: 1) '
+                  '{ nodes { id } } }', _next_game),
 }
 
 
