@@ -33,10 +33,10 @@ NEWCOMERS = (
 )
 #: Who came to each past session (username, the member who brought them) and who did not.
 SESSIONS = (
-    ([("li", None), ("chen", None), ("zhao", None), ("zhouxy", "li"), ("wujp", "chen")],
+    ([("chen", None), ("zhao", None), ("zhang", None), ("zhouxy", "chen"), ("wujp", "zhao")],
      ["zhengli"]),
-    ([("li", None), ("zhouxy", None), ("zhengli", "wujp"), ("fenghai", "zhao")], []),
-    ([("li", None), ("chen", None), ("hejing", "zhouxy"), ("xuqiang", "wang"), ("wujp", None)],
+    ([("chen", None), ("zhouxy", None), ("zhengli", "wujp"), ("fenghai", "zhao")], []),
+    ([("chen", None), ("zhao", None), ("hejing", "zhouxy"), ("xuqiang", "wang"), ("wujp", None)],
      ["fenghai"]),
 )
 #: Newcomers who went on to post a need after their first game.
@@ -72,7 +72,8 @@ async def _attend(community: dict, event: dict, occurrence: dict, who: dict,
 async def seed_demo(community: dict, members: dict[str, dict], *,
                     password: str = "yizhan-demo") -> dict:
     """Add the demo's events. ``members`` maps the demo's usernames to member rows (``wang``,
-    ``zhao``, ``li``, ``chen``, ``sun`` are used). Does nothing unless events is on. Call it
+    ``zhao``, ``zhang``, ``chen``, ``sun`` are used; 李姐 is left for the story of the coming
+    Saturday and the merchants demo's own figures). Does nothing unless events is on. Call it
     once: it is not idempotent."""
     if not plugin_enabled(community["id"], ev.PLUGIN):
         return {}
@@ -129,7 +130,7 @@ async def seed_demo(community: dict, members: dict[str, dict], *,
         organiser=people["zhao"], allow_past=True)
     (pack,) = [o for o, _ in await ev.upcoming(community, event_id=dumplings["id"],
                                                start=dumplings_day - timedelta(days=1))]
-    volunteers = (("zhao", "3"), ("li", "2.5"), ("hejing", "3"))
+    volunteers = (("zhao", "3"), ("zhouxy", "2.5"), ("hejing", "3"))
     for username, _ in volunteers:
         await _attend(community, dumplings, pack, people[username], None, True)
     await closing.close(community, None, pack["id"], hours=[
