@@ -26,12 +26,13 @@ def test_the_demo_story_end_to_end(cli, clock):
     assert [(o["title"], o["starts"][:10]) for o in october["occurrences"]] == [
         ("现金流游戏", "2026-10-17"), ("现金流游戏", "2026-10-24"), ("粽香传情", "2026-10-25"),
         ("现金流游戏", "2026-10-31")]
-    # The first session: 4 of its 5 first-timers went on to post or accept a need (80%).
-    assert october["occurrences"][0]["conversion"] == "80.0"
+    # The first session: all 5 first-timers went on to post or accept a need (100%) — with
+    # the disputes plugin's demo, 陈师傅 also repairs 张阿姨's tap within the 30 days.
+    assert october["occurrences"][0]["conversion"] == "100.0"
     totals = october["totals"]
     assert totals["attended"] == 14 + 3 and totals["no_shows"] == 2
     assert totals["first_timers"] == 9 and totals["referrals"] == 6
-    assert totals["converted"] == 5 and totals["conversion"] == "55.6"
+    assert totals["converted"] == 6 and totals["conversion"] == "66.7"
 
     listed = cli("events", "list", "-c", "shuixie", "--kind", "game", "--json").json()
     saturday = listed[0]
