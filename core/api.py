@@ -51,7 +51,7 @@ from yizhan.core.graphql.guards import (
 from yizhan.core.graphql.ids import from_cursor, from_gid, pk_of, to_gid
 from yizhan.core.graphql.loaders import members_by_id
 from yizhan.core.graphql.scalars import Credits
-from yizhan.core.graphql.types import Member, member_by_id, member_objects
+from yizhan.core.graphql.types import Member, Need, member_by_id, member_objects, need_objects
 from yizhan.core.i18n import normalize as normalize_locale
 from yizhan.core.i18n import translate
 from yizhan.core.indexes import index_migration
@@ -77,7 +77,11 @@ from yizhan.core.services.members import (
     list_members,
     member_for,
 )
+from yizhan.core.services.needs import accept as accept_need
 from yizhan.core.services.needs import get_need
+from yizhan.core.services.needs import mark_done as mark_need_done
+from yizhan.core.services.needs import post as post_need
+from yizhan.core.services.needs import settle as settle_need
 from yizhan.core.services.notices import post_notice
 from yizhan.core.services.notifications import notify
 from yizhan.core.services.outbox import last_id as outbox_last_id
@@ -223,6 +227,10 @@ __all__ = [
     "get_member",
     "get_need",
     "get_person",
+    "post_need",
+    "accept_need",
+    "mark_need_done",
+    "settle_need",
     "helpers_between",
     "leaders_of",
     "list_buildings",
@@ -262,6 +270,7 @@ __all__ = [
     "Credits",
     "GraphQLContribution",
     "Member",
+    "Need",
     "UserError",
     "build_connection",
     "by_id_loader",
@@ -269,6 +278,7 @@ __all__ = [
     "from_gid",
     "member_by_id",
     "member_objects",
+    "need_objects",
     "object_in_community",
     "page_size",
     "payload",

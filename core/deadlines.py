@@ -152,7 +152,7 @@ async def _fire(deadline_id: int, now: datetime, implementations: dict[str, Any]
     """Claim and fire one deadline in its own transaction; False if another runner had it."""
     from yizhan.core import audit
     from yizhan.core.events import EventContext
-    from yizhan.core.services.communities import get_community_by_id
+    from yizhan.core.tables import Community
 
     async with db.atomic():
         claimed = await ScheduledDeadline.update({
@@ -163,7 +163,8 @@ async def _fire(deadline_id: int, now: datetime, implementations: dict[str, Any]
         if not claimed:
             return False
         deadline = _from_row(claimed[0])
-        community = await get_community_by_id(deadline.community_id)
+        community = await Community.select().where(
+            Community.id == deadline.community_id).first()
         ctx = EventContext(community=community, actor=None, now=now, operator=audit.SYSTEM)
         with audit.acting_as(audit.SYSTEM):
             result = implementations[deadline.plugin](ctx=ctx, deadline=deadline)

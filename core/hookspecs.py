@@ -197,7 +197,8 @@ def yizhan_need_confirmed(ctx: EventContext, need: dict) -> None:
 
 @hookspec
 def yizhan_need_cancelled(ctx: EventContext, need: dict, previous_status: str) -> None:
-    """``need`` was cancelled from ``previous_status`` (``open`` or ``accepted``)."""
+    """``need`` was cancelled from ``previous_status`` (``open`` or ``accepted``; ``done`` when
+    a plugin settled it that way, e.g. a dispute's outcome)."""
 
 
 @hookspec

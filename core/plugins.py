@@ -215,11 +215,18 @@ def _refuse_async_firstresult(pm: pluggy.PluginManager) -> None:
 
 async def await_all(results: Iterable[Any]) -> list[Any]:
     """Await whatever hook implementations returned as awaitables (Datasette's await_me_maybe)."""
+    pending = list(results)
     out = []
-    for result in results:
-        if inspect.isawaitable(result):
-            result = await result
-        out.append(result)
+    try:
+        while pending:
+            result = pending.pop(0)
+            if inspect.isawaitable(result):
+                result = await result
+            out.append(result)
+    finally:  # one refused: the others' coroutines are closed, never left un-awaited
+        for result in pending:
+            if inspect.iscoroutine(result):
+                result.close()
     return out
 
 

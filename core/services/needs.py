@@ -446,6 +446,8 @@ async def deadline_due(ctx: EventContext, deadline: Any) -> None:
         return
     need = await _locked_need(ctx.community, int(deadline.subject.split(":", 1)[1]))
     if deadline.kind == "confirm_reminder" and need["status"] == DONE:
+        if _held(ctx, need):
+            return  # held (an open dispute): asking to confirm now would mislead
         auto_at = deadline.payload.get("auto_at")
         await _remind(ctx.community, need, "confirm", ctx,
                       datetime.fromisoformat(auto_at) if auto_at else None)
@@ -453,6 +455,15 @@ async def deadline_due(ctx: EventContext, deadline: Any) -> None:
         await _auto_confirm(ctx, need)
     elif deadline.kind in ("overdue_helper", "overdue_leader") and need["status"] == ACCEPTED:
         await _remind(ctx.community, need, deadline.kind, ctx)
+
+
+def _held(ctx: EventContext, need: dict) -> bool:
+    """True when a plugin holds ``need``'s automatic confirmation (vetoes ``need.auto_confirm``)."""
+    try:
+        check_veto(ctx, "need.auto_confirm", need)
+    except YizhanError:
+        return True
+    return False
 
 
 async def _auto_confirm(ctx: EventContext, need: dict) -> None:
@@ -468,6 +479,33 @@ async def _auto_confirm(ctx: EventContext, need: dict) -> None:
         await _log(need["id"], None, "auto_confirm_held", held.code)
         return
     await _confirm(ctx.community, None, need, ctx.now, "automatically, nobody objected in time")
+
+
+async def settle(community: dict, need_id: int, outcome: str, *, actor: dict | None = None,
+                 note: str = "") -> dict:
+    """Close a ``done`` need on a plugin's decision (a dispute's outcome): ``confirmed`` (the
+    hours are recorded and credits pays as on any confirmation) or ``cancelled`` (the held
+    credits are released). ``actor`` is whoever decided (None for a sweep); no veto is asked,
+    the decision is the plugin's own. A need already closed that way is returned unchanged."""
+    if outcome not in (CONFIRMED, CANCELLED):
+        raise ValueError("outcome is confirmed or cancelled")
+    async with db.atomic():
+        need = await _locked_need(community, need_id)
+        if need["status"] == outcome:
+            return need
+        now = clock.now()
+        ctx = EventContext(community=community, actor=actor, now=now)
+        if outcome == CONFIRMED:
+            return await _confirm(community, actor, need, now, note)
+        need = await _step(community, need, "cancelled", DONE, {
+            Need.status: CANCELLED, Need.closed_at: now, Need.close_reason: note})
+        await _log(need["id"], actor, "cancelled", note)
+        await deadlines_.cancel_all(DEADLINES, _subject(need["id"]))
+        await emit(ctx, "yizhan_need_cancelled", need=need, previous_status=DONE)
+        await notify(community["id"], need["helper"], "need.cancelled", "Need cancelled",
+                     "\u201c{title}\u201d was cancelled.", title=need["title"])
+        await _changed(need, outcome)
+    return need
 
 
 async def _community_rows(ids: set[int]) -> dict[int, dict]:

@@ -97,9 +97,21 @@ async def yizhan_rank_candidates(ctx: EventContext, need: dict, candidates: list
 
     experts = await service.certified_experts(
         ctx.community_id, need["category"], [c.member["id"] for c in candidates], ctx.now)
+    if experts:  # a certification flagged after an upheld dispute waits for a re-check
+        from yizhan.plugins.badges import disputes
+
+        experts -= await disputes.under_recheck(ctx.community_id, experts, need["category"])
     if not experts:
         return
     boost = ctx.settings(PLUGIN.name).expert_boost
     for candidate in candidates:
         if candidate.member["id"] in experts:
             candidate.add(boost, "certified_expert")
+
+
+@hookimpl
+async def yizhan_dispute_decided(ctx: EventContext, dispute: dict, outcome: str) -> None:
+    """An upheld dispute flags the helper's certification for re-check (disputes' hook)."""
+    from yizhan.plugins.badges import disputes
+
+    await disputes.on_dispute_decided(ctx, dispute, outcome)

@@ -680,4 +680,9 @@ class BadgesMutation:
 
 def contribution() -> GraphQLContribution:
     """What the badges plugin adds to the schema."""
-    return GraphQLContribution(query=BadgesQuery, mutation=BadgesMutation)
+    from strawberry.tools import merge_types
+
+    from yizhan.plugins.badges.disputes import BadgesRecheckMutation
+
+    return GraphQLContribution(query=BadgesQuery, mutation=merge_types(
+        "BadgesMutations", (BadgesMutation, BadgesRecheckMutation)))

@@ -201,6 +201,22 @@ def _expert_badge(data: dict) -> str:
     return next(b["id"] for b in data["badgeDefinitions"] if b["kind"] == "EXPERT")
 
 
+def _undisputed(data: dict) -> str:
+    disputed = {d["need"]["id"] for d in data["myDisputes"]["nodes"]}
+    return next(n["id"] for n in data["needs"]["nodes"] if n["id"] not in disputed)
+
+
+_UNDISPUTED = ('{ needs(community: "shuixie", filter: {status: [DONE, CONFIRMED], mine: true}, '
+               'first: 50) { nodes { id } } '
+               'myDisputes(community: "shuixie", first: 100) { nodes { need { id } } } }')
+_OPEN_DISPUTES = '{ %s(community: "shuixie", status: OPEN) { nodes { id } } }'
+
+
+def _first_dispute(data: dict) -> str:
+    (found,) = data.values()
+    return found["nodes"][0]["id"]
+
+
 #: Lookups for ``fill``: name -> (GraphQL query run as the example's user, picking function).
 LOOKUPS = {
     "open_need": (_needs("OPEN"), _open_need),
@@ -208,6 +224,9 @@ LOOKUPS = {
     "helping_need": (_needs("ACCEPTED", ", helping: true"), _first),
     "my_done_need": (_needs("DONE", ", mine: true"), _first),
     "expert_badge": ('{ badgeDefinitions(community: "shuixie") { id kind } }', _expert_badge),
+    "undisputed_need": (_UNDISPUTED, _undisputed),
+    "my_open_dispute": (_OPEN_DISPUTES % "myDisputes", _first_dispute),
+    "mediated_dispute": (_OPEN_DISPUTES % "disputesIMediate", _first_dispute),
 }
 
 
