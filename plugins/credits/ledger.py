@@ -220,7 +220,8 @@ async def post(community: dict, lines: list[Line], *, kind: str, reason: str, ke
             values += [community_id, tx["id"], line.account["id"], line.amount,
                        row["balance_centi"]]
         await db.raw(POSTINGS_SQL + ", ".join(["({}, {}, {}, {}, {})"] * len(moved)), *values)
-        _link_on_commit(community_id, tx, [(line.account["id"], line.amount) for line in lines])
+        _link_on_commit(community_id, tx, [(line.account["id"], line.amount, line.account["code"])
+                                           for line in lines])
         postings = [{"tx": tx["id"], "account": line.account["id"],
                      "account_code": line.account["code"], "account_kind": line.account["kind"],
                      "member": line.account["member"], "amount_centi": line.amount,
@@ -245,7 +246,7 @@ _unlinked: contextvars.ContextVar[tuple[object, dict] | None] = contextvars.Cont
     "yizhan_credits_unlinked", default=None)
 
 
-def _link_on_commit(community_id: int, tx: dict, pairs: list[tuple[int, int]]) -> None:
+def _link_on_commit(community_id: int, tx: dict, pairs: list[tuple[int, int, str]]) -> None:
     current = db.engine().current_transaction.get()
     state = _unlinked.get()
     if state is None or state[0] is not current:
@@ -256,11 +257,20 @@ def _link_on_commit(community_id: int, tx: dict, pairs: list[tuple[int, int]]) -
     state[1].setdefault(community_id, []).append((tx, pairs))
 
 
+def pending_ids() -> set[int]:
+    """Transactions posted in the open database transaction and not linked yet (verifying
+    inside that transaction must not take them for forgeries)."""
+    state = _unlinked.get()
+    if state is None or state[0] is not db.engine().current_transaction.get():
+        return set()
+    return {tx["id"] for waiting in state[1].values() for tx, _ in waiting}
+
+
 LINK_SQL = ("UPDATE yz_credit_tx SET seq = {}, created_us = {}, prev_hash = {}, hash = {} "
             "WHERE id = {}")
 
 
-async def _link(waiting: dict[int, list[tuple[dict, list[tuple[int, int]]]]]) -> None:
+async def _link(waiting: dict[int, list[tuple[dict, list[tuple[int, int, str]]]]]) -> None:
     """Give the action's transactions their place in each community's chain (heads locked in
     community order, just before the commit)."""
     now_us = chain.to_us(clock.now())

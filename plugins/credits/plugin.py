@@ -97,9 +97,10 @@ def yizhan_register_graphql():
 @hookimpl
 def yizhan_register_jobs():
     """Sweeps: expire cards and credits, warn before expiry, split the leader pool, release
-    holds of needs that closed while credits was off, verify every chain daily."""
+    holds of needs that closed while credits was off, verify every chain daily, publish
+    each chain's head once a day (when it moved)."""
     from yizhan.core.jobs import Job
-    from yizhan.plugins.credits import expiry, jobs, pool, vouchers
+    from yizhan.plugins.credits import anchors, expiry, jobs, pool, vouchers
 
     return [
         Job("credits.expire_vouchers", 300, vouchers.expire_due),
@@ -108,6 +109,7 @@ def yizhan_register_jobs():
         Job("credits.leader_pool", 3600, pool.split_due),
         Job("credits.release_stale_holds", 600, jobs.release_stale_holds),
         Job("credits.verify_chains", 24 * 3600, jobs.verify_chains),
+        Job("credits.publish_heads", 3600, anchors.publish_due),
     ]
 
 

@@ -106,13 +106,13 @@ async def proof(community_id: int, seq: int) -> dict | None:
     if tx is None:
         return None
     postings = await ledger.postings_of(tx["id"])
-    pairs = [(p["account"], p["amount_centi"]) for p in postings]
+    pairs = [(p["account"], p["amount_centi"], p["account_code"]) for p in postings]
     previous = await CreditTransaction.select(CreditTransaction.hash).where(
         (CreditTransaction.community == community_id) & (CreditTransaction.seq == seq - 1)
     ).first() if seq > 1 else {"hash": chain.GENESIS}
     return {
         "transaction": tx, "postings": postings,
-        "content_matches": chain.compute_hash(tx["prev_hash"], tx, pairs) == tx["hash"],
+        "content_matches": chain.matches(tx, pairs),
         "link_matches": previous is not None and previous["hash"] == tx["prev_hash"],
         "canonical": chain.canonical(tx, pairs),
         "head": await head(community_id),
