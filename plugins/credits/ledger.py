@@ -17,6 +17,7 @@ original waits for it and then returns it.
 from __future__ import annotations
 
 import contextvars
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,8 +82,9 @@ def _refusal(account: dict, amount: int, row: dict, limits: Limits, ctx_hint: di
     field = ctx_hint.get("field", "amount")
     if amount < 0:
         available = row["balance_centi"] - row["held_centi"]
-        if account["kind"] == MEMBER:
-            return errors.credit_limit(available, -amount, -(limits.floor or 0),
+        if account["kind"] == MEMBER:  # the member's credit headroom, as the API shows it
+            limit = -(limits.floor or 0)
+            return errors.credit_limit(max(available + limit, 0), -amount, limit,
                                        payer_is_actor=ctx_hint.get("payer_is_actor", True),
                                        field=field)
         return errors.insufficient(account["code"], available, -amount, field=field)
@@ -165,8 +167,9 @@ def payment_of(kind: str, lines: list[Line], amount: int, source_kind: str,
 #: filled in when the chain is linked, just before the commit).
 CLAIM_SQL = (
     "INSERT INTO yz_credit_tx (community, seq, kind, reason, source_kind, source_id, "
-    "idempotency_key, amount_centi, actor, reverses, created_us, prev_hash, hash) "
-    "VALUES ({}, NULL, {}, {}, {}, {}, {}, {}, {}, {}, {}, '', '') "
+    "idempotency_key, amount_centi, actor, reverses, created_us, prev_hash, hash, "
+    "reason_msgid, reason_params) "
+    "VALUES ({}, NULL, {}, {}, {}, {}, {}, {}, {}, {}, {}, '', '', {}, {}) "
     "ON CONFLICT (community, idempotency_key) DO NOTHING RETURNING id")
 #: All of a transaction's postings in one multi-row INSERT.
 POSTINGS_SQL = ("INSERT INTO yz_credit_posting (community, tx, account, amount_centi, "
@@ -176,11 +179,16 @@ POSTINGS_SQL = ("INSERT INTO yz_credit_posting (community, tx, account, amount_c
 async def post(community: dict, lines: list[Line], *, kind: str, reason: str, key: str,
                source_kind: str = "", source_id: str | int = "", actor: int | None = None,
                reverses: int | None = None, ask_veto: bool = True,
-               hint: dict | None = None, expiring_lot: int | None = None) -> Posted:
+               hint: dict | None = None, expiring_lot: int | None = None,
+               reason_msgid: str = "", reason_params: dict | None = None) -> Posted:
     """Post one transaction: postings that sum to zero, balances moved in the same database
     transaction, linked into the chain when that transaction commits (``seq`` and ``hash`` are
     filled in the returned row then). A replayed ``key`` returns the earlier transaction
-    (``replayed``) and posts nothing; the same key for different postings is refused."""
+    (``replayed``) and posts nothing; the same key for different postings is refused.
+
+    ``reason`` is the text the hash covers (English); ``reason_msgid`` (the message it was
+    made from, ``Help: {title}``) and ``reason_params`` let statements show it in the reader's
+    language (:func:`yizhan.plugins.credits.statements.reason_text`)."""
     community_id = community["id"]
     source_id = str(source_id)
     _validate(community_id, lines, key, kind)
@@ -193,7 +201,9 @@ async def post(community: dict, lines: list[Line], *, kind: str, reason: str, ke
               "amount_centi": amount, "actor": actor, "reverses": reverses,
               "created_us": chain.to_us(now), "prev_hash": "", "hash": ""}
         claimed = await db.raw(CLAIM_SQL, community_id, kind, reason, source_kind, source_id,
-                               key, amount, actor, reverses, tx["created_us"])
+                               key, amount, actor, reverses, tx["created_us"], reason_msgid,
+                               json.dumps(reason_params or {}, ensure_ascii=False,
+                                          sort_keys=True))
         if not claimed:
             earlier = await find_by_key(community_id, key)
             assert earlier is not None

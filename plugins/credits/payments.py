@@ -44,7 +44,8 @@ async def check_affordable(ctx: EventContext, need: dict) -> None:
     if available - amount < (limits.floor or 0):
         from yizhan.plugins.credits import errors
 
-        raise errors.credit_limit(available, amount, -(limits.floor or 0),
+        raise errors.credit_limit(max(available - (limits.floor or 0), 0), amount,
+                                  -(limits.floor or 0),
                                   payer_is_actor=need["posted_by"] == need["requester"],
                                   field="credits")
 

@@ -63,8 +63,13 @@ class CreditBalance:
     held: Credits = strawberry.field(description="Promised to helpers of needs you asked for.")
     incoming: Credits = strawberry.field(description="On their way to you for needs you "
                                                      "accepted.")
-    available: Credits = strawberry.field(description="What you may still spend: balance - "
-                                                      "held + credit limit.")
+    available: Credits = strawberry.field(description="Your credit headroom (the same number "
+                                                      "as `creditHeadroom`).")
+    spendable: Credits = strawberry.field(description="Your own credits free to spend: balance "
+                                                      "- held, at least 0 (what shops take).")
+    credit_headroom: Credits = strawberry.field(
+        description="What you may still commit to pay for help, your credit limit included: "
+                    "balance - held + credit limit, at least 0.")
     room: Credits = strawberry.field(description="How much more you may receive before the "
                                                  "maximum balance.")
     credit_limit: Credits
@@ -79,6 +84,7 @@ class CreditBalance:
         """Build from a service balance."""
         return cls(balance=credits(b.balance), held=credits(b.held),
                    incoming=credits(b.incoming), available=credits(b.available),
+                   spendable=credits(b.spendable), credit_headroom=credits(b.headroom),
                    room=credits(b.room), credit_limit=credits(b.credit_limit),
                    max_balance=credits(b.max_balance), warnings=list(b.warnings),
                    _community=community, _member=member_id)

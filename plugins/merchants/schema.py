@@ -35,6 +35,7 @@ from yizhan.plugins.merchants import (
     shops,
 )
 from yizhan.plugins.merchants.money import format_fen
+from yizhan.plugins.merchants.settings import fen
 from yizhan.plugins.merchants.tables import Merchant as MerchantTable
 from yizhan.plugins.merchants.tables import MerchantRule as RuleTable
 
@@ -226,6 +227,19 @@ class MerchantRule:
     @strawberry.field(description="The rule in words, in the caller's language.")
     async def description(self, info: Info) -> str:
         return rules.describe(self._row, await info.context.resolved_locale())
+
+    @strawberry.field(description="What one credit is worth under this rule, in yuan: a "
+                                  "deal's discount divided by its credits; otherwise the "
+                                  "community's rate.")
+    async def yuan_per_credit(self, info: Info) -> Yuan:
+        community = await info.context.loaders.community.load(self._row["community"])
+        return str(rules.effective_rate(self._row, fen(shops.settings_of(
+            community).yuan_per_credit)))
+
+    @strawberry.field(description="THRESHOLD: the admin confirmed the deal although its "
+                                  "credits are worth more than its discount.")
+    def below_credit_value(self) -> bool:
+        return bool(self._row.get("over_value_confirmed"))
 
 
 @strawberry.type
@@ -807,6 +821,10 @@ class AddMerchantRuleInput:
     category: str | None = None
     accepted: bool | None = None
     note: str = ""
+    confirm_below_value: bool = strawberry.field(
+        default=False, description="THRESHOLD: add the deal even though its credits are worth "
+        "more (at the community's rate) than the discount they buy "
+        "(otherwise DISCOUNT_BELOW_CREDIT_VALUE).")
 
 
 @strawberry.type
@@ -973,7 +991,8 @@ class MerchantsMutation:
             community, admin, shop["id"], input.kind.value, validFrom=input.valid_from,
             validUntil=input.valid_until, cap=input.cap, minOrder=input.min_order,
             credits=input.credits, discount=input.discount, category=input.category,
-            accepted=input.accepted, note=input.note)
+            accepted=input.accepted, note=input.note,
+            confirm_below_value=input.confirm_below_value)
         return MerchantRulePayload(rule=MerchantRule.from_row(row))
 
     @strawberry.mutation(description="Withdraw a shop's rule (admins).")
