@@ -247,7 +247,6 @@ async def add(community: dict, actor: dict | None, merchant_id: int, kind: str, 
     if actor is not None:
         v.require_admin(actor)
     values = parse(community, kind, given)
-    values["over_value_confirmed"] = check_value(community, values, confirm_below_value)
     async with db.atomic():
         shop = await shops.get(community, merchant_id)
         if shop["status"] == shops.ENDED:
@@ -256,6 +255,7 @@ async def add(community: dict, actor: dict | None, merchant_id: int, kind: str, 
         await shops.lock(merchant_id)
         new = {**values, "id": 0, "withdrawn_at": None}
         conflicts(new, await of_merchant(merchant_id))
+        values["over_value_confirmed"] = check_value(community, values, confirm_below_value)
         row = (await MerchantRule.insert(MerchantRule(
             community=community["id"], merchant=merchant_id, created_by=actor["id"] if actor
             else None, created_at=clock.now(), **values,
