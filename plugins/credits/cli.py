@@ -183,7 +183,7 @@ def ledger_statement(community: str = COMMUNITY_OPTION,
                     "seq": r["seq"],
                     "time": chain.from_us(r["created_us"]).astimezone(tz).isoformat(
                         timespec="seconds"),
-                    "kind": r["kind"], "reason": r["reason"],
+                    "kind": r["kind"], "reason": statements.reason_text(r, row["locale"]),
                     "amount": v.format_centi(r["posted_centi"]),
                     "balance_after": v.format_centi(r["balance_after_centi"]),
                     "counterparts": " ".join(o["code"] for o in others.get(r["id"], [])),

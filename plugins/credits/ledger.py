@@ -409,7 +409,9 @@ OPEN_HOLD_SQL = (
 
 
 async def capture_open(community: dict, source_kind: str, source_id: str | int, *, kind: str,
-                       reason: str, key: str, actor: int | None = None) -> Posted | None:
+                       reason: str, key: str, actor: int | None = None,
+                       reason_msgid: str = "", reason_params: dict | None = None,
+                       ) -> Posted | None:
     """Capture the open hold of a source, if there is one (None otherwise): the hold and both
     of its accounts are read in one statement."""
     rows = await db.raw(OPEN_HOLD_SQL, community["id"], source_kind, str(source_id))
@@ -420,18 +422,20 @@ async def capture_open(community: dict, source_kind: str, source_id: str | int, 
     payer = {c: row[f"p_{c}"] for c in _ACCOUNT_COLUMNS}
     payee = {c: row[f"q_{c}"] for c in _ACCOUNT_COLUMNS}
     return await _capture(community, hold_row, payer, payee, kind=kind, reason=reason, key=key,
-                          actor=actor)
+                          actor=actor, reason_msgid=reason_msgid, reason_params=reason_params)
 
 
 async def _capture(community: dict, hold_row: dict, payer: dict, payee: dict, *, kind: str,
-                   reason: str, key: str, actor: int | None) -> Posted:
+                   reason: str, key: str, actor: int | None, reason_msgid: str = "",
+                   reason_params: dict | None = None) -> Posted:
     amount = hold_row["amount_centi"]
     async with db.atomic():
         posted = await post(community, [
             Line(payer, -amount, checked=False, release_held=amount),
             Line(payee, amount, checked=False, release_incoming=amount),
         ], kind=kind, reason=reason, key=key, source_kind=hold_row["source_kind"],
-            source_id=hold_row["source_id"], actor=actor, ask_veto=False)
+            source_id=hold_row["source_id"], actor=actor, ask_veto=False,
+            reason_msgid=reason_msgid, reason_params=reason_params)
         closed = await CreditHold.update({
             CreditHold.status: "captured", CreditHold.closed_at: clock.now(),
             CreditHold.tx: posted.transaction["id"]}).where(

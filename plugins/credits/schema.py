@@ -103,7 +103,6 @@ class CreditTransaction:
     id: strawberry.ID
     seq: int = strawberry.field(description="Position in the community's chain (1, 2, 3 …).")
     kind: str
-    reason: str
     source_kind: str
     source_id: str
     amount: Credits = strawberry.field(description="Credits moved (sum of the positive "
@@ -112,12 +111,18 @@ class CreditTransaction:
     hash: str
     prev_hash: str
     reverses: strawberry.ID | None
+    _row: strawberry.Private[dict]
+
+    @strawberry.field(description="Why, in the caller's language (a reason an admin typed is "
+                                  "shown as written).")
+    async def reason(self, info: Info) -> str:
+        return statements.reason_text(self._row, await info.context.resolved_locale())
 
     @classmethod
     def from_row(cls, row: dict) -> CreditTransaction:
         """Build from a ``yz_credit_tx`` row."""
         return cls(id=to_gid("CreditTransaction", row["id"]), seq=row["seq"], kind=row["kind"],
-                   reason=row["reason"], source_kind=row["source_kind"],
+                   _row=row, source_kind=row["source_kind"],
                    source_id=row["source_id"], amount=credits(row["amount_centi"]),
                    created_at=chain.from_us(row["created_us"]), hash=row["hash"],
                    prev_hash=row["prev_hash"],

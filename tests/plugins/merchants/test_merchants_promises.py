@@ -161,3 +161,50 @@ async def test_two_tills_taking_one_card_at_once_succeed_once(merchants_on, shop
     assert await CreditVoucher.count().where(CreditVoucher.status == "redeemed") == 1
     assert await CardRedemption.count() == (0 if outcomes[2] == "ok" else 1)
     assert (await verify.verify(merchants_on["id"])).ok
+
+
+# --- the guaranteed volume, settled --------------------------------------------------------
+
+MARK_PAID = """mutation($input: MarkMerchantGuaranteePaidInput!) {
+  markMerchantGuaranteePaid(input: $input) {
+    payment { month amount credits yuanPerCredit paidAt paidBy note }
+    errors { field code message } } }"""
+
+
+async def test_the_guarantee_top_up_is_recorded_as_paid_once(merchants_on, cashier, admin,
+                                                             clock):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from merchants_helpers import relogin
+
+    from yizhan.plugins.merchants import guarantees
+    from yizhan.plugins.merchants import service as merchants
+
+    def local(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    clock.set(local("2026-11-10 09:00"))
+    stall = await merchants.register(merchants_on, None, name="Fruit stall", kind="fruit",
+                                     address="Gate 3", contact="Ms Lin",
+                                     starts_on=date(2026, 11, 15))
+    clock.set(local("2026-12-20 10:00"))
+    admin = await relogin(admin)
+    early = await admin.gql.mutate(MARK_PAID, {"input": {"merchantId": shop_id(stall),
+                                                         "month": "2026-11"}})
+    assert [(e["field"], e["code"]) for e in early["errors"]] == [("month", "NO_TOP_UP_DUE")]
+    paid = await admin.gql.mutate(MARK_PAID, {"input": {
+        "merchantId": shop_id(stall), "month": "2026-12", "note": "Bank transfer 0042"}})
+    assert paid["errors"] == []
+    assert {k: paid["payment"][k] for k in ("month", "amount", "credits", "yuanPerCredit",
+                                             "note")} == {
+        "month": "2026-12", "amount": "500.00", "credits": "50.00", "yuanPerCredit": "10.00",
+        "note": "Bank transfer 0042"}
+    assert paid["payment"]["paidBy"] is not None and paid["payment"]["paidAt"]
+    again = await admin.gql.mutate(MARK_PAID, {"input": {"merchantId": shop_id(stall),
+                                                         "month": "2026-12"}})
+    assert [e["code"] for e in again["errors"]] == ["GUARANTEE_ALREADY_PAID"]
+    assert (await guarantees.payment_of(stall["id"], "2026-12"))["amount_fen"] == 500_00
+    denied = await (await relogin(cashier)).gql.execute(MARK_PAID, {"input": {
+        "merchantId": shop_id(stall), "month": "2026-12"}})
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
