@@ -52,7 +52,8 @@ async def statement(account_id: int, flt: StatementFilter | None = None, *,
         "SELECT p.id AS posting_id, p.amount_centi AS posted_centi, p.balance_after_centi, "
         "t.id, t.community, t.seq, t.kind, t.reason, t.source_kind, t.source_id, "
         "t.idempotency_key, t.amount_centi, t.actor, t.reverses, t.created_us, t.prev_hash, "
-        "t.hash, t.reason_msgid, t.reason_params FROM yz_credit_posting p JOIN yz_credit_tx t ON t.id = p.tx WHERE "
+        "t.hash, t.reason_msgid, t.reason_params "
+        "FROM yz_credit_posting p JOIN yz_credit_tx t ON t.id = p.tx WHERE "
         + " AND ".join(where) + " ORDER BY p.id DESC LIMIT {}", *args)
 
 
