@@ -7,11 +7,14 @@ is re-exported here, so core can move its insides without breaking plugins.
 
 from __future__ import annotations
 
+from yizhan.core import checks as _checks
 from yizhan.core import deadlines as _deadlines
 from yizhan.core import indicators as _indicators
 
 # The contract: hooks, specs, errors, transactions, time, jobs, GraphQL helpers, messages.
 from yizhan.core import typeable_codes as typeable_codes
+from yizhan.core.checks import Check as Check
+from yizhan.core.checks import Finding as Finding
 from yizhan.core.clock import now as now
 from yizhan.core.db import after_commit as after_commit
 from yizhan.core.db import atomic as atomic
@@ -77,6 +80,9 @@ schedule_deadline = _deadlines.schedule
 cancel_deadline = _deadlines.cancel
 cancel_deadlines = _deadlines.cancel_all
 pending_deadlines = _deadlines.pending
+#: Levels of a :class:`Finding` of ``yizhan check``.
+CHECK_CRITICAL = _checks.CRITICAL
+CHECK_WARNING = _checks.WARNING
 #: What an indicator is computed for, and the units it may have.
 IndicatorScope = _indicators.Scope
 INDICATOR_UNITS = _indicators.UNITS

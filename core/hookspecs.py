@@ -94,6 +94,13 @@ def yizhan_register_indicators() -> list[Indicator] | None:
 
 
 @hookspec
+def yizhan_register_checks() -> list[Any] | None:
+    """Return :class:`~yizhan.core.checks.Check` objects that ``yizhan check`` runs: each looks
+    at the deployment (settings, database, backlog) and returns findings — a stable code, a
+    level (``critical`` or ``warning``), what is wrong and a one-line fix."""
+
+
+@hookspec
 def yizhan_register_routes() -> list[Any] | None:
     """Return Litestar route handlers for plain HTTP pages (public credential URLs, a proof
     page behind a QR code). Called once when the app is built. Paths must start with

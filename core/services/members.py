@@ -318,7 +318,7 @@ async def list_members(community: dict, *, status: str | None = None,
         query = query.where(Member.role == role)
     if after_id is not None:
         query = query.where(Member.id > after_id)
-    return await query.order_by(Member.id).limit(limit)
+    return await db.read(query.order_by(Member.id).limit(limit))
 
 
 async def memberships(person_id: int) -> list[dict]:
