@@ -127,6 +127,12 @@ async def test_an_admin_overturns_the_proposed_suspension(named, merchants_on, s
 
 async def test_an_admin_confirms_it_at_once_and_residents_may_not(named, merchants_on, shop,
                                                                   admin, resident):
+    pending = (await admin.gql.data(
+        'query { merchantSuspensionReviews(community: "testville") { month residents '
+        'averageRating dueAt merchant { name } } }'))["merchantSuspensionReviews"]
+    assert [(p["month"], p["residents"], p["averageRating"], p["merchant"]["name"])
+            for p in pending] == [("2026-11", 5, "1.00", "Neighbourhood Supermarket")]
+    assert pending[0]["dueAt"].startswith("2026-12-04T00:00:00")
     denied = await resident.gql.execute(REVIEW, {"input": {"merchantId": shop_id(shop),
                                                            "confirm": True}})
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
