@@ -35,6 +35,7 @@ from yizhan.plugins.merchants.schema.common import (
     _sees_shop_books,
     _viewer,
 )
+from yizhan.plugins.merchants.settings import fen
 
 # --- types -----------------------------------------------------------------------------------
 
@@ -79,6 +80,19 @@ class MerchantRule:
     @strawberry.field(description="The rule in words, in the caller's language.")
     async def description(self, info: Info) -> str:
         return rules.describe(self._row, await info.context.resolved_locale())
+
+    @strawberry.field(description="What one credit is worth under this rule, in yuan: a "
+                                  "deal's discount divided by its credits; otherwise the "
+                                  "community's rate.")
+    async def yuan_per_credit(self, info: Info) -> Yuan:
+        community = await info.context.loaders.community.load(self._row["community"])
+        return str(rules.effective_rate(self._row, fen(shops.settings_of(
+            community).yuan_per_credit)))
+
+    @strawberry.field(description="THRESHOLD: the admin confirmed the deal although its "
+                                  "credits are worth more than its discount.")
+    def below_credit_value(self) -> bool:
+        return bool(self._row.get("over_value_confirmed"))
 
 
 @strawberry.type
