@@ -203,8 +203,8 @@ async def close_month(community: dict, label: str | None = None,
             await shops.event(community["id"], line.merchant["id"], "flagged_by_board", None,
                               suspension_reason(community, line, period.label, settings))
         if any(line.ratings or line.redemptions for line in lines):
-            notice = await post_notice(community["id"], *_notice(community, period, lines),
-                                       source=NAME)
+            notice = await post_notice(community["id"], *_notice(
+                community, period, lines, reviewed, due), source=NAME)
             await Board.update({Board.notice: notice["id"]}).where(Board.id == row["id"])
         return (await get_board(community, period.label)) or row, True
 
