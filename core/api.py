@@ -37,6 +37,7 @@ from yizhan.core.graphql.types import member_by_id as member_by_id
 from yizhan.core.graphql.types import member_objects as member_objects
 from yizhan.core.i18n import translate as translate
 from yizhan.core.jobs import Job as Job
+from yizhan.core.offload import run_cpu as run_cpu
 from yizhan.core.plugins import PluginSpec as PluginSpec
 from yizhan.core.plugins import Veto as Veto
 from yizhan.core.plugins import hookimpl as hookimpl

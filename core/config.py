@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     #: Failed logins allowed per identifier in ``login_window_minutes`` before refusing.
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    #: Failed logins allowed per client address in ``login_window_minutes``.
+    login_max_failures_per_address: int = 30
+    #: Registrations allowed per client address in ``login_window_minutes``.
+    register_max_per_address: int = 20
+    #: Worker threads for CPU-heavy work (password hashing, PDFs, chain verification).
+    cpu_threads: int = 2
     #: How often a running server looks for plugin toggles and new outbox rows, in seconds.
     poll_interval: float = 0.25
     #: How often the server runs due background jobs, in seconds (0 turns them off).

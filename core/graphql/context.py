@@ -46,6 +46,12 @@ class Context(BaseContext, kw_only=True):
             return None
         return connection.headers.get(name)
 
+    def client_address(self) -> str | None:
+        """The caller's network address (the peer of the HTTP or WebSocket connection)."""
+        connection = self.request if self.request is not None else self.websocket
+        client = getattr(connection, "client", None) if connection is not None else None
+        return client.host if client is not None else None
+
     @property
     def locale(self) -> str:
         """The caller's language: their own setting, else Accept-Language, else the language

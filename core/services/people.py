@@ -2,8 +2,11 @@
 
 Passwords are hashed with Argon2id (argon2-cffi). Tokens are 32 random bytes shown once and
 stored as their SHA-256 only; login tokens expire, service tokens (for an integration such as a
-mini-program backend) last until revoked. Failed logins are counted per identifier in the
-database, so the limit holds across server processes.
+mini-program backend) last until revoked. Failed logins are counted per identifier and per
+client address in the database, so the limit holds across server processes; each attempt is
+claimed (counted) *before* its password is checked, so parallel guesses cannot all slip under
+the limit. Hashing runs in a bounded worker thread (:mod:`yizhan.core.offload`), never on the
+event loop.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from yizhan.core import clock, db
 from yizhan.core.config import get_settings
 from yizhan.core.errors import YizhanError, invalid, not_found
 from yizhan.core.i18n import normalize
+from yizhan.core.offload import run_cpu
 from yizhan.core.services import validation as v
 from yizhan.core.tables import LoginAttempt, Person, Token
 
@@ -57,8 +61,13 @@ def hash_token(token: str) -> str:
 
 
 async def create_person(username: str, display_name: str, password: str | None = None,
-                        phone: str | None = None, real_name: str = "", locale: str = "") -> dict:
-    """Create a person who can log in; refuses a taken username or phone, a weak password."""
+                        phone: str | None = None, real_name: str = "", locale: str = "",
+                        quiet_phone: bool = False) -> dict:
+    """Create a person who can log in; refuses a taken username or phone, a weak password.
+
+    With ``quiet_phone`` (self-registration) a phone number someone else already has is not
+    refused but left off the new person, so the answer reveals nothing about the number.
+    """
     username = (username or "").strip()
     if not USERNAME.match(username):
         raise invalid("username", "Use 2-40 letters, digits, '.', '-' or '_'.",
@@ -75,15 +84,18 @@ async def create_person(username: str, display_name: str, password: str | None =
     if password is not None and len(password) > 256:
         raise invalid("password", "Too long: at most {max} characters.", code="TOO_LONG",
                       max=256)
+    password_hash = await run_cpu(_hasher.hash, password) if password else ""
     async with db.atomic():
         if await Person.exists().where(Person.username == username):
             raise YizhanError("USERNAME_TAKEN", "This username is taken.", field="username")
         if phone and await Person.exists().where(Person.phone == phone):
-            raise YizhanError("PHONE_TAKEN", "This phone number is already registered.",
-                              field="phone")
+            if not quiet_phone:
+                raise YizhanError("PHONE_TAKEN", "This phone number is already registered.",
+                                  field="phone")
+            phone = None  # registration must not tell a stranger whose number this is
         return (await Person.insert(Person(
             username=username, display_name=display_name, real_name=real_name,
-            phone=phone or None, password_hash=_hasher.hash(password) if password else "",
+            phone=phone or None, password_hash=password_hash,
             locale=normalize(locale) if locale else "", created_at=clock.now(),
         )).returning(*Person.all_columns()))[0]
 
@@ -117,7 +129,7 @@ async def set_password(person_id: int, password: str) -> None:
     if len(password) < 8:
         raise invalid("password", "A password needs at least 8 characters.",
                       code="WEAK_PASSWORD")
-    await Person.update({Person.password_hash: _hasher.hash(password)}).where(
+    await Person.update({Person.password_hash: await run_cpu(_hasher.hash, password)}).where(
         Person.id == person_id
     )
 
@@ -134,33 +146,70 @@ async def _issue(person_id: int | None, kind: str, name: str, community: int | N
     return token, row
 
 
-async def login(identifier: str, password: str) -> tuple[str, dict]:
-    """Check a password and issue a login token; refuses after too many failures."""
+LOGIN_LIMITED = "Too many failed logins. Try again in {minutes} minutes."
+
+
+async def claim_attempts(limits: list[tuple[str, int]], window: timedelta,
+                         message: str = LOGIN_LIMITED) -> list[int]:
+    """Count one attempt against each ``(key, limit)`` — atomically, before the attempt is
+    checked — or refuse with RATE_LIMITED (counting nothing) when a key already has ``limit``
+    attempts in ``window``. Returns the ids of the claimed rows (delete them to forget the
+    attempt, e.g. when it succeeded)."""
+    now = clock.now()
+    since = now - window
+    claimed: list[int] = []
+    async with db.atomic():  # SQLite: an immediate transaction, so claims are serialized
+        for key, limit in sorted(limits):
+            if db.is_postgres():  # serialize the count and the insert per key
+                await db.raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)
+            count = await LoginAttempt.count().where(
+                (LoginAttempt.identifier == key) & (LoginAttempt.at > since))
+            if count >= limit:
+                raise YizhanError("RATE_LIMITED", message, kind="limit",
+                                  minutes=int(window.total_seconds() // 60))
+        for key, _ in limits:
+            row = (await LoginAttempt.insert(LoginAttempt(identifier=key, at=now))
+                   .returning(LoginAttempt.id))[0]
+            claimed.append(row["id"])
+    return claimed
+
+
+def address_key(prefix: str, address: str | None) -> str:
+    """The attempt-counter key of a client address (``prefix:address``)."""
+    return f"{prefix}:{(address or 'unknown')[:50]}"
+
+
+def _verify(stored: str | None, password: str) -> bool:
+    """Check a password against a stored hash (or against a dummy one, taking the same time,
+    when there is none). Runs in a worker thread."""
+    try:
+        if not stored:
+            _hasher.verify(_dummy_hash(), password or "x")
+            return False
+        return _hasher.verify(stored, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def login(identifier: str, password: str, address: str | None = None
+                ) -> tuple[str, dict]:
+    """Check a password and issue a login token; refuses after too many failures for the
+    account (or identifier) or from the client ``address``."""
     settings = get_settings()
     person = await find_person(identifier)
     # Failures count per person (by username and phone alike), else per unknown identifier.
     key = (f"person:{person['id']}" if person
            else v.CONTROL.sub("", (identifier or "").strip().lower())[:60])
-    now = clock.now()
-    since = now - timedelta(minutes=settings.login_window_minutes)
-    failures = await LoginAttempt.count().where(
-        (LoginAttempt.identifier == key) & (LoginAttempt.at > since)
-    )
-    if failures >= settings.login_max_failures:
-        raise YizhanError("RATE_LIMITED", "Too many failed logins. Try again in {minutes} minutes.",
-                          kind="limit", minutes=settings.login_window_minutes)
-    try:
-        if person is None or not person["password_hash"]:
-            _hasher.verify(_dummy_hash(), password or "x")  # same time either way
-            raise VerificationError
-        _hasher.verify(person["password_hash"], password or "")
-    except (VerificationError, InvalidHashError):
-        async with db.atomic():
-            await LoginAttempt.insert(LoginAttempt(identifier=key, at=now))
+    window = timedelta(minutes=settings.login_window_minutes)
+    ip_key = address_key("ip", address)
+    claimed = await claim_attempts([(key, settings.login_max_failures),
+                                    (ip_key, settings.login_max_failures_per_address)], window)
+    if not await run_cpu(_verify, person["password_hash"] if person else None, password):
         raise YizhanError("INVALID_CREDENTIALS", "Wrong username or password.",
-                          field="password") from None
+                          field="password")
     async with db.atomic():
-        await LoginAttempt.delete().where(LoginAttempt.identifier == key)
+        await LoginAttempt.delete().where((LoginAttempt.identifier == key)
+                                          | LoginAttempt.id.is_in(claimed))
         token, _ = await _issue(person["id"], "login", "login", None,
                                 timedelta(hours=settings.token_ttl_hours))
     return token, person

@@ -19,6 +19,7 @@ from typing import Any
 from piccolo.engine.sqlite import SQLiteEngine
 
 from yizhan.core import clock, db
+from yizhan.core.api import run_cpu
 from yizhan.plugins.credits import chain, verify_sqlite
 from yizhan.plugins.credits.chain import GENESIS, Progress, VerifyResult
 from yizhan.plugins.credits.tables import CreditVerification
@@ -132,7 +133,7 @@ async def _verify_sqlite(path: str, community_id: int, progress: Progress | None
         def report(done: int, total: int) -> None:
             loop.call_soon_threadsafe(progress, done, total)
 
-    return await asyncio.to_thread(verify_sqlite.verify, path, community_id, report)
+    return await run_cpu(verify_sqlite.verify, path, community_id, report)
 
 
 async def _batches(fetch: Fetch, community_id: int, head_seq: int,
@@ -183,7 +184,8 @@ async def _walk(fetch: Fetch, community_id: int, head_seq: int, head_hash: str,
     batches = _batches(fetch, community_id, head_seq)
     try:
         async for rows in batches:
-            failure, prev_hash, expected, done = chain.check_rows(rows, prev_hash, expected)
+            failure, prev_hash, expected, done = await run_cpu(
+                chain.check_rows, rows, prev_hash, expected)
             checked += done
             if failure is not None:
                 failure.checked = checked

@@ -17,7 +17,15 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from yizhan.core.api import GraphQLContribution, UserError, forbidden, not_found, payload, pk_of
+from yizhan.core.api import (
+    GraphQLContribution,
+    UserError,
+    forbidden,
+    not_found,
+    payload,
+    pk_of,
+    run_cpu,
+)
 from yizhan.core.graphql import connections
 from yizhan.core.graphql.connections import Connection
 from yizhan.core.graphql.ids import from_cursor, to_gid
@@ -532,8 +540,8 @@ class MerchantSettlement:
 
     @strawberry.field(description="The statement as a PDF, base64-encoded.")
     async def pdf_base64(self, info: Info) -> str:
-        data, _ = pdf.render(self._community, self._statement,
-                             await info.context.resolved_locale())
+        data, _ = await run_cpu(pdf.render, self._community, self._statement,
+                                await info.context.resolved_locale())
         return base64.b64encode(data).decode("ascii")
 
 
