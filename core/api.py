@@ -58,6 +58,8 @@ from yizhan.core.services.members import get_member as get_member
 from yizhan.core.services.notices import post_notice as post_notice
 from yizhan.core.services.notifications import notify as notify
 from yizhan.core.services.outbox import publish as publish
+from yizhan.core.services.validation import canonical_decimal as canonical_decimal
+from yizhan.core.services.validation import canonical_int as canonical_int
 from yizhan.core.services.validation import credits_to_centi as credits_to_centi
 from yizhan.core.services.validation import format_centi as format_centi
 from yizhan.core.services.validation import is_admin as is_admin
@@ -66,12 +68,14 @@ from yizhan.core.services.validation import require_admin as require_admin
 from yizhan.core.switches import switches
 
 
-def build_connection(rows: list[dict], size: int, convert, key: str = "id") -> Connection:
+def build_connection(rows: list[dict], size: int, convert, key: str = "id",
+                     after: str | None = None) -> Connection:
     """A Relay connection from ``size + 1`` rows fetched newest/oldest first by ``key``
-    (the extra row says there is a next page); ``convert`` turns a row into a node."""
+    (the extra row says there is a next page); ``convert`` turns a row into a node;
+    ``after`` is the cursor the page was asked after (there is a previous page)."""
     from yizhan.core.graphql.connections import build
 
-    return build(rows, size, convert, key)
+    return build(rows, size, convert, key, after)
 
 async def community_with_plugin(slug_or_id: str | int, plugin: str) -> dict:
     """A community row (by slug or id), refused with PLUGIN_DISABLED where ``plugin`` is off."""

@@ -14,8 +14,11 @@ class Settings(BaseSettings):
 
     #: ``sqlite:///path/to/file.db`` (the default) or ``postgresql://user:pw@host:port/db``.
     database_url: str = "sqlite:///yizhan.db"
-    #: Production mode: no GraphiQL, no introspection hints in errors.
+    #: Production mode: no GraphiQL, no introspection, no "Did you mean" hints in errors.
     production: bool = False
+    #: Introspection: ``on``, ``off`` or ``admins`` (community admins and service tokens).
+    #: Empty: ``off`` in production, ``on`` otherwise.
+    introspection: str = ""
     #: Comma-separated plugin names: only these load (empty: all installed).
     plugins_allow: str = ""
     #: Comma-separated plugin names that never load.
@@ -29,6 +32,8 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = 30
     #: Registrations allowed per client address in ``login_window_minutes``.
     register_max_per_address: int = 20
+    #: How often a subscription checks that its token is still valid, in seconds.
+    subscription_token_check_seconds: float = 5.0
     #: Worker threads for CPU-heavy work (password hashing, PDFs, chain verification).
     cpu_threads: int = 2
     #: How often a running server looks for plugin toggles and new outbox rows, in seconds.

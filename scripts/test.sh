@@ -19,6 +19,10 @@ else
   echo "== npm not found: the JavaScript client example will be skipped"
 fi
 
+if command -v chromium >/dev/null; then
+  export YIZHAN_REQUIRE_BROWSER=1
+fi
+
 suite() {
   $PY -m pytest -q "$@"
   $PY -m pytest -q examples/plugins/yizhan-toollib/tests

@@ -111,6 +111,16 @@ class Context(BaseContext, kw_only=True):
             self.cached_principal = principal
         return self.cached_principal
 
+    async def token_still_valid(self) -> bool:
+        """Whether the token this request (or WebSocket) came with is still valid, read
+        afresh: a subscription ends when its token is logged out, revoked or expires."""
+        value = self.header("authorization") or ""
+        scheme, _, token = value.partition(" ")
+        if not value:
+            return True  # anonymous stays anonymous
+        return scheme.lower() == "bearer" and bool(token.strip()) and (
+            await people.resolve_token(token.strip())) is not None
+
     async def person(self) -> dict | None:
         """The calling person's row, or None when anonymous (or a bare service token)."""
         if self.cached_person is _UNSET:

@@ -29,6 +29,8 @@ from yizhan.core.services import validation as v
 from yizhan.core.tables import LoginAttempt, Person, Token
 
 _hasher = PasswordHasher()
+#: The longest lifetime of a login token made without a password (a year).
+MAX_TTL_HOURS = 24 * 366
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 PHONE = re.compile(r"^\+?[0-9]{6,15}$")
 #: Verified against when nobody has the identifier, so a wrong username costs the same time
@@ -223,8 +225,12 @@ async def create_service_token(name: str, community_id: int | None) -> tuple[str
 
 
 async def create_login_token(person_id: int, ttl_hours: int | None = None) -> tuple[str, dict]:
-    """A login token for a person without asking the password (admin CLI, tests)."""
-    hours = ttl_hours or get_settings().token_ttl_hours
+    """A login token for a person without asking the password (admin CLI, tests); its
+    lifetime is 1 hour to a year (default: the ``token_ttl_hours`` setting)."""
+    hours = get_settings().token_ttl_hours if ttl_hours is None else ttl_hours
+    if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= MAX_TTL_HOURS:
+        raise invalid("hours", "A token lasts from 1 to {max} hours.", code="INVALID_HOURS",
+                      max=MAX_TTL_HOURS)
     async with db.atomic():
         return await _issue(person_id, "login", "cli", None, timedelta(hours=hours))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from yizhan.core.errors import YizhanError, forbidden, invalid
@@ -15,8 +15,40 @@ ROLES = ("resident", "deputy_leader", "building_leader", "admin")
 LEADER_ROLES = ("deputy_leader", "building_leader")
 
 
-#: Control characters other than tab, line feed and carriage return (NUL, escape codes …).
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Characters refused in text: C0 controls other than tab, line feed and carriage return
+#: (NUL, escape codes …), DEL, C1 controls (U+0080-U+009F, such as NEL and CSI), bidi
+#: embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which can make text
+#: read differently on someone else's screen, and lone surrogates (not Unicode text at all).
+CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+#: The one accepted spelling of a whole number: ASCII digits, no sign, padding, exponent,
+#: underscore or leading zero.
+CANONICAL_INT = re.compile(r"(0|[1-9][0-9]{0,18})", re.ASCII)
+#: The one accepted spelling of an exact amount: an optional minus, ASCII digits without a
+#: leading zero, at most two decimals. No exponent, padding, underscore or other digits.
+CANONICAL_AMOUNT = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]{1,2})?", re.ASCII)
+
+
+def canonical_int(value: str) -> int | None:
+    """``value`` as a whole number if written in its one canonical form, else None:
+    ``"42"`` is 42; ``"042"``, ``" 42"``, ``"4_2"``, ``"4e1"``, ``"٤٢"``, ``"４２"`` are None."""
+    return int(value) if isinstance(value, str) and CANONICAL_INT.fullmatch(value) else None
+
+
+def canonical_decimal(value: Any, field: str, noun: str = "Not a credit amount.") -> Decimal:
+    """An exact amount given as a string in its canonical form (``"1"``, ``"0.2"``,
+    ``"12.50"``) or as a whole JSON number; INVALID_AMOUNT for anything else (floats,
+    exponents, padding, underscores, non-ASCII digits, more than two decimals)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if not isinstance(value, str):
+        raise invalid(field, noun, code="INVALID_AMOUNT")
+    if len(value) > 40 and value.isascii() and value.isdigit():
+        return Decimal(10) ** 40  # absurdly large: refused by the caller's maximum
+    if not CANONICAL_AMOUNT.fullmatch(value):
+        raise invalid(field, noun, code="INVALID_AMOUNT")
+    return Decimal(value)
 
 
 def text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str:
@@ -50,27 +82,17 @@ def slug(value: str | None, field: str = "slug") -> str:
 
 
 def credits_to_centi(value: Any, field: str = "credits", *, maximum: int = 100_00) -> int:
-    """Parse a credit amount (hours, up to two decimals) into integer hundredths."""
+    """Parse a credit amount (hours, up to two decimals, in canonical form) into integer
+    hundredths."""
     if isinstance(value, float):
         raise invalid(field, "Credits must be given as a decimal string, not a float.",
                       code="INVALID_AMOUNT")
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise invalid(field, "Not a credit amount.", code="INVALID_AMOUNT") from None
-    if not amount.is_finite():
-        raise invalid(field, "Not a credit amount.", code="INVALID_AMOUNT")
+    amount = canonical_decimal(value, field)
     if amount < 0:
         raise invalid(field, "Credits cannot be negative.", code="NEGATIVE_AMOUNT")
-    if amount > Decimal(maximum) / 100:  # before any arithmetic, which fails on huge numbers
+    if amount > Decimal(maximum) / 100:
         raise invalid(field, "At most {max} credits.", code="AMOUNT_TOO_LARGE",
                       max=format_centi(maximum))
-    try:
-        exact = amount == amount.quantize(Decimal("0.01"))
-    except InvalidOperation:
-        exact = False
-    if not exact:
-        raise invalid(field, "Credits have at most two decimals.", code="INVALID_AMOUNT")
     return int(amount * 100)
 
 

@@ -7,10 +7,10 @@ are documented in ``docs/merchants.md``.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from yizhan.core.errors import invalid
+from yizhan.core.api import canonical_decimal, invalid
 
 
 def yuan_to_fen(value: Any, field: str, *, maximum: int) -> int:
@@ -22,24 +22,12 @@ def yuan_to_fen(value: Any, field: str, *, maximum: int) -> int:
     if isinstance(value, float):
         raise invalid(field, "Amounts of money must be given as a decimal string, not a float.",
                       code="INVALID_AMOUNT")
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise invalid(field, "Not an amount of money.", code="INVALID_AMOUNT") from None
-    if not amount.is_finite():
-        raise invalid(field, "Not an amount of money.", code="INVALID_AMOUNT")
+    amount = canonical_decimal(value, field, "Not an amount of money.")
     if amount < 0:
         raise invalid(field, "An amount of money cannot be negative.", code="NEGATIVE_AMOUNT")
     if amount > Decimal(maximum) / 100:
         raise invalid(field, "At most {max} yuan.", code="AMOUNT_TOO_LARGE",
                       max=format_fen(maximum))
-    try:
-        exact = amount == amount.quantize(Decimal("0.01"))
-    except InvalidOperation:
-        exact = False
-    if not exact:
-        raise invalid(field, "Amounts of money have at most two decimals.",
-                      code="INVALID_AMOUNT")
     return int(amount * 100)
 
 

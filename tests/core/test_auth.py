@@ -197,14 +197,14 @@ async def service(community, gql):
 
 async def test_a_service_token_acts_as_admin_of_its_community(service, pending, resident):
     client, _ = service
-    members = await client.data('{ members(community: "testville", status: "pending") '
+    members = await client.data('{ members(community: "testville", status: PENDING) '
                                 "{ nodes { id } } }")
     assert [m["id"] for m in members["members"]["nodes"]] == [pending.id]
     verified = await client.mutate(
         """mutation($input: VerifyMemberInput!) { verifyMember(input: $input) {
           member { status verifiedBy { id } } errors { code } } }""",
         {"input": {"memberId": pending.id, "realName": "Wang Fang"}})
-    assert verified == {"member": {"status": "verified", "verifiedBy": None}, "errors": []}
+    assert verified == {"member": {"status": "VERIFIED", "verifiedBy": None}, "errors": []}
     notice = await client.mutate(
         """mutation { postNotice(input: {community: "testville", title: "Hello"}) {
           notice { title } errors { code } } }""")

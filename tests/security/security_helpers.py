@@ -35,3 +35,42 @@ def login_outcome(result: dict) -> str:
     if result.get("data") and result["data"]["login"] and result["data"]["login"]["token"]:
         return "TOKEN"
     return code_of(result, "login")
+
+
+async def snapshot() -> dict[str, int]:
+    """Row counts of every table (core's and the plugins'): compare around a refusal."""
+    from yizhan.core import db
+
+    counts = {}
+    for table in db.all_tables():
+        name = table._meta.tablename
+        counts[name] = (await db.raw(f"SELECT COUNT(*) AS n FROM {name}"))[0]["n"]
+    return counts
+
+
+async def refused(client, query: str, variables: dict | None = None) -> str:
+    """Send a request that must be refused; its code, after checking nothing was written."""
+    before = await snapshot()
+    result = await client.execute(query, variables)
+    code = code_of(result)
+    assert await snapshot() == before, code
+    return code
+
+
+def need_input(**overrides: Any) -> dict[str, Any]:
+    """A valid postNeed input (a 10-minute errand tomorrow), with overrides."""
+    from datetime import timedelta
+
+    from yizhan.core import clock
+
+    start = clock.now() + timedelta(days=1)
+    values = {"community": "testville", "title": "Buy soy sauce", "category": "errand",
+              "windowStart": start.isoformat(),
+              "windowEnd": (start + timedelta(hours=2)).isoformat(),
+              "estimatedMinutes": 10, "credits": "0.20"}
+    values.update(overrides)
+    return values
+
+
+POST_NEED = """mutation($input: PostNeedInput!) { postNeed(input: $input) {
+  need { id title } errors { field code message } } }"""
