@@ -105,6 +105,20 @@ def member_verify(username: str, community: str = COMMUNITY,
     emit(run(body), as_json)
 
 
+@member_app.command("remove")
+def member_remove(username: str, community: str = COMMUNITY,
+                  reason: str = typer.Option(..., help="Why; the member is told."),
+                  as_json: bool = JSON) -> None:
+    """Remove a member (refused while they have needs open or are the last admin)."""
+
+    async def body():
+        row = await communities.get_community(community)
+        member = await _member_by_username(row, username)
+        return await members.remove(row, None, member["id"], reason)
+
+    emit(run(body), as_json)
+
+
 @member_app.command("promote")
 def member_promote(username: str, role: str = typer.Option(..., help="resident, "
                    "deputy_leader, building_leader or admin."),
@@ -121,7 +135,8 @@ def member_promote(username: str, role: str = typer.Option(..., help="resident, 
 
 @member_app.command("list")
 def member_list(community: str = COMMUNITY,
-                status: str = typer.Option(None, help="pending, verified or declined."),
+                status: str = typer.Option(
+                    None, help="pending, verified, declined, left or removed."),
                 as_json: bool = JSON) -> None:
     """List a community's members."""
     from yizhan.core.tables import Person

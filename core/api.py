@@ -7,11 +7,18 @@ is re-exported here, so core can move its insides without breaking plugins.
 
 from __future__ import annotations
 
+from yizhan.core import checks as _checks
+from yizhan.core import deadlines as _deadlines
+from yizhan.core import indicators as _indicators
+
 # The contract: hooks, specs, errors, transactions, time, jobs, GraphQL helpers, messages.
 from yizhan.core import typeable_codes as typeable_codes
+from yizhan.core.checks import Check as Check
+from yizhan.core.checks import Finding as Finding
 from yizhan.core.clock import now as now
 from yizhan.core.db import after_commit as after_commit
 from yizhan.core.db import atomic as atomic
+from yizhan.core.deadlines import Deadline as Deadline
 from yizhan.core.errors import YizhanError as YizhanError
 from yizhan.core.errors import forbidden as forbidden
 from yizhan.core.errors import invalid as invalid
@@ -36,11 +43,15 @@ from yizhan.core.graphql.types import Member as Member
 from yizhan.core.graphql.types import member_by_id as member_by_id
 from yizhan.core.graphql.types import member_objects as member_objects
 from yizhan.core.i18n import translate as translate
+from yizhan.core.indicators import Indicator as Indicator
 from yizhan.core.jobs import Job as Job
 from yizhan.core.offload import run_cpu as run_cpu
 from yizhan.core.plugins import PluginSpec as PluginSpec
 from yizhan.core.plugins import Veto as Veto
 from yizhan.core.plugins import hookimpl as hookimpl
+from yizhan.core.services.communities import (
+    communities_with_plugin as communities_with_plugin,
+)
 from yizhan.core.services.communities import (
     get_community,
     get_community_by_id,
@@ -66,6 +77,18 @@ from yizhan.core.services.validation import is_admin as is_admin
 from yizhan.core.services.validation import is_leader_of as is_leader_of
 from yizhan.core.services.validation import require_admin as require_admin
 from yizhan.core.switches import switches
+
+#: Deadlines (see :mod:`yizhan.core.deadlines`): schedule or move, cancel, look up.
+schedule_deadline = _deadlines.schedule
+cancel_deadline = _deadlines.cancel
+cancel_deadlines = _deadlines.cancel_all
+pending_deadlines = _deadlines.pending
+#: Levels of a :class:`Finding` of ``yizhan check``.
+CHECK_CRITICAL = _checks.CRITICAL
+CHECK_WARNING = _checks.WARNING
+#: What an indicator is computed for, and the units it may have.
+IndicatorScope = _indicators.Scope
+INDICATOR_UNITS = _indicators.UNITS
 
 
 def build_connection(rows: list[dict], size: int, convert, key: str = "id",

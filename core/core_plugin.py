@@ -35,12 +35,22 @@ def yizhan_register_settings():
 
 @hookimpl
 def yizhan_register_jobs():
-    """Core's sweeps: escalate needs nobody took, expire needs whose window passed, forget
-    old failed logins."""
+    """Core's sweeps: fire due deadlines, escalate needs nobody took, expire needs whose
+    window passed, forget old failed logins."""
+    from yizhan.core import deadlines
     from yizhan.core.services import needs, people
 
     return [
+        Job("core.deadlines", 5, deadlines.run_due),
         Job("core.escalate_needs", 60, needs.escalate_due),
         Job("core.expire_needs", 60, needs.expire_due),
         Job("core.purge_login_attempts", 3600, people.purge_login_attempts),
     ]
+
+
+@hookimpl
+def yizhan_register_indicators():
+    """Core's indicators: members, needs, hours of help."""
+    from yizhan.core.core_indicators import INDICATORS
+
+    return INDICATORS

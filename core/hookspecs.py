@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from yizhan.core.deadlines import Deadline
     from yizhan.core.events import EventContext
+    from yizhan.core.indicators import Indicator
     from yizhan.core.jobs import Job
     from yizhan.core.matching import Candidate
     from yizhan.core.plugins import Veto
@@ -80,6 +82,25 @@ def yizhan_register_jobs() -> list[Job] | None:
 
 
 @hookspec
+def yizhan_register_indicators() -> list[Indicator] | None:
+    """Return the plugin's :class:`~yizhan.core.indicators.Indicator` objects: named figures
+    (key, titles in Chinese and English, unit, definition) each computed for one community — or
+    the whole deployment — over a period, with SQL aggregates.
+
+    Called once when the registry loads; a key already contributed by another plugin is an error
+    naming both. Indicators of a plugin that is off in a community are not computed there. The
+    insights plugin shows, stores and charts them.
+    """
+
+
+@hookspec
+def yizhan_register_checks() -> list[Any] | None:
+    """Return :class:`~yizhan.core.checks.Check` objects that ``yizhan check`` runs: each looks
+    at the deployment (settings, database, backlog) and returns findings — a stable code, a
+    level (``critical`` or ``warning``), what is wrong and a one-line fix."""
+
+
+@hookspec
 def yizhan_register_routes() -> list[Any] | None:
     """Return Litestar route handlers for plain HTTP pages (public credential URLs, a proof
     page behind a QR code). Called once when the app is built. Paths must start with
@@ -112,8 +133,32 @@ def yizhan_plugin_enabled(ctx: EventContext, plugin: str) -> None:
 
 
 @hookspec
+def yizhan_plugin_disabled(ctx: EventContext, plugin: str) -> None:
+    """``plugin`` was switched off in ``ctx.community``. Called for the plugins still on
+    (the plugin being switched off is called too, so it can tidy up); its deadlines wait."""
+
+
+@hookspec
 def yizhan_member_joined(ctx: EventContext, member: dict) -> None:
     """A person asked to join ``ctx.community`` (status ``pending``)."""
+
+
+@hookspec
+def yizhan_member_declined(ctx: EventContext, member: dict, reason: str) -> None:
+    """A leader or admin declined ``member``'s request to join, saying ``reason``."""
+
+
+@hookspec
+def yizhan_member_left(ctx: EventContext, member: dict, removed_by: dict | None) -> None:
+    """``member`` left ``ctx.community`` or was removed by a leader or admin: ``member['status']``
+    is ``left`` or ``removed``; ``removed_by`` is the remover's member row (None when the
+    member left, or when the admin CLI removed them). The row stays; core refuses while the
+    member has needs open, and plugins close what else the member still has."""
+
+
+@hookspec
+def yizhan_member_role_changed(ctx: EventContext, member: dict, previous_role: str) -> None:
+    """``member``'s role changed from ``previous_role`` to ``member['role']``."""
 
 
 @hookspec
@@ -172,6 +217,19 @@ def yizhan_seed_demo(ctx: EventContext, members: dict[str, dict]) -> None:
     """
 
 
+@hookspec
+def yizhan_deadline_due(ctx: EventContext, deadline: Deadline) -> None:
+    """A :class:`~yizhan.core.deadlines.Deadline` the plugin scheduled has fallen due.
+
+    Called only for the plugin that scheduled it (``deadline.plugin``), exactly once, inside a
+    transaction of its own, within one sweep interval after ``deadline.due_at`` — also with
+    several processes sweeping and for deadlines that fell due while every process was down.
+    Raising rolls the transaction back and the deadline is tried again later (after 1, 2, 4 …
+    minutes, at most ten times). Deadlines of a plugin that is off in the community wait until
+    it is on again. ``ctx.actor`` is None and ``ctx.now`` the sweep's time.
+    """
+
+
 # --- Decisions --------------------------------------------------------------------------
 
 
@@ -184,7 +242,13 @@ def yizhan_rank_candidates(ctx: EventContext, need: dict, candidates: list[Candi
 
 @hookspec(firstresult=True)
 def yizhan_veto(ctx: EventContext, action: str, subject: dict) -> Veto | None:
-    """Refuse ``action`` (e.g. ``need.post``, ``need.accept``, ``member.verify``) on ``subject``.
+    """Refuse ``action`` on ``subject`` (a need or member row, or the values of one to be made).
+
+    Actions: ``need.post``, ``need.accept``, ``need.withdraw``, ``need.done``,
+    ``need.confirm``, ``need.auto_confirm``, ``need.cancel``, ``member.join``,
+    ``member.verify``, ``member.decline``, ``member.role``, ``member.leave``,
+    ``member.remove``. A plugin may hold a need this way (an open dispute blocks its
+    confirmation, manual or automatic, until it is decided).
 
     Return a :class:`~yizhan.core.plugins.Veto` (code and message) to refuse, or None to let it
     pass. The first veto wins. Called inside the action's transaction, before anything is

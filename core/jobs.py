@@ -6,6 +6,7 @@ A job function gets the current time and returns how many things it acted on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -18,6 +19,10 @@ from yizhan.core.tables import JobLease
 
 log = logging.getLogger(__name__)
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+#: How long a claim on a job lasts unless renewed: a crashed runner's job is free again
+#: within this time. A running job renews its lease every :data:`RENEW_EVERY` seconds.
+LEASE_SECONDS = 45
+RENEW_EVERY = 15
 
 
 @dataclass(frozen=True)
@@ -34,9 +39,19 @@ def all_jobs() -> list[Job]:
     from yizhan.core.plugins import get_registry
 
     jobs: list[Job] = []
-    for answer in get_registry().register_results("yizhan_register_jobs").values():
-        jobs.extend(answer or [])
+    owners: dict[str, str] = {}
+    for plugin, answer in get_registry().register_results("yizhan_register_jobs").items():
+        for job in answer or []:
+            if job.name in owners:
+                raise JobError(f"Job {job.name!r} is registered by both {owners[job.name]!r} "
+                               f"and {plugin!r}")
+            owners[job.name] = plugin
+            jobs.append(job)
     return jobs
+
+
+class JobError(RuntimeError):
+    """Two plugins registered a job of the same name."""
 
 
 async def _take_lease(job: Job, now: datetime, force: bool) -> bool:
@@ -48,13 +63,26 @@ async def _take_lease(job: Job, now: datetime, force: bool) -> bool:
         due = now - timedelta(seconds=job.interval_seconds)
         query = JobLease.update({
             JobLease.holder: HOLDER,
-            JobLease.locked_until: now + timedelta(minutes=10),
+            JobLease.locked_until: now + timedelta(seconds=LEASE_SECONDS),
         }).where(JobLease.name == job.name).where(
             JobLease.locked_until.is_null() | (JobLease.locked_until < now)
         )
         if not force:
             query = query.where(JobLease.last_run_at.is_null() | (JobLease.last_run_at <= due))
         return bool(await query.returning(JobLease.id))
+
+
+async def _renew(job: Job) -> None:
+    """Keep this process's claim on ``job`` alive while it runs (a background task)."""
+    while True:
+        await asyncio.sleep(RENEW_EVERY)
+        try:
+            async with db.atomic():
+                await JobLease.update({
+                    JobLease.locked_until: clock.now() + timedelta(seconds=LEASE_SECONDS),
+                }).where((JobLease.name == job.name) & (JobLease.holder == HOLDER))
+        except Exception:  # the next renewal tries again; the lease outlives one miss
+            log.exception("renewing the lease of job %s failed", job.name)
 
 
 async def _release(job: Job, now: datetime) -> None:
@@ -74,11 +102,13 @@ async def run_due(force: bool = False, only: str | None = None) -> dict[str, int
         if not await _take_lease(job, now, force):
             results[job.name] = None
             continue
+        renewer = asyncio.create_task(_renew(job))
         try:
             results[job.name] = await job.run(now)
         except Exception:
             log.exception("job %s failed", job.name)
             results[job.name] = None
         finally:
+            renewer.cancel()
             await _release(job, now)
     return results

@@ -36,6 +36,10 @@ class PluginSpec:
     description: str
     #: Names of plugins that must be enabled in a community before this one.
     requires: tuple[str, ...] = ()
+    #: Optional integrations: plugins this one uses when they are installed and on in the
+    #: community (disputes pays compensation through credits where credits is on) and works
+    #: without otherwise. It may import their ``service`` module and is registered after them.
+    works_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,9 @@ def _dependency_order(plugins: dict[str, LoadedPlugin]) -> list[str]:
                     f"Plugin {name!r} requires {required!r}, which is not installed"
                 )
             visit(required)
+        for optional in plugins[name].spec.works_with:
+            if optional in plugins and optional not in visiting:
+                visit(optional)
         visiting.discard(name)
         order.append(name)
 

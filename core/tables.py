@@ -192,3 +192,24 @@ class JobLease(Table, tablename="yz_job_lease"):
     holder = Varchar(length=60, default="")
     locked_until = Timestamptz(default=None, null=True)
     last_run_at = Timestamptz(default=None, null=True)
+
+
+class ScheduledDeadline(Table, tablename="yz_deadline"):
+    """A moment a plugin (or core) must act on: a dispute's decision, a request's answer, an
+    event's reminder. Written in the transaction of the action that set it; fired once by the
+    sweep (:mod:`yizhan.core.deadlines`)."""
+
+    community = ForeignKey(Community, on_delete=OnDelete.cascade, index=True)
+    plugin = Varchar(length=60)
+    kind = Varchar(length=60)
+    subject = Varchar(length=100)
+    due_at = Timestamptz(default=None, null=True)
+    #: When the sweep next looks at it: ``due_at``, or later after a failed attempt.
+    fire_at = Timestamptz(default=None, null=True)
+    payload = JSON(default="{}")
+    #: pending, fired, cancelled or failed (gave up after repeated errors).
+    status = Varchar(length=12, default="pending")
+    attempts = Integer(default=0)
+    last_error = Text(default="")
+    created_at = Timestamptz(default=None, null=True)
+    fired_at = Timestamptz(default=None, null=True)

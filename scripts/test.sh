@@ -46,3 +46,8 @@ fi
 
 echo "== tests on PostgreSQL"
 (unset YIZHAN_DATABASE_URL; suite "$@")
+
+if [ "$(id -u)" = "0" ] && [ "${SKIP_SCALEOUT:-0}" != "1" ]; then
+  echo "== scale-out smoke: primary + streaming replica + pgbouncer"
+  (unset YIZHAN_DATABASE_URL YIZHAN_TEST_DATABASE_URL; bash scripts/scaleout.sh)
+fi

@@ -114,6 +114,21 @@ class DeclineMemberInput:
 
 
 @strawberry.input
+class RemoveMemberInput:
+    """Remove a member from the community with a reason they will see."""
+
+    member_id: strawberry.ID = strawberry.field(description="The member to remove.")
+    reason: str = strawberry.field(description="Why, shown to the member.")
+
+
+@strawberry.input
+class LeaveCommunityInput:
+    """Leave a community (you may ask to join again later)."""
+
+    community: str = strawberry.field(description="The community's slug.")
+
+
+@strawberry.input
 class SetMemberRoleInput:
     """Make a member a resident, deputy leader, building leader or admin (admins)."""
 
@@ -276,7 +291,8 @@ def _plugin_info(community_id: int, name: str) -> PluginInfo:
     entry = next(p for p in plugin_admin.describe(community_id) if p["name"] == name)
     return PluginInfo(name=entry["name"], version=entry["version"],
                       description=entry["description"], requires=entry["requires"],
-                      enabled=entry["enabled"], settings=entry.get("settings"))
+                      works_with=entry["works_with"], enabled=entry["enabled"],
+                      settings=entry.get("settings"))
 
 
 async def _need_context(info: Info, need_id: strawberry.ID) -> tuple[dict, dict, int]:
@@ -357,6 +373,23 @@ class CoreMutation:
         community, actor, pk = await _member_target(info, input.member_id)
         return MemberPayload(member=await _member_out(
             await members.decline(community, actor, pk, input.reason)))
+
+    @strawberry.mutation(description="Remove a member (their building's leaders or admins; "
+                                     "leaders and admins only by an admin). Refused while they "
+                                     "have needs open.")
+    @payload(MemberPayload)
+    async def remove_member(self, info: Info, input: RemoveMemberInput) -> MemberPayload:
+        community, actor, pk = await _member_target(info, input.member_id)
+        return MemberPayload(member=await _member_out(
+            await members.remove(community, actor, pk, input.reason)))
+
+    @strawberry.mutation(description="Leave a community. Refused while you have needs open "
+                                     "or are its last admin.")
+    @payload(MemberPayload)
+    async def leave_community(self, info: Info, input: LeaveCommunityInput) -> MemberPayload:
+        community = await info.context.community(input.community)
+        actor = await info.context.require_member(community)
+        return MemberPayload(member=await _member_out(await members.leave(community, actor)))
 
     @strawberry.mutation(description="Change a member's role (admins).")
     @payload(MemberPayload)

@@ -252,7 +252,8 @@ class CoreQuery:
         viewer = await info.context.member(row) if await info.context.principal() else None
         admin = v.is_admin(viewer)
         return [PluginInfo(name=p["name"], version=p["version"], description=p["description"],
-                           requires=p["requires"], enabled=p["enabled"],
+                           requires=p["requires"], works_with=p["works_with"],
+                           enabled=p["enabled"],
                            settings=p.get("settings") if admin else None)
                 for p in describe(row["id"])]
 

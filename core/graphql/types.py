@@ -339,7 +339,10 @@ class PluginInfo:
     version: str
     description: str
     requires: list[str]
-    enabled: bool
+    works_with: list[str] = strawberry.field(
+        default_factory=list,
+        description="Plugins this one integrates with when they are on (optional).")
+    enabled: bool = False
     settings: JSON | None = strawberry.field(description="Current settings (admins only).")
 
 

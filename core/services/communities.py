@@ -9,7 +9,7 @@ from yizhan.core.errors import YizhanError, invalid, not_found
 from yizhan.core.events import EventContext, emit
 from yizhan.core.i18n import normalize
 from yizhan.core.services import validation as v
-from yizhan.core.tables import Building, Community
+from yizhan.core.tables import Building, Community, PluginState
 
 
 async def create_community(slug: str, name: str, time_zone: str = "Asia/Shanghai",
@@ -70,6 +70,18 @@ async def get_community_by_id(community_id: int) -> dict:
 async def list_communities() -> list[dict]:
     """All communities, by slug."""
     return await Community.select().order_by(Community.slug)
+
+
+async def communities_with_plugin(plugin: str) -> list[dict]:
+    """Every community where ``plugin`` is on (every community for ``core``), by id.
+
+    The one way for a plugin's sweep to visit "each community where I am on"."""
+    query = Community.select().order_by(Community.id)
+    if plugin != "core":
+        on = PluginState.select(PluginState.community).where(
+            (PluginState.plugin == plugin) & (PluginState.enabled == True))  # noqa: E712
+        query = query.where(Community.id.is_in([r["community"] for r in await on] or [-1]))
+    return await query
 
 
 async def create_building(community: dict, name: str, households: int = 0) -> dict:

@@ -17,7 +17,7 @@ from yizhan.core.tables import Building, Member, Person
 TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
 DEPUTY_MIN_HOUSEHOLDS = 300
 MAX_DEPUTIES = 2
-MEMBER_STATUSES = ("pending", "verified", "declined")
+MEMBER_STATUSES = ("pending", "verified", "declined", "left", "removed")
 
 
 async def member_for(community_id: int, person_id: int | None) -> dict | None:
@@ -68,6 +68,8 @@ async def join(community: dict, person_id: int, building_id: int | None) -> dict
         values = dict(building=building["id"] if building else None, status="pending",
                       requested_at=clock.now(), role="resident", decline_reason="",
                       declined_at=None, declined_by=None)
+        check_veto(EventContext(community=community), "member.join",
+                   {**values, "community": community["id"], "person": person_id})
         if existing:
             await Member.update(values).where(Member.id == existing["id"])
             member = await get_member(community, existing["id"])
@@ -120,13 +122,17 @@ async def decline(community: dict, actor: dict | None, member_id: int, reason: s
         if member["status"] != "pending":
             raise YizhanError("NOT_PENDING", "This member is not waiting for verification.",
                               field="memberId")
+        ctx = EventContext(community=community, actor=actor)
+        check_veto(ctx, "member.decline", member)
         await Member.update({Member.status: "declined", Member.decline_reason: reason,
                              Member.declined_at: clock.now(),
                              Member.declined_by: actor["id"] if actor else None}).where(
             Member.id == member["id"])
         await notify(community["id"], member["id"], "member.declined", "Membership declined",
                      "Your request to join was declined: {reason}", reason=reason)
-        return await get_member(community, member_id)
+        member = await get_member(community, member_id)
+        await emit(ctx, "yizhan_member_declined", member=member, reason=reason)
+        return member
 
 
 async def set_role(community: dict, actor: dict | None, member_id: int, role: str) -> dict:
@@ -176,8 +182,72 @@ async def set_role(community: dict, actor: dict | None, member_id: int, role: st
                     raise YizhanError("TOO_MANY_DEPUTIES",
                                       "A building has at most {max} deputy leaders.",
                                       field="role", max=MAX_DEPUTIES)
+        ctx = EventContext(community=community, actor=actor)
+        check_veto(ctx, "member.role", {**member, "new_role": role})
         await Member.update({Member.role: role}).where(Member.id == member["id"])
-        return await get_member(community, member_id)
+        changed = await get_member(community, member_id)
+        if role != member["role"]:
+            await emit(ctx, "yizhan_member_role_changed", member=changed,
+                       previous_role=member["role"])
+        return changed
+
+
+async def leave(community: dict, member: dict) -> dict:
+    """``member`` leaves the community (status ``left``); they may ask to join again later."""
+    return await _end_membership(community, member, None, "left", "")
+
+
+async def remove(community: dict, actor: dict | None, member_id: int, reason: str) -> dict:
+    """A leader of the member's building or an admin removes a member (status ``removed``),
+    saying why; ``actor`` None is the admin CLI."""
+    reason = v.text(reason, "reason", max_length=500)
+    member = await get_member(community, member_id)
+    if actor is not None:
+        v.require_leader_of(actor, member["building"])
+        if actor["id"] == member["id"]:
+            raise forbidden("Use leaveCommunity to leave yourself.")
+        if member["role"] != "resident" and not v.is_admin(actor):
+            raise forbidden("Only an admin can remove a leader or an admin.")
+    return await _end_membership(community, member, actor, "removed", reason)
+
+
+async def _end_membership(community: dict, member: dict, actor: dict | None, status: str,
+                          reason: str) -> dict:
+    """Leave or remove: refused for the last admin and while the member has needs open."""
+    from yizhan.core.tables import Need
+
+    async with db.atomic():
+        await _lock("yz_member", member["id"])
+        member = await get_member(community, member["id"])
+        if member["status"] not in ("pending", "verified"):
+            raise YizhanError("NOT_MEMBER", "This person is not a member here.", field="memberId")
+        if member["role"] == "admin":
+            await _lock("yz_community", community["id"])
+            if not await Member.exists().where(
+                (Member.community == community["id"]) & (Member.role == "admin")
+                & (Member.status == "verified") & (Member.id != member["id"])
+            ):
+                raise YizhanError("LAST_ADMIN", "A community needs at least one admin: "
+                                  "make someone else admin first.", field="memberId")
+        if await Need.exists().where(
+            (Need.community == community["id"])
+            & Need.status.is_in(["open", "accepted", "done"])
+            & ((Need.requester == member["id"]) | (Need.helper == member["id"]))
+        ):
+            raise YizhanError("HAS_OPEN_NEEDS", "Finish or cancel the member's open needs "
+                              "first (posted, accepted or waiting for confirmation).",
+                              field="memberId")
+        ctx = EventContext(community=community, actor=actor)
+        check_veto(ctx, "member.leave" if status == "left" else "member.remove", member)
+        await Member.update({Member.status: status, Member.role: "resident"}).where(
+            Member.id == member["id"])
+        ended = await get_member(community, member["id"])
+        await emit(ctx, "yizhan_member_left", member=ended, removed_by=actor
+                   if status == "removed" else None)
+        if status == "removed":
+            await notify(community["id"], member["id"], "member.removed", "Membership ended",
+                         "You were removed from the community: {reason}", reason=reason)
+        return ended
 
 
 async def _lock(table: str, row_id: int) -> None:
@@ -248,7 +318,7 @@ async def list_members(community: dict, *, status: str | None = None,
         query = query.where(Member.role == role)
     if after_id is not None:
         query = query.where(Member.id > after_id)
-    return await query.order_by(Member.id).limit(limit)
+    return await db.read(query.order_by(Member.id).limit(limit))
 
 
 async def memberships(person_id: int) -> list[dict]:

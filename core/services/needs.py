@@ -205,6 +205,7 @@ async def withdraw(community: dict, actor: dict, need_id: int) -> dict:
         if need["helper"] != actor["id"]:
             raise forbidden("Only the helper can do this.")
         helper = need["helper"]
+        check_veto(EventContext(community=community, actor=actor), "need.withdraw", need)
         need = await _step(community, need, "withdrawn", ACCEPTED, {
             Need.status: OPEN, Need.helper: None, Need.accepted_at: None})
         await _log(need["id"], actor, "withdrawn")
@@ -223,6 +224,7 @@ async def mark_done(community: dict, actor: dict, need_id: int) -> dict:
         need = await _locked_need(community, need_id)
         if need["helper"] != actor["id"]:
             raise forbidden("Only the helper can do this.")
+        check_veto(EventContext(community=community, actor=actor), "need.done", need)
         need = await _step(community, need, "marked done", ACCEPTED,
                            {Need.status: DONE, Need.done_at: clock.now()})
         await _log(need["id"], actor, "done")
@@ -246,6 +248,9 @@ async def confirm(community: dict, actor: dict, need_id: int) -> dict:
         if not _may_close(actor, need):
             raise forbidden("Only the requester can do this.")
         now = clock.now()
+        if need["status"] == DONE:
+            check_veto(EventContext(community=community, actor=actor, now=now),
+                       "need.confirm", need)
         need = await _step(community, need, "confirmed", DONE,
                            {Need.status: CONFIRMED, Need.closed_at: now})
         await HelpRecord.insert(HelpRecord(
@@ -271,6 +276,7 @@ async def cancel(community: dict, actor: dict, need_id: int, reason: str = "") -
         previous = need["status"]
         if previous not in (OPEN, ACCEPTED):
             raise _refuse(need, "cancelled")
+        check_veto(EventContext(community=community, actor=actor), "need.cancel", need)
         need = await _step(community, need, "cancelled", previous, {
             Need.status: CANCELLED, Need.closed_at: clock.now(), Need.close_reason: reason})
         await _log(need["id"], actor, "cancelled", reason)
@@ -382,7 +388,7 @@ async def list_needs(community: dict, *, statuses: list[str] | None = None,
             Need.escalated_at.is_not_null() if escalated else Need.escalated_at.is_null())
     if before_id is not None:
         query = query.where(Need.id < before_id)
-    return await query.order_by(Need.id, ascending=False).limit(limit)
+    return await db.read(query.order_by(Need.id, ascending=False).limit(limit))
 
 
 async def history(need_id: int) -> list[dict]:

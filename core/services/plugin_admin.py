@@ -52,6 +52,8 @@ async def disable(community: dict, plugin: str) -> None:
         raise YizhanError("PLUGIN_REQUIRED", "Disable {dependents} first: it requires {plugin}.",
                           field="plugin", plugin=plugin, dependents=", ".join(needed_by))
     async with db.atomic():
+        await emit(EventContext(community=community), "yizhan_plugin_disabled",
+                   extra_enabled=plugin, plugin=plugin)
         await write_state(community["id"], plugin, enabled=False)
 
 
@@ -77,6 +79,7 @@ def describe(community_id: int | None = None) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {
             "name": name, "version": plugin.spec.version,
             "description": plugin.spec.description, "requires": list(plugin.spec.requires),
+            "works_with": list(plugin.spec.works_with),
             "source": plugin.source, "hooks": plugin.hooks,
         }
         if community_id is not None:

@@ -55,6 +55,14 @@ def yizhan_register_jobs():
 
 
 @hookimpl
+def yizhan_register_checks():
+    """``WEBHOOK_BACKLOG``: deliveries piling up."""
+    from yizhan.plugins.webhooks.checks import CHECKS
+
+    return CHECKS
+
+
+@hookimpl
 def yizhan_register_commands(app):
     """``yizhan webhooks …``: add, list, update, remove, rotate-secret, ping, deliveries,
     redeliver."""

@@ -51,7 +51,7 @@ async def test_a_veto_refuses_accepting_and_verifying(community, resident, neigh
     row = await Member.select(Member.status).where(Member.id == newcomer.member_id).first()
     assert row["status"] == "pending"
     assert [c.info["action"] for c in record.of("yizhan_veto")] == [
-        "need.post", "need.accept", "member.verify"]
+        "need.post", "need.accept", "member.join", "member.verify"]
 
 
 @hook("yizhan_veto")

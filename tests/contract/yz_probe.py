@@ -22,6 +22,7 @@ from strawberry.types import Info
 from yizhan.core import db
 from yizhan.core.api import (
     GraphQLContribution,
+    Indicator,
     Job,
     PluginSpec,
     Veto,
@@ -153,6 +154,21 @@ def yizhan_register_jobs():
     return [Job("probe.sweep", 60, _sweep)]
 
 
+async def _probe_notices(scope) -> int:
+    from yizhan.core.tables import Notice
+
+    return await Notice.count().where(
+        (Notice.community == scope.community_id) & (Notice.source == "probe")
+        & (Notice.created_at >= scope.start) & (Notice.created_at < scope.end))
+
+
+@hookimpl
+def yizhan_register_indicators():
+    """One indicator: the probe's own notices in the period."""
+    return [Indicator("probe.notices", "Probe notices", "探针公告", "count",
+                      "Notices the probe posted in the period.", _probe_notices)]
+
+
 @get("/probe/ping/{community:str}")
 async def probe_ping_route(community: str) -> dict[str, str]:
     """A plain HTTP page that checks the community's switch itself."""
@@ -183,6 +199,42 @@ async def yizhan_community_created(ctx, community):
 async def yizhan_plugin_enabled(ctx, plugin):
     """Recorded."""
     await record("yizhan_plugin_enabled", ctx, plugin=plugin)
+
+
+@hookimpl
+async def yizhan_plugin_disabled(ctx, plugin):
+    """Recorded (the plugin being switched off is called too)."""
+    await record("yizhan_plugin_disabled", ctx, plugin=plugin)
+
+
+@hookimpl
+async def yizhan_member_declined(ctx, member, reason):
+    """Recorded."""
+    await record("yizhan_member_declined", ctx, member=member["id"], reason=reason,
+                 status=member["status"])
+
+
+@hookimpl
+async def yizhan_member_left(ctx, member, removed_by):
+    """Recorded."""
+    await record("yizhan_member_left", ctx, member=member["id"], status=member["status"],
+                 removed_by=removed_by["id"] if removed_by else None)
+
+
+@hookimpl
+async def yizhan_member_role_changed(ctx, member, previous_role):
+    """Recorded."""
+    await record("yizhan_member_role_changed", ctx, member=member["id"], role=member["role"],
+                 previous=previous_role)
+
+
+@hookimpl
+async def yizhan_deadline_due(ctx, deadline):
+    """Recorded; posts a notice (so a rolled-back firing is visible as none)."""
+    await record("yizhan_deadline_due", ctx, id=deadline.id, kind=deadline.kind,
+                 subject=deadline.subject, payload=deadline.payload)
+    await post_notice(ctx.community_id, f"deadline {deadline.kind} {deadline.subject}",
+                      source="probe-deadline")
 
 
 @hookimpl
