@@ -41,6 +41,8 @@ class MemberStatus(Enum):
     PENDING = "pending"
     VERIFIED = "verified"
     DECLINED = "declined"
+    LEFT = "left"
+    REMOVED = "removed"
 
 
 @strawberry.enum
@@ -154,7 +156,7 @@ class Member(Node):
     username: str = strawberry.field(description="The person's login name.")
     role: Role = strawberry.field(description="The member's role in the community.")
     status: MemberStatus = strawberry.field(description="Whether the membership is pending, "
-                                                        "verified or declined.")
+                                                        "verified, declined, left or removed.")
     skills: list[str]
     requested_at: datetime | None
     verified_at: datetime | None
