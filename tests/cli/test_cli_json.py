@@ -25,7 +25,7 @@ def test_every_command_takes_json():
     assert missing == []
 
 
-def test_json_of_the_commands_that_lacked_it(cli, community, tmp_path):
+def test_json_of_the_commands_that_lacked_it(community, cli, tmp_path):
     enabled = cli("plugins", "enable", "credits", "-c", "testville", "--json")
     assert enabled.exit_code == 0, enabled.stderr
     assert json.loads(enabled.stdout) == {"plugin": "credits", "community": "testville",

@@ -90,7 +90,7 @@ async def test_a_subscription_ends_when_its_token_stops_being_valid(yizhan_db, c
 
 @pytest.mark.parametrize(("hours", "code"), [("0", "INVALID_HOURS"), ("-5", "INVALID_HOURS"),
                                            ("100000", "INVALID_HOURS")])
-def test_token_create_refuses_odd_lifetimes(cli, resident, hours, code):
+def test_token_create_refuses_odd_lifetimes(resident, cli, hours, code):
     result = cli("token", "create", "--username", "resident1", "--hours", hours)
     assert result.exit_code == 1, result.stdout
     assert result.stderr.startswith("error: ") and result.stderr.rstrip().endswith(f"[{code}]")
@@ -98,7 +98,7 @@ def test_token_create_refuses_odd_lifetimes(cli, resident, hours, code):
     assert len(json.loads(listed.stdout)) == 1  # only the fixture's own token
 
 
-def test_token_create_accepts_one_hour(cli, resident):
+def test_token_create_accepts_one_hour(resident, cli):
     result = cli("token", "create", "--username", "resident1", "--hours", "1", "--json")
     assert result.exit_code == 0, result.stderr
     made = json.loads(result.stdout)
