@@ -90,11 +90,25 @@ def use(url: str, read_url: str | None = None) -> Engine:
         read_url = settings.database_read_url if url == settings.database_url else ""
     engine = make_engine(url, read_url or None)
     _engine = engine
-    from yizhan.core import piccolo_conf
-
-    piccolo_conf.DB = engine
+    for callback in _on_use:
+        callback(engine)
     bind_tables()
     return engine
+
+
+#: Called with the new engine by :func:`use` (Piccolo's configuration follows it this way, so
+#: this module never imports :mod:`yizhan.core.piccolo_conf`).
+_on_use: list[Callable[[Engine], None]] = []
+
+
+def on_use(callback: Callable[[Engine], None]) -> None:
+    """Call ``callback(engine)`` whenever :func:`use` switches the engine."""
+    _on_use.append(callback)
+
+
+def current_engine() -> Engine | None:
+    """The engine set by :func:`use`, or None before the first call."""
+    return _engine
 
 
 def bind_tables() -> None:
@@ -271,3 +285,24 @@ async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
     from yizhan.core.tables import Community
 
     return await Community.raw(sql, *args)
+
+
+def for_update() -> str:
+    """``" FOR UPDATE"`` on PostgreSQL, ``""`` on SQLite — the end of a ``SELECT`` that locks
+    the rows it reads until the transaction ends (SQLite's ``IMMEDIATE`` write transactions
+    are serialised already, so it needs no row lock)."""
+    return " FOR UPDATE" if is_postgres() else ""
+
+
+async def lock_row(table: str, key: Any, column: str = "id") -> None:
+    """Lock the row of ``table`` whose ``column`` is ``key`` until the current :func:`atomic`
+    transaction ends: ``SELECT … FOR UPDATE`` on PostgreSQL, nothing on SQLite (its write
+    transactions are serialised). ``table`` and ``column`` are trusted identifiers."""
+    if is_postgres():
+        await raw(f"SELECT {column} FROM {table} WHERE {column} = {{}} FOR UPDATE", key)
+
+
+def current_transaction() -> object | None:
+    """The open Piccolo transaction object (None outside one): a key to keep per-transaction
+    state in a context variable."""
+    return engine().current_transaction.get()

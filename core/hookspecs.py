@@ -43,7 +43,8 @@ def yizhan_register_graphql() -> Any:
     ``query``, ``mutation`` and ``subscription`` Strawberry types (their fields are merged into
     the roots) and ``types`` (extra types to include). A root field already defined by another
     plugin is an error naming both plugins. Resolvers must call ``info.context.require_plugin``
-    (or use :func:`~yizhan.core.graphql.context.plugin_field`) so the field answers
+    (or load the community with ``info.context.plugin_community(slug, plugin)``, or an object
+    with ``object_in_community`` of :mod:`yizhan.core.api`) so the field answers
     ``PLUGIN_DISABLED`` where the plugin is off.
     """
 

@@ -36,6 +36,8 @@ if [ -x scripts/schema-lint/node_modules/.bin/graphql-schema-linter ]; then
   echo "== graphql-schema-linter (Relay and naming rules; config in scripts/schema-lint)"
   (cd scripts/schema-lint && npm run -s lint)
 fi
+echo "== import contracts (pyproject.toml [tool.importlinter])"
+.venv/bin/lint-imports
 
 echo "== tests on SQLite"
 (unset YIZHAN_DATABASE_URL YIZHAN_TEST_DATABASE_URL; suite "$@")

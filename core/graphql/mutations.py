@@ -340,7 +340,8 @@ class CoreMutation:
     @payload(RegisterPayload)
     async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
         await people.claim_attempts(
-            [(people.address_key("register", info.context.client_address()),
+            "register",
+            [(people.address_key("ip", info.context.client_address()),
               get_settings().register_max_per_address)],
             timedelta(minutes=get_settings().login_window_minutes),
             message="Too many registrations from this address. Try again in {minutes} minutes.")

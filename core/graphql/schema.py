@@ -28,9 +28,9 @@ from yizhan.core.graphql.errors import (
     is_request_error,
     root_cause,
 )
-from yizhan.core.graphql.guards import RequestGuards
 from yizhan.core.graphql.mutations import CoreMutation
 from yizhan.core.graphql.queries import CoreQuery
+from yizhan.core.graphql.request_checks import RequestGuards
 from yizhan.core.graphql.scalars import DATE_SCALARS
 from yizhan.core.graphql.subscriptions import CoreSubscription
 from yizhan.core.graphql.types import Building, Community, Member, Need, Notice
@@ -73,11 +73,14 @@ def _shared(extension: object):
 
 
 def contributions(registry: PluginRegistry) -> dict[str, GraphQLContribution]:
-    """Core's and each plugin's GraphQL contribution, in dependency order."""
+    """Core's GraphQL contribution, then each plugin's by name: the schema depends on which
+    plugins are installed, not on the order optional integrations (``works_with``) register
+    them in."""
     found = {"core": GraphQLContribution(CoreQuery, CoreMutation, CoreSubscription)}
-    for plugin, answer in registry.register_results("yizhan_register_graphql").items():
-        if answer is not None:
-            found[plugin] = answer
+    answers = registry.register_results("yizhan_register_graphql")
+    for plugin in sorted(answers, key=lambda name: (name != "core", name)):
+        if answers[plugin] is not None:
+            found[plugin] = answers[plugin]
     return found
 
 

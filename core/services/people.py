@@ -2,11 +2,8 @@
 
 Passwords are hashed with Argon2id (argon2-cffi). Tokens are 32 random bytes shown once and
 stored as their SHA-256 only; login tokens expire, service tokens (for an integration such as a
-mini-program backend) last until revoked. Failed logins are counted per identifier and per
-client address in the database, so the limit holds across server processes; each attempt is
-claimed (counted) *before* its password is checked, so parallel guesses cannot all slip under
-the limit. Hashing runs in a bounded worker thread (:mod:`yizhan.core.offload`), never on the
-event loop.
+mini-program backend) last until revoked. Failed logins are counted per identifier in the
+database, so the limit holds across server processes.
 """
 
 from __future__ import annotations
@@ -20,19 +17,21 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from yizhan.core import clock, db
+from yizhan.core import attempts, clock, db
 from yizhan.core.config import get_settings
 from yizhan.core.errors import YizhanError, invalid, not_found
 from yizhan.core.i18n import normalize
 from yizhan.core.offload import run_cpu
 from yizhan.core.services import validation as v
-from yizhan.core.tables import LoginAttempt, Person, Token
+from yizhan.core.tables import Person, Token
 
 _hasher = PasswordHasher()
 #: The longest lifetime of a login token made without a password (a year).
 MAX_TTL_HOURS = 24 * 366
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 PHONE = re.compile(r"^\+?[0-9]{6,15}$")
+#: The throttle scope of failed logins (core/attempts.py).
+LOGIN = "login"
 #: Verified against when nobody has the identifier, so a wrong username costs the same time
 #: as a wrong password. Computed on first use: hashing at import slowed every CLI command.
 _DUMMY_HASH: str | None = None
@@ -65,11 +64,7 @@ def hash_token(token: str) -> str:
 async def create_person(username: str, display_name: str, password: str | None = None,
                         phone: str | None = None, real_name: str = "", locale: str = "",
                         quiet_phone: bool = False) -> dict:
-    """Create a person who can log in; refuses a taken username or phone, a weak password.
-
-    With ``quiet_phone`` (self-registration) a phone number someone else already has is not
-    refused but left off the new person, so the answer reveals nothing about the number.
-    """
+    """Create a person who can log in; refuses a taken username or phone, a weak password."""
     username = (username or "").strip()
     if not USERNAME.match(username):
         raise invalid("username", "Use 2-40 letters, digits, '.', '-' or '_'.",
@@ -94,7 +89,7 @@ async def create_person(username: str, display_name: str, password: str | None =
             if not quiet_phone:
                 raise YizhanError("PHONE_TAKEN", "This phone number is already registered.",
                                   field="phone")
-            phone = None  # registration must not tell a stranger whose number this is
+            phone = None  # self-registration must not tell a stranger whose number this is
         return (await Person.insert(Person(
             username=username, display_name=display_name, real_name=real_name,
             phone=phone or None, password_hash=password_hash,
@@ -151,29 +146,13 @@ async def _issue(person_id: int | None, kind: str, name: str, community: int | N
 LOGIN_LIMITED = "Too many failed logins. Try again in {minutes} minutes."
 
 
-async def claim_attempts(limits: list[tuple[str, int]], window: timedelta,
+async def claim_attempts(scope: str, limits: list[tuple[str, int]], window: timedelta,
                          message: str = LOGIN_LIMITED) -> list[int]:
-    """Count one attempt against each ``(key, limit)`` — atomically, before the attempt is
-    checked — or refuse with RATE_LIMITED (counting nothing) when a key already has ``limit``
-    attempts in ``window``. Returns the ids of the claimed rows (delete them to forget the
-    attempt, e.g. when it succeeded)."""
-    now = clock.now()
-    since = now - window
-    claimed: list[int] = []
-    async with db.atomic():  # SQLite: an immediate transaction, so claims are serialized
-        for key, limit in sorted(limits):
-            if db.is_postgres():  # serialize the count and the insert per key
-                await db.raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)
-            count = await LoginAttempt.count().where(
-                (LoginAttempt.identifier == key) & (LoginAttempt.at > since))
-            if count >= limit:
-                raise YizhanError("RATE_LIMITED", message, kind="limit",
-                                  minutes=int(window.total_seconds() // 60))
-        for key, _ in limits:
-            row = (await LoginAttempt.insert(LoginAttempt(identifier=key, at=now))
-                   .returning(LoginAttempt.id))[0]
-            claimed.append(row["id"])
-    return claimed
+    """Claim one attempt of ``scope`` against each ``(key, limit)`` before checking it
+    (:func:`yizhan.core.attempts.claim`), refusing with RATE_LIMITED and ``message``."""
+    minutes = int(window.total_seconds() // 60)
+    return await attempts.claim(scope, limits, window=window, error=YizhanError(
+        "RATE_LIMITED", message, kind="limit", minutes=minutes))
 
 
 def address_key(prefix: str, address: str | None) -> str:
@@ -196,22 +175,23 @@ def _verify(stored: str | None, password: str) -> bool:
 async def login(identifier: str, password: str, address: str | None = None
                 ) -> tuple[str, dict]:
     """Check a password and issue a login token; refuses after too many failures for the
-    account (or identifier) or from the client ``address``."""
+    account (or identifier) or from the client ``address``. Each attempt is claimed before
+    its password is checked, and the hashing runs in a worker thread."""
     settings = get_settings()
     person = await find_person(identifier)
     # Failures count per person (by username and phone alike), else per unknown identifier.
     key = (f"person:{person['id']}" if person
            else v.CONTROL.sub("", (identifier or "").strip().lower())[:60])
     window = timedelta(minutes=settings.login_window_minutes)
-    ip_key = address_key("ip", address)
-    claimed = await claim_attempts([(key, settings.login_max_failures),
-                                    (ip_key, settings.login_max_failures_per_address)], window)
+    claimed = await claim_attempts(
+        LOGIN, [(key, settings.login_max_failures),
+                (address_key("ip", address), settings.login_max_failures_per_address)], window)
     if not await run_cpu(_verify, person["password_hash"] if person else None, password):
         raise YizhanError("INVALID_CREDENTIALS", "Wrong username or password.",
                           field="password")
     async with db.atomic():
-        await LoginAttempt.delete().where((LoginAttempt.identifier == key)
-                                          | LoginAttempt.id.is_in(claimed))
+        await attempts.clear(LOGIN, key)
+        await attempts.release(claimed)
         token, _ = await _issue(person["id"], "login", "login", None,
                                 timedelta(hours=settings.token_ttl_hours))
     return token, person
@@ -270,8 +250,8 @@ async def list_tokens(person_id: int | None = None) -> list[dict]:
 
 
 async def purge_login_attempts(now: datetime) -> int:
-    """Sweep: forget failed logins older than the rate-limit window (they no longer count)."""
+    """Sweep: forget failed logins older than the rate-limit window (they no longer count), and
+    other failed attempts (codes) older than the longest window any scope may use."""
     cutoff = now - timedelta(minutes=get_settings().login_window_minutes)
-    async with db.atomic():
-        return len(await LoginAttempt.delete().where(LoginAttempt.at < cutoff).returning(
-            LoginAttempt.id))
+    return (await attempts.purge(LOGIN, cutoff)
+            + await attempts.purge(None, now - attempts.MAX_WINDOW))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from yizhan.core.errors import YizhanError, forbidden, invalid
@@ -36,21 +37,6 @@ def canonical_int(value: str) -> int | None:
     return int(value) if isinstance(value, str) and CANONICAL_INT.fullmatch(value) else None
 
 
-def canonical_decimal(value: Any, field: str, noun: str = "Not a credit amount.") -> Decimal:
-    """An exact amount given as a string in its canonical form (``"1"``, ``"0.2"``,
-    ``"12.50"``) or as a whole JSON number; INVALID_AMOUNT for anything else (floats,
-    exponents, padding, underscores, non-ASCII digits, more than two decimals)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    if not isinstance(value, str):
-        raise invalid(field, noun, code="INVALID_AMOUNT")
-    if len(value) > 40 and value.isascii() and value.isdigit():
-        return Decimal(10) ** 40  # absurdly large: refused by the caller's maximum
-    if not CANONICAL_AMOUNT.fullmatch(value):
-        raise invalid(field, noun, code="INVALID_AMOUNT")
-    return Decimal(value)
-
-
 def text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str:
     """Strip ``value``; refuse it empty (when required), longer than ``max_length``, or with
     control characters (line breaks and tabs are fine)."""
@@ -81,19 +67,63 @@ def slug(value: str | None, field: str = "slug") -> str:
     return cleaned
 
 
-def credits_to_centi(value: Any, field: str = "credits", *, maximum: int = 100_00) -> int:
-    """Parse a credit amount (hours, up to two decimals, in canonical form) into integer
-    hundredths."""
+@dataclass(frozen=True)
+class AmountMessages:
+    """What :func:`parse_hundredths` says about a bad amount (English msgids, translated by
+    the catalogs); ``too_large`` gets ``{max}``."""
+
+    not_float: str
+    not_amount: str
+    negative: str
+    too_large: str
+    decimals: str
+
+
+#: Messages about amounts of credits (hours).
+CREDIT_MESSAGES = AmountMessages(
+    not_float="Credits must be given as a decimal string, not a float.",
+    not_amount="Not a credit amount.",
+    negative="Credits cannot be negative.",
+    too_large="At most {max} credits.",
+    decimals="Credits have at most two decimals.",
+)
+
+
+def parse_hundredths(value: Any, field: str, *, maximum: int,
+                     messages: AmountMessages = CREDIT_MESSAGES) -> int:
+    """Parse an exact amount with at most two decimals (a decimal string in its one canonical
+    form, or an int; never a float) into integer hundredths, at most ``maximum``. Refuses
+    with INVALID_AMOUNT (a float, not a number, not canonical, more than two decimals),
+    NEGATIVE_AMOUNT or AMOUNT_TOO_LARGE on ``field``."""
     if isinstance(value, float):
-        raise invalid(field, "Credits must be given as a decimal string, not a float.",
-                      code="INVALID_AMOUNT")
-    amount = canonical_decimal(value, field)
+        raise invalid(field, messages.not_float, code="INVALID_AMOUNT")
+    # One spelling only: "12", "0.2", "12.50" or a whole JSON number; never "1e2", " 1",
+    # "1_0", "01" or digits other than ASCII ("١٠", "１０").
+    if isinstance(value, int) and not isinstance(value, bool):
+        amount = Decimal(value)
+    elif isinstance(value, str) and len(value) > 40 and value.isascii() and value.isdigit():
+        amount = Decimal(10) ** 40  # absurdly large: AMOUNT_TOO_LARGE below
+    elif isinstance(value, str) and CANONICAL_AMOUNT.fullmatch(value):
+        amount = Decimal(value)
+    else:
+        raise invalid(field, messages.not_amount, code="INVALID_AMOUNT")
     if amount < 0:
-        raise invalid(field, "Credits cannot be negative.", code="NEGATIVE_AMOUNT")
-    if amount > Decimal(maximum) / 100:
-        raise invalid(field, "At most {max} credits.", code="AMOUNT_TOO_LARGE",
+        raise invalid(field, messages.negative, code="NEGATIVE_AMOUNT")
+    if amount > Decimal(maximum) / 100:  # before any arithmetic, which fails on huge numbers
+        raise invalid(field, messages.too_large, code="AMOUNT_TOO_LARGE",
                       max=format_centi(maximum))
+    try:
+        exact = amount == amount.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        exact = False
+    if not exact:
+        raise invalid(field, messages.decimals, code="INVALID_AMOUNT")
     return int(amount * 100)
+
+
+def credits_to_centi(value: Any, field: str = "credits", *, maximum: int = 100_00) -> int:
+    """Parse a credit amount (hours, up to two decimals) into integer hundredths."""
+    return parse_hundredths(value, field, maximum=maximum)
 
 
 def format_centi(centi: int) -> str:

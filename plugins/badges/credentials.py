@@ -23,7 +23,7 @@ from typing import Any
 
 import jwt
 
-from yizhan.core.config import get_settings
+from yizhan.core.api import public_url
 from yizhan.plugins.badges.keys import load_private
 
 CONTEXT = ["https://www.w3.org/ns/credentials/v2",
@@ -39,7 +39,7 @@ def iso(moment: datetime) -> str:
 
 def base(community: dict) -> str:
     """``<public url>/badges/<community slug>``."""
-    return f"{get_settings().public_url.rstrip('/')}/badges/{community['slug']}"
+    return f"{public_url()}/badges/{community['slug']}"
 
 
 def issuer_url(community: dict) -> str:

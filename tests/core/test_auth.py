@@ -261,8 +261,7 @@ async def test_a_service_token_without_community_acts_nowhere(gql, community, re
 
 async def test_old_failed_logins_are_purged_by_the_sweep(gql, resident, clock):
     """The purge sweep forgets failures older than the window and keeps recent ones."""
-    from yizhan.core import jobs
-    from yizhan.core.tables import LoginAttempt
+    from yizhan.core import attempts, jobs
 
     bad = {"identifier": "resident1", "password": "wrong-password"}
     mutation = "mutation($i: LoginInput!) { login(input: $i) { token errors { code } } }"
@@ -270,7 +269,7 @@ async def test_old_failed_logins_are_purged_by_the_sweep(gql, resident, clock):
     clock.advance(minutes=30)
     await gql.mutate(mutation, {"i": bad})
     # Each failure counts for the account and for the client address.
-    assert await LoginAttempt.count() == 4
+    assert await attempts.count("login") == 4
     results = await jobs.run_due(force=True, only="core.purge_login_attempts")
     assert results == {"core.purge_login_attempts": 2}
-    assert await LoginAttempt.count() == 2
+    assert await attempts.count("login") == 2

@@ -101,7 +101,7 @@ async def test_a_receiver_that_is_down_never_blocks_the_action(webhooks_on, admi
     receiver.stop()  # nobody listens any more
     for title in ("First", "Second", "Third"):
         need = await post_need(webhooks_on, resident.member, title)
-        assert need["status"] == "OPEN"
+        assert need["status"] == "open"
     await deliver()
     third, second, first = await deliveries(admin)
     assert first["status"] == "PENDING" and first["attempts"] == 1
