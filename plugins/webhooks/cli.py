@@ -102,7 +102,7 @@ def update(webhook: str, community: str = COMMUNITY,
 
 
 @webhooks_app.command("remove")
-def remove(webhook: str, community: str = COMMUNITY) -> None:
+def remove(webhook: str, community: str = COMMUNITY, as_json: bool = JSON) -> None:
     """Remove a webhook and its delivery log."""
     pk = _pk(webhook, "Webhook")
 
@@ -111,7 +111,10 @@ def remove(webhook: str, community: str = COMMUNITY) -> None:
         await service.delete(row, None, pk)
 
     run(body)
-    typer.echo(f"Webhook {pk} removed from {community}.")
+    if as_json:
+        emit({"id": pk, "community": community, "removed": True}, True)
+    else:
+        typer.echo(f"Webhook {pk} removed from {community}.")
 
 
 @webhooks_app.command("rotate-secret")
