@@ -60,6 +60,7 @@ from yizhan.core.jobs import Job
 from yizhan.core.matching import FREE as _FREE
 from yizhan.core.matching import SAME_BUILDING as _SAME_BUILDING
 from yizhan.core.matching import SKILL as _SKILL
+from yizhan.core.offload import run_cpu
 from yizhan.core.plugins import PluginSpec, Veto, await_all, hookimpl
 from yizhan.core.services.communities import (
     communities_with_plugin,
@@ -92,6 +93,7 @@ from yizhan.core.services.plugin_admin import enable as enable_plugin
 from yizhan.core.services.validation import (
     LEADER_ROLES,
     AmountMessages,
+    canonical_int,
     credits_to_centi,
     format_centi,
     is_admin,
@@ -127,12 +129,14 @@ INDICATOR_UNITS = _indicators.UNITS
 CORE_MATCH_MAX_SCORE = _SKILL + _SAME_BUILDING + _FREE
 
 
-def build_connection(rows: list[dict], size: int, convert, key: str = "id") -> Connection:
+def build_connection(rows: list[dict], size: int, convert, key: str = "id",
+                     after: str | None = None) -> Connection:
     """A Relay connection from ``size + 1`` rows fetched newest/oldest first by ``key``
-    (the extra row says there is a next page); ``convert`` turns a row into a node."""
+    (the extra row says there is a next page); ``convert`` turns a row into a node;
+    ``after`` is the cursor the page was asked after (there is a previous page)."""
     from yizhan.core.graphql.connections import build
 
-    return build(rows, size, convert, key)
+    return build(rows, size, convert, key, after)
 
 
 async def community_with_plugin(slug_or_id: str | int, plugin: str) -> dict:
@@ -191,6 +195,7 @@ __all__ = [
     # Time, events, jobs, messages, settings.
     "EventContext",
     "Job",
+    "run_cpu",
     "emit",
     "hook",
     "normalize_locale",
@@ -244,6 +249,7 @@ __all__ = [
     "CORE_MATCH_MAX_SCORE",
     "AmountMessages",
     "LEADER_ROLES",
+    "canonical_int",
     "credits_to_centi",
     "format_centi",
     "is_admin",

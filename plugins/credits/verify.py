@@ -18,7 +18,7 @@ from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine
 
-from yizhan.core.api import atomic, in_transaction, is_postgres, now, raw_sql
+from yizhan.core.api import atomic, in_transaction, is_postgres, now, raw_sql, run_cpu
 
 # The one import below the API (justified in pyproject.toml's import contracts): verify reads
 # a consistent snapshot on a raw connection, and the SQLite file directly from a thread.
@@ -148,7 +148,7 @@ async def _verify_sqlite(path: str, community_id: int, progress: Progress | None
         def report(done: int, total: int) -> None:
             loop.call_soon_threadsafe(progress, done, total)
 
-    return await asyncio.to_thread(verify_sqlite.verify, path, community_id, report)
+    return await run_cpu(verify_sqlite.verify, path, community_id, report)
 
 
 async def _batches(fetch: Fetch, community_id: int, head_seq: int,
@@ -201,7 +201,8 @@ async def _walk(fetch: Fetch, community_id: int, head_seq: int, head_hash: str,
     batches = _batches(fetch, community_id, head_seq)
     try:
         async for rows in batches:
-            failure, prev_hash, expected, done = chain.check_rows(rows, prev_hash, expected)
+            failure, prev_hash, expected, done = await run_cpu(
+                chain.check_rows, rows, prev_hash, expected)
             checked += done
             if failure is not None:
                 failure.checked = checked

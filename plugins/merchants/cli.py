@@ -15,6 +15,7 @@ import typer
 from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
 from yizhan.core.api import (
+    canonical_int,
     community_with_plugin,
     find_person,
     format_centi,
@@ -45,7 +46,7 @@ async def _community(slug: str) -> dict:
 
 
 async def _shop(community: dict, ref: str) -> dict:
-    if ref.strip().isdigit():
+    if canonical_int(ref.strip()) is not None:
         return await shops.get(community, int(ref), "merchant")
     found = [s for s in await shops.list_merchants(community) if s["name"] == ref.strip()]
     found.sort(key=lambda s: s["status"] == shops.ENDED)

@@ -12,6 +12,7 @@ from yizhan.core.api import (
     Credits,
     Member,
     member_by_id,
+    run_cpu,
     to_gid,
 )
 from yizhan.core.api import format_centi as credits
@@ -399,8 +400,8 @@ class MerchantSettlement:
 
     @strawberry.field(description="The statement as a PDF, base64-encoded.")
     async def pdf_base64(self, info: Info) -> str:
-        data, _ = pdf.render(self._community, self._statement,
-                             await info.context.resolved_locale())
+        data, _ = await run_cpu(pdf.render, self._community, self._statement,
+                                await info.context.resolved_locale())
         return base64.b64encode(data).decode("ascii")
 
 
