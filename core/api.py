@@ -15,6 +15,7 @@ from yizhan.core import typeable_codes as typeable_codes
 from yizhan.core.clock import now as now
 from yizhan.core.db import after_commit as after_commit
 from yizhan.core.db import atomic as atomic
+from yizhan.core.db import is_postgres as is_postgres
 from yizhan.core.deadlines import Deadline as Deadline
 from yizhan.core.errors import YizhanError as YizhanError
 from yizhan.core.errors import forbidden as forbidden
@@ -80,6 +81,10 @@ pending_deadlines = _deadlines.pending
 #: What an indicator is computed for, and the units it may have.
 IndicatorScope = _indicators.Scope
 INDICATOR_UNITS = _indicators.UNITS
+#: Helpers for indicators in raw SQL: the community condition, a percentage, a median.
+indicator_community_sql = _indicators.community_sql
+indicator_share = _indicators.share
+indicator_median = _indicators.median_sql
 
 
 def build_connection(rows: list[dict], size: int, convert, key: str = "id") -> Connection:

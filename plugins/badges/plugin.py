@@ -100,3 +100,11 @@ async def yizhan_rank_candidates(ctx: EventContext, need: dict, candidates: list
     for candidate in candidates:
         if candidate.member["id"] in experts:
             candidate.add(boost, "certified_expert")
+
+
+@hookimpl
+def yizhan_register_indicators():
+    """The badges plugin's indicators (see docs/indicators.md)."""
+    from yizhan.plugins.badges.indicators import INDICATORS
+
+    return INDICATORS

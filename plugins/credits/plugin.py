@@ -118,3 +118,11 @@ def yizhan_register_commands(app):
 
     app.add_typer(ledger_app, name="ledger")
     app.add_typer(vouchers_app, name="vouchers")
+
+
+@hookimpl
+def yizhan_register_indicators():
+    """The credits plugin's indicators (see docs/indicators.md)."""
+    from yizhan.plugins.credits.indicators import INDICATORS
+
+    return INDICATORS

@@ -62,3 +62,11 @@ async def yizhan_seed_demo(ctx, members):
     from yizhan.plugins.merchants.demo import seed_demo
 
     await seed_demo(ctx.community, members)
+
+
+@hookimpl
+def yizhan_register_indicators():
+    """The merchants plugin's indicators (see docs/indicators.md)."""
+    from yizhan.plugins.merchants.indicators import INDICATORS
+
+    return INDICATORS
