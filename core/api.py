@@ -13,6 +13,7 @@ from yizhan.core import indicators as _indicators
 # The contract: hooks, specs, errors, transactions, time, jobs, GraphQL helpers, messages.
 from yizhan.core import typeable_codes as typeable_codes
 from yizhan.core.clock import now as now
+from yizhan.core.core_indicators import needs_breakdown as needs_breakdown
 from yizhan.core.db import after_commit as after_commit
 from yizhan.core.db import atomic as atomic
 from yizhan.core.db import is_postgres as is_postgres
@@ -27,6 +28,7 @@ from yizhan.core.errors import (
 from yizhan.core.events import EventContext as EventContext
 from yizhan.core.events import emit as emit
 from yizhan.core.events import hook as hook
+from yizhan.core.fonts import find_cjk_font as find_cjk_font
 from yizhan.core.graphql.connections import Connection as Connection
 from yizhan.core.graphql.connections import page_size as page_size
 from yizhan.core.graphql.contributions import GraphQLContribution as GraphQLContribution
@@ -85,6 +87,10 @@ INDICATOR_UNITS = _indicators.UNITS
 indicator_community_sql = _indicators.community_sql
 indicator_share = _indicators.share
 indicator_median = _indicators.median_sql
+#: Every installed indicator, those of plugins on in a community, and computing them.
+all_indicators = _indicators.all_indicators
+indicators_for = _indicators.indicators_for
+compute_indicators = _indicators.compute
 
 
 def build_connection(rows: list[dict], size: int, convert, key: str = "id") -> Connection:
@@ -101,6 +107,13 @@ async def community_with_plugin(slug_or_id: str | int, plugin: str) -> dict:
     if not switches.enabled(community["id"], plugin):
         raise plugin_disabled(plugin)
     return community
+
+
+async def community_admins(community_id: int) -> list[dict]:
+    """The verified admins of a community (member rows), oldest first."""
+    from yizhan.core.services.members import leaders_of
+
+    return await leaders_of(community_id, None)
 
 
 def plugin_settings(community_id: int, plugin: str):

@@ -228,3 +228,24 @@ INDICATORS = [
               "Estimated minutes of confirmed needs during the period, in hours.",
               _hours_of_help),
 ]
+
+
+#: What :func:`needs_breakdown` may group by: the label column and its join.
+_BREAKDOWNS = {
+    "category": ("n.category", ""),
+    "building": ("COALESCE(b.name, '')", "LEFT JOIN yz_building b ON b.id = n.building"),
+    "status": ("n.status", ""),
+}
+
+
+async def needs_breakdown(community_id: int | None, start: Any, end: Any,
+                          by: str) -> list[tuple[str, int]]:
+    """Needs posted in ``[start, end)`` counted by ``category``, ``building`` or (current)
+    ``status``, largest first: one ``GROUP BY`` query."""
+    label, join = _BREAKDOWNS[by]
+    where, args = community_sql("n.community", Scope(community_id, start, end))
+    rows = await Need.raw(
+        f"SELECT {label} AS label, COUNT(*) AS n FROM yz_need n {join} WHERE {where} "
+        "AND n.created_at >= {} AND n.created_at < {} "
+        f"GROUP BY {label} ORDER BY n DESC, label", *args, start, end)
+    return [(str(r["label"]), int(r["n"])) for r in rows]
