@@ -45,6 +45,7 @@ from yizhan.core.graphql.types import member_objects as member_objects
 from yizhan.core.i18n import translate as translate
 from yizhan.core.indicators import Indicator as Indicator
 from yizhan.core.jobs import Job as Job
+from yizhan.core.metrics import MetricGauge as MetricGauge
 from yizhan.core.plugins import PluginSpec as PluginSpec
 from yizhan.core.plugins import Veto as Veto
 from yizhan.core.plugins import hookimpl as hookimpl

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from yizhan.core.indicators import Indicator
     from yizhan.core.jobs import Job
     from yizhan.core.matching import Candidate
+    from yizhan.core.metrics import MetricGauge
     from yizhan.core.plugins import Veto
 
 hookspec = pluggy.HookspecMarker("yizhan")
@@ -91,6 +92,13 @@ def yizhan_register_indicators() -> list[Indicator] | None:
     naming both. Indicators of a plugin that is off in a community are not computed there. The
     insights plugin shows, stores and charts them.
     """
+
+
+@hookspec
+def yizhan_register_metrics() -> list[MetricGauge] | None:
+    """Return :class:`~yizhan.core.metrics.MetricGauge` objects: gauges measured at each scrape
+    of ``GET /metrics`` (a backlog, a queue length). Called at every scrape; ``compute`` may be
+    async and should be one cheap SQL aggregate. A gauge that raises is logged and skipped."""
 
 
 @hookspec

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from yizhan.core import clock, db
+from yizhan.core import clock, db, metrics
 from yizhan.core.tables import JobLease
 
 log = logging.getLogger(__name__)
@@ -103,10 +103,12 @@ async def run_due(force: bool = False, only: str | None = None) -> dict[str, int
             results[job.name] = None
             continue
         renewer = asyncio.create_task(_renew(job))
+        metrics.JOB_RUNS.labels(job.name).inc()
         try:
             results[job.name] = await job.run(now)
         except Exception:
             log.exception("job %s failed", job.name)
+            metrics.JOB_FAILURES.labels(job.name).inc()
             results[job.name] = None
         finally:
             renewer.cancel()

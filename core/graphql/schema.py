@@ -26,6 +26,7 @@ from yizhan.core.graphql.mutations import CoreMutation
 from yizhan.core.graphql.queries import CoreQuery
 from yizhan.core.graphql.subscriptions import CoreSubscription
 from yizhan.core.graphql.types import Building, Community, Member, Need, Notice
+from yizhan.core.metrics import MetricsExtension
 from yizhan.core.plugins import PluginError, PluginRegistry, get_registry
 
 
@@ -98,7 +99,7 @@ def build_schema(registry: PluginRegistry | None = None) -> strawberry.Schema:
         mutation=mutation,
         subscription=subscription,
         types=extra,
-        extensions=[ErrorCodes, *(_shared(ext) for ext in shared)],
+        extensions=[MetricsExtension, ErrorCodes, *(_shared(ext) for ext in shared)],
     )
 
 
