@@ -102,6 +102,14 @@ def yizhan_register_metrics() -> list[MetricGauge] | None:
 
 
 @hookspec
+def yizhan_register_exports() -> dict[str, Any] | None:
+    """Return ``{name: export}`` for ``yizhan export NAME -c SLUG -o FILE``: ``export(community)``
+    is an async generator of CSV rows (lists), the header first, reading the community's rows
+    page by page (never all at once). Core has ``members`` and ``needs``; the credits plugin
+    adds ``ledger``. Called when the command runs."""
+
+
+@hookspec
 def yizhan_register_routes() -> list[Any] | None:
     """Return Litestar route handlers for plain HTTP pages (public credential URLs, a proof
     page behind a QR code). Called once when the app is built. Paths must start with

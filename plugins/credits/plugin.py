@@ -126,3 +126,11 @@ def yizhan_register_indicators():
     from yizhan.plugins.credits.indicators import INDICATORS
 
     return INDICATORS
+
+
+@hookimpl
+def yizhan_register_exports():
+    """``yizhan export ledger``: the community's transactions with their postings."""
+    from yizhan.plugins.credits.export import export_ledger
+
+    return {"ledger": export_ledger}
