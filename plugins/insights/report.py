@@ -85,16 +85,15 @@ async def build(community: dict, period: Period, now: datetime,
             points = await service.series(community, by_key[key], months, now, until=period)
             panels.append((by_key[key].title(locale), [p.label for p, _ in points],
                            [v for _, v in points]))
-    trend_png = charts.trends(panels, font_path if locale != "en" else None)
+    trend_png = charts.trends(panels, font_path)
     categories = await needs_breakdown(community["id"], rep.start, rep.end, "category")
     buildings = await needs_breakdown(community["id"], rep.start, rep.end, "building")
     breakdown_png = charts.breakdowns(
         [(translate("Needs by category", locale), categories),
          (translate("Needs by building", locale), buildings)],
-        font_path if locale != "en" else None, translate("No needs this month", locale))
+        font_path, translate("No needs this month", locale))
     texts = _texts(community, period, rep, locale, now, months)
-    pdf = _pdf(texts, rep, locale, font_path if locale != "en" else None,
-               [trend_png, breakdown_png])
+    pdf = _pdf(texts, rep, locale, font_path, [trend_png, breakdown_png])
     page = _html(texts, rep, locale, [trend_png, breakdown_png])
     return MonthlyReport(period.label, locale, pdf, page, charts=2)
 
@@ -128,6 +127,8 @@ def _pdf(texts: dict[str, str], rep: service.Report, locale: str, font_path: str
     if font_path:
         pdf.add_font("cjk", "", font_path)
         family = "cjk"
+    else:  # the core fonts know Latin-1 only: anything else prints as "?"
+        texts = {k: _latin1(t) for k, t in texts.items()}
     pdf.add_page()
     pdf.set_font(family, size=18)
     pdf.cell(0, 10, texts["title"], new_x="LMARGIN", new_y="NEXT")
@@ -156,9 +157,13 @@ def _pdf(texts: dict[str, str], rep: service.Report, locale: str, font_path: str
         cells = (row.indicator.title(locale), format_value(row.value, row.indicator.unit, locale),
                  format_value(row.previous, row.indicator.unit, locale), format_change(row))
         for text, width in zip(cells, widths, strict=True):
-            pdf.cell(width, 6, text, border="B")
+            pdf.cell(width, 6, text if font_path else _latin1(text), border="B")
         pdf.ln()
     return bytes(pdf.output())
+
+
+def _latin1(text: str) -> str:
+    return text.replace("–", "-").encode("latin-1", "replace").decode("latin-1")
 
 
 def _png_stream(image: bytes):
