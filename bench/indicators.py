@@ -31,7 +31,7 @@ START = "2026-05-31 16:00:00"  # 1 June, Shanghai
 def _series(n: int) -> tuple[str, str]:
     """(prefix, FROM clause) producing ``i`` = 0 … n-1."""
     if db.is_postgres():
-        return "", f"FROM generate_series(0, {n - 1}) AS s(i)"
+        return "", f"FROM generate_series(0::bigint, {n - 1}) AS s(i)"
     return (f"WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < {n - 1}) ",
             "FROM s")
 
