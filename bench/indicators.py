@@ -115,6 +115,7 @@ async def main() -> None:
     started = time.perf_counter()
     big = await seed("big", MEMBERS, NEEDS)
     small = await seed("small", 100, 300)
+    await db.raw("VACUUM ANALYZE" if db.is_postgres() else "ANALYZE")  # as autovacuum would
     print(f"  seeded in {time.perf_counter() - started:.0f} s")
     from yizhan.core.switches import switches
 
