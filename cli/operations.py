@@ -79,9 +79,12 @@ def export(what: str = typer.Argument(..., help="members, needs, or a plugin's e
         return count
 
     count = run(body)
-    if output is not None:
-        emit({"export": what, "rows": count, "file": str(output)}, as_json) if as_json else (
-            typer.echo(f"{count} rows written to {output}."))
+    if output is None:
+        return
+    if as_json:
+        emit({"export": what, "rows": count, "file": str(output)}, True)
+    else:
+        typer.echo(f"{count} rows written to {output}.")
 
 
 def backup(output: Path = typer.Option(..., "--output", "-o", help="The backup file."),

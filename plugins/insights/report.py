@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -166,9 +167,7 @@ def _latin1(text: str) -> str:
     return text.replace("–", "-").encode("latin-1", "replace").decode("latin-1")
 
 
-def _png_stream(image: bytes):
-    import io
-
+def _png_stream(image: bytes) -> io.BytesIO:
     return io.BytesIO(image)
 
 
