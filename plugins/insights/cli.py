@@ -10,7 +10,7 @@ import typer
 from yizhan.cli.output import JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
 from yizhan.core.api import all_indicators, community_with_plugin, now
-from yizhan.plugins.insights import periods, report, service
+from yizhan.plugins.insights import periods, service
 
 insights_app = typer.Typer(help="Insights: the key indicators per month or quarter.",
                            no_args_is_help=True)
@@ -141,6 +141,8 @@ def monthly(community: str = typer.Option(..., "--community", "-c", help="Commun
                   else periods.month_of(current, row["time_zone"]).shift(-1))
         if chosen.kind != "month":
             fail("INVALID_PERIOD", "Give a month like 2026-11.")
+        from yizhan.plugins.insights import report  # matplotlib loads on first use only
+
         rendered = await report.build(row, chosen, current)
         written = {}
         if pdf is not None:

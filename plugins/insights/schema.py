@@ -17,7 +17,7 @@ import strawberry
 from strawberry.types import Info
 
 from yizhan.core.api import Indicator, forbidden, invalid, is_admin, now
-from yizhan.plugins.insights import periods, report, service
+from yizhan.plugins.insights import periods, service
 
 PLUGIN = "insights"
 
@@ -169,6 +169,8 @@ class InsightsQuery:
         if chosen.kind != "month":
             raise invalid("month", "Give a month like 2026-11 or a quarter like 2026-Q4.",
                           code="INVALID_PERIOD")
+        from yizhan.plugins.insights import report  # matplotlib loads on first use only
+
         rendered = await report.build(row, chosen, current)
         return MonthlyReportFile(
             month=rendered.month, locale=rendered.locale,
