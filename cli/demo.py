@@ -137,8 +137,9 @@ async def _history(community: dict, m: dict) -> None:
 
 
 def demo(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Create the 水榭花都 demo community (idempotent: does nothing if it exists)."""
-    summary = run(create_demo)
+    """Create the 水榭花都 demo community (idempotent: an existing one is kept, and its
+    needs whose time has passed are moved into the future)."""
+    summary = run(start_demo)
     if as_json:
         emit(summary, True)
     elif summary["created"]:
@@ -146,3 +147,39 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> N
                    f"(password: {PASSWORD}).")
     else:
         typer.echo(f"Demo community '{SLUG}' already exists.")
+
+
+async def refresh_demo() -> int:
+    """Keep the demo alive whenever it starts: open and accepted needs whose window has ended
+    move forward by whole days (same time of day) so they are in the future again, and their
+    escalation with them. Returns how many needs moved."""
+    from yizhan.core.tables import Need
+
+    community = await Community.select(Community.id).where(Community.slug == SLUG).first()
+    if community is None:
+        return 0
+    now = clock.now()
+    moved = 0
+    async with db.atomic():
+        stale = await Need.select(Need.id, Need.window_start, Need.window_end,
+                                  Need.escalate_at).where(
+            (Need.community == community["id"]) & Need.status.is_in(["open", "accepted"])
+            & (Need.window_end <= now))
+        for need in stale:
+            days = (now - need["window_end"]).days + 1
+            shift = timedelta(days=days)
+            await Need.update({
+                Need.window_start: need["window_start"] + shift,
+                Need.window_end: need["window_end"] + shift,
+                Need.escalate_at: (need["escalate_at"] + shift) if need["escalate_at"] else None,
+            }).where(Need.id == need["id"])
+            moved += 1
+    return moved
+
+
+async def start_demo() -> dict:
+    """``yizhan demo`` and ``yizhan serve --demo``: create the demo if it is missing and
+    refresh its needs."""
+    summary = await create_demo()
+    summary["refreshed"] = await refresh_demo()
+    return summary

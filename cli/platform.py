@@ -46,16 +46,72 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
           port: int = typer.Option(8000, help="Port to listen on."),
           workers: int = typer.Option(1, help="Server processes (PostgreSQL only)."),
           migrate: bool = typer.Option(True, help="Apply pending migrations first."),
-          log_level: str = typer.Option("info", help="uvicorn log level.")) -> None:
+          log_level: str = typer.Option("info", help="uvicorn log level."),
+          demo: bool = typer.Option(False, help="Create the demo community if it is missing "
+                                    "and move its needs into the future, first.")) -> None:
     """Serve the GraphQL API at http://HOST:PORT/graphql under uvicorn."""
     import uvicorn
 
-    if migrate:
+    if migrate or demo:
         _migrate()
+    if demo:
+        from yizhan.cli.demo import start_demo
+
+        run(start_demo)
+    if workers > 1:
+        import os
+
+        os.environ.setdefault("WEB_CONCURRENCY", str(workers))
+    _start_checks()
     typer.echo(f"Yizhan serving GraphQL at http://{host}:{port}/graphql")
     typer.echo('Try: { communities { slug name enabledPlugins } }')
     uvicorn.run("yizhan.core.app:create_app", factory=True, host=host, port=port,
                 workers=workers, log_level=log_level, lifespan="on")
+
+
+async def _checked(run_checks, **options):
+    """Load the plugin switches if the database has them (a fresh one does not), then check."""
+    from yizhan.core import clock
+    from yizhan.core.switches import switches
+
+    try:
+        await switches.refresh(force=True)
+    except Exception:  # noqa: BLE001 - not migrated: the migrations check says so
+        pass
+    return await run_checks(clock.now(), **options)
+
+
+def _start_checks() -> None:
+    """Run the start-up checks: print each finding; refuse to start in production on a
+    critical one."""
+    from yizhan.core.checks import CRITICAL, run_checks
+    from yizhan.core.config import get_settings
+
+    findings = run(lambda: _checked(run_checks, only_start=True), needs_schema=False)
+    for finding in findings:
+        typer.echo(f"{finding.level}: {finding.message} [{finding.code}] fix: {finding.fix}",
+                   err=True)
+    if get_settings().production and any(f.level == CRITICAL for f in findings):
+        fail("CHECK_FAILED", "Refusing to start in production; fix the critical findings "
+                             "above (`yizhan check` lists everything).")
+
+
+def check(strict: bool = typer.Option(False, help="Fail on warnings too."),
+          as_json: bool = JSON) -> None:
+    """What is wrong or risky in this deployment; exit 1 on a critical finding (on any with
+    --strict). Codes are explained in docs/operations.md."""
+    from yizhan.core.checks import CRITICAL, run_checks
+
+    findings = run(lambda: _checked(run_checks), needs_schema=False)
+    if as_json:
+        emit([f.as_dict() for f in findings], True)
+    elif not findings:
+        typer.echo("No problems found.")
+    else:
+        for f in findings:
+            typer.echo(f"{f.level.upper():8}  {f.code}: {f.message}\n          fix: {f.fix}")
+    if any(f.level == CRITICAL or strict for f in findings):
+        raise typer.Exit(1)
 
 
 def schema(output: Path = typer.Option(None, "--output", "-o",
@@ -91,6 +147,20 @@ def jobs_list(as_json: bool = JSON) -> None:
 
     emit([{"job": j.name, "every_seconds": j.interval_seconds} for j in all_jobs()], as_json,
          ["job", "every_seconds"])
+
+
+@jobs_app.command("unlock")
+def jobs_unlock(name: str, as_json: bool = JSON) -> None:
+    """Clear a job's lease (after its runner died; leases also expire by themselves)."""
+    from yizhan.core.tables import JobLease
+
+    async def body():
+        return await JobLease.update({JobLease.locked_until: None, JobLease.holder: ""}).where(
+            JobLease.name == name).returning(JobLease.name)
+
+    if not run(body):
+        fail("UNKNOWN_JOB", f"No lease for a job named {name!r}.")
+    emit({"unlocked": name}, as_json)
 
 
 @plugins_app.command("list")
@@ -183,6 +253,7 @@ def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command()(serve)
     app.command()(schema)
+    app.command()(check)
     app.add_typer(db_app, name="db")
     app.add_typer(plugins_app, name="plugins")
     app.add_typer(jobs_app, name="jobs")

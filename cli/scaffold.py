@@ -137,7 +137,7 @@ def new(name: str = typer.Argument(..., help="The plugin's name, e.g. tool_shed.
         return
     typer.echo(f"Created {root}")
     typer.echo("Next:")
-    typer.echo(f"  pip install -e {root}")
+    typer.echo(f"  pip install -e '{root}[test]'   # the plugin, pytest and Yizhan's fixtures")
     typer.echo("  yizhan db migrate")
     typer.echo(f"  yizhan plugins enable {name} -c SLUG")
     typer.echo(f"  pytest {root / 'tests'}")

@@ -49,12 +49,16 @@ async def metrics_endpoint(request: Request) -> Response:
 
 
 async def _poll_loop(interval: float) -> None:
+    polls = 0
     while True:
         try:
             await switches.refresh()
             await broker.poll_once()
+            if polls % max(1, int(2 / interval)) == 0:  # about every 2 s
+                await db.check_replica()
         except Exception:  # keep serving; the next poll tries again
             log.exception("poll failed")
+        polls += 1
         await asyncio.sleep(interval)
 
 

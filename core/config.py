@@ -14,6 +14,14 @@ class Settings(BaseSettings):
 
     #: ``sqlite:///path/to/file.db`` (the default) or ``postgresql://user:pw@host:port/db``.
     database_url: str = "sqlite:///yizhan.db"
+    #: PostgreSQL only: a streaming replica for read-only lists (feeds, boards, statements,
+    #: indicators) outside write transactions; empty: everything reads the primary.
+    database_read_url: str = ""
+    #: ``pgbouncer`` when ``database_url`` (and the read URL) go through PgBouncer in
+    #: transaction pooling mode: server-side prepared statements are then not cached.
+    database_pooler: str = ""
+    #: Seconds of replication lag beyond which reads go back to the primary.
+    replica_max_lag_seconds: float = 5.0
     #: Production mode: no GraphiQL, no introspection hints in errors.
     production: bool = False
     #: Comma-separated plugin names: only these load (empty: all installed).

@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 _engine: Engine | None = None
@@ -35,8 +36,24 @@ class DatabaseURLError(ValueError):
     """``YIZHAN_DATABASE_URL`` is neither ``sqlite:///…`` nor ``postgresql://…``."""
 
 
-def make_engine(url: str) -> Engine:
-    """Build a Piccolo engine for ``sqlite:///path`` or ``postgresql://…``."""
+#: The name of the read replica among the PostgreSQL engine's extra nodes.
+REPLICA = "replica"
+
+
+def _postgres_config(url: str) -> dict[str, Any]:
+    from yizhan.core.config import get_settings
+
+    config: dict[str, Any] = {"dsn": url}
+    if get_settings().database_pooler == "pgbouncer":
+        # PgBouncer in transaction mode hands each transaction any server connection, so a
+        # statement prepared on one is unknown on the next: do not cache prepared statements.
+        config["statement_cache_size"] = 0
+    return config
+
+
+def make_engine(url: str, read_url: str | None = None) -> Engine:
+    """Build a Piccolo engine for ``sqlite:///path`` or ``postgresql://…``; with
+    ``read_url`` (PostgreSQL), a streaming replica joins it as the extra node ``replica``."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = url.split("sqlite:///", 1)[1] if url.startswith("sqlite:///") else parsed.path
@@ -44,7 +61,8 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return SQLiteEngine(path=path, timeout=60, isolation_level=None)
     if parsed.scheme in ("postgres", "postgresql"):
-        return PostgresEngine(config={"dsn": url})
+        extra = {REPLICA: PostgresEngine(config=_postgres_config(read_url))} if read_url else {}
+        return PostgresEngine(config=_postgres_config(url), extra_nodes=extra)
     raise DatabaseURLError(
         f"Unsupported database URL {url!r}: use sqlite:///… or postgresql://…")
 
@@ -61,16 +79,36 @@ def all_tables() -> list[type[Table]]:
     return seen
 
 
-def use(url: str) -> Engine:
-    """Point every table (and Piccolo's migrations) at the database at ``url``."""
+def use(url: str, read_url: str | None = None) -> Engine:
+    """Point every table (and Piccolo's migrations) at the database at ``url`` (reads of
+    :func:`read` may go to ``read_url``, a replica; default: the configured one)."""
     global _engine
-    engine = make_engine(url)
-    _engine = engine
-    from yizhan.core import piccolo_conf
+    if read_url is None:
+        from yizhan.core.config import get_settings
 
-    piccolo_conf.DB = engine
+        settings = get_settings()
+        read_url = settings.database_read_url if url == settings.database_url else ""
+    engine = make_engine(url, read_url or None)
+    _engine = engine
+    for callback in _on_use:
+        callback(engine)
     bind_tables()
     return engine
+
+
+#: Called with the new engine by :func:`use` (Piccolo's configuration follows it this way, so
+#: this module never imports :mod:`yizhan.core.piccolo_conf`).
+_on_use: list[Callable[[Engine], None]] = []
+
+
+def on_use(callback: Callable[[Engine], None]) -> None:
+    """Call ``callback(engine)`` whenever :func:`use` switches the engine."""
+    _on_use.append(callback)
+
+
+def current_engine() -> Engine | None:
+    """The engine set by :func:`use`, or None before the first call."""
+    return _engine
 
 
 def bind_tables() -> None:
@@ -90,6 +128,44 @@ def engine() -> Engine:
     return _engine
 
 
+_replica_ok = True
+
+
+def replica_in_use() -> bool:
+    """True when a replica is configured and healthy enough to read from."""
+    eng = engine()
+    return isinstance(eng, PostgresEngine) and REPLICA in eng.extra_nodes and _replica_ok
+
+
+async def check_replica() -> bool:
+    """Measure the replica's lag; reads go back to the primary while it exceeds
+    ``YIZHAN_REPLICA_MAX_LAG_SECONDS`` or the replica does not answer. Returns the verdict."""
+    global _replica_ok
+    eng = engine()
+    if not isinstance(eng, PostgresEngine) or REPLICA not in eng.extra_nodes:
+        return False
+    from yizhan.core.config import get_settings
+
+    replica = eng.extra_nodes[REPLICA]
+    try:
+        rows = await replica.run_querystring(QueryString(
+            "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+            "ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END AS lag"))
+        lag = float(rows[0]["lag"] or 0)
+        _replica_ok = lag <= get_settings().replica_max_lag_seconds
+    except Exception:  # noqa: BLE001 - an unreachable replica means: read the primary
+        _replica_ok = False
+    return _replica_ok
+
+
+async def read(query: Any) -> Any:
+    """Run a read-only Piccolo ``query`` on the replica when one is in use and we are not
+    inside a write transaction (which must see its own writes); else on the primary."""
+    if replica_in_use() and not in_transaction():
+        return await query.run(node=REPLICA)
+    return await query
+
+
 def is_postgres() -> bool:
     """True when the engine is PostgreSQL."""
     return isinstance(engine(), PostgresEngine)
@@ -106,6 +182,9 @@ async def start() -> bool:
         return False
     if getattr(eng, "pool", None) is None:
         await eng.start_connection_pool(min_size=1, max_size=20, reset=_keep_session)
+        for node in eng.extra_nodes.values():
+            if getattr(node, "pool", None) is None:
+                await node.start_connection_pool(min_size=1, max_size=20, reset=_keep_session)
         return True
     return False
 
@@ -121,6 +200,9 @@ async def stop() -> None:
     eng = engine()
     if isinstance(eng, PostgresEngine) and getattr(eng, "pool", None) is not None:
         await eng.close_connection_pool()
+        for node in eng.extra_nodes.values():
+            if getattr(node, "pool", None) is not None:
+                await node.close_connection_pool()
 
 
 def in_transaction() -> bool:
@@ -203,3 +285,24 @@ async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
     from yizhan.core.tables import Community
 
     return await Community.raw(sql, *args)
+
+
+def for_update() -> str:
+    """``" FOR UPDATE"`` on PostgreSQL, ``""`` on SQLite — the end of a ``SELECT`` that locks
+    the rows it reads until the transaction ends (SQLite's ``IMMEDIATE`` write transactions
+    are serialised already, so it needs no row lock)."""
+    return " FOR UPDATE" if is_postgres() else ""
+
+
+async def lock_row(table: str, key: Any, column: str = "id") -> None:
+    """Lock the row of ``table`` whose ``column`` is ``key`` until the current :func:`atomic`
+    transaction ends: ``SELECT … FOR UPDATE`` on PostgreSQL, nothing on SQLite (its write
+    transactions are serialised). ``table`` and ``column`` are trusted identifiers."""
+    if is_postgres():
+        await raw(f"SELECT {column} FROM {table} WHERE {column} = {{}} FOR UPDATE", key)
+
+
+def current_transaction() -> object | None:
+    """The open Piccolo transaction object (None outside one): a key to keep per-transaction
+    state in a context variable."""
+    return engine().current_transaction.get()

@@ -44,7 +44,8 @@ def yizhan_register_graphql() -> Any:
     ``query``, ``mutation`` and ``subscription`` Strawberry types (their fields are merged into
     the roots) and ``types`` (extra types to include). A root field already defined by another
     plugin is an error naming both plugins. Resolvers must call ``info.context.require_plugin``
-    (or use :func:`~yizhan.core.graphql.context.plugin_field`) so the field answers
+    (or load the community with ``info.context.plugin_community(slug, plugin)``, or an object
+    with ``object_in_community`` of :mod:`yizhan.core.api`) so the field answers
     ``PLUGIN_DISABLED`` where the plugin is off.
     """
 
@@ -107,6 +108,13 @@ def yizhan_register_exports() -> dict[str, Any] | None:
     is an async generator of CSV rows (lists), the header first, reading the community's rows
     page by page (never all at once). Core has ``members`` and ``needs``; the credits plugin
     adds ``ledger``. Called when the command runs."""
+
+
+@hookspec
+def yizhan_register_checks() -> list[Any] | None:
+    """Return :class:`~yizhan.core.checks.Check` objects that ``yizhan check`` runs: each looks
+    at the deployment (settings, database, backlog) and returns findings — a stable code, a
+    level (``critical`` or ``warning``), what is wrong and a one-line fix."""
 
 
 @hookspec

@@ -7,6 +7,7 @@ else Simplified Chinese.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,15 +30,21 @@ def normalize(locale: str | None) -> str:
     return DEFAULT
 
 
-def _catalog_dirs() -> list[Path]:
-    from yizhan.core.plugins import get_registry
+#: The plugins' catalog folders, handed down by the plugin registry when it loads (this module
+#: sits below the registry and never imports it).
+_plugin_dirs: Callable[[], Iterable[Path]] = list
 
-    dirs = [Path(__file__).parent / "locale"]
-    for plugin in get_registry().plugins.values():
-        module_file = getattr(plugin.module, "__file__", None)
-        if module_file:
-            dirs.append(Path(module_file).parent / "locale")
-    return dirs
+
+def use_catalog_dirs(source: Callable[[], Iterable[Path]]) -> None:
+    """Take the plugins' ``locale/`` folders from ``source`` (called by the plugin registry when
+    it is loaded or replaced); forgets the merged catalogs."""
+    global _plugin_dirs
+    _plugin_dirs = source
+    catalog.cache_clear()
+
+
+def _catalog_dirs() -> list[Path]:
+    return [Path(__file__).parent / "locale", *_plugin_dirs()]
 
 
 @lru_cache(maxsize=8)

@@ -7,11 +7,21 @@ Piccolo's own migration commands see the same registry as ``yizhan db migrate``.
 from __future__ import annotations
 
 from piccolo.conf.apps import AppRegistry
+from piccolo.engine.base import Engine
 
+from yizhan.core import db
 from yizhan.core.config import get_settings
-from yizhan.core.db import make_engine
 
-DB = make_engine(get_settings().database_url)
+#: The engine Piccolo uses: the one :func:`yizhan.core.db.use` set, and follows it afterwards.
+DB = db.current_engine() or db.make_engine(get_settings().database_url)
+
+
+def _follow(engine: Engine) -> None:
+    global DB
+    DB = engine
+
+
+db.on_use(_follow)
 
 
 def _app_modules() -> list[str]:

@@ -13,6 +13,7 @@ import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -24,7 +25,8 @@ from yizhan.core import hookspecs
 hookimpl = pluggy.HookimplMarker("yizhan")
 
 ENTRY_POINT_GROUP = "yizhan"
-CORE = "core"
+#: The name under which core itself is registered (always on).
+CORE = "core"  # also spelled out in yizhan.core.switches, which sits below this module
 
 
 @dataclass(frozen=True)
@@ -234,7 +236,28 @@ def get_registry() -> PluginRegistry:
         registry = PluginRegistry()
         registry.load(settings.allowed_plugins, settings.denied_plugins)
         _registry = registry
+        _hand_down()
     return _registry
+
+
+def _plugin_catalog_dirs() -> list[Path]:
+    """The ``locale/`` folder next to each loaded plugin's module."""
+    dirs = []
+    for plugin in get_registry().plugins.values():
+        module_file = getattr(plugin.module, "__file__", None)
+        if module_file:
+            dirs.append(Path(module_file).parent / "locale")
+    return dirs
+
+
+def _hand_down() -> None:
+    """Give the lower layers what they need of the registry as callbacks, so that
+    :mod:`~yizhan.core.switches` and :mod:`~yizhan.core.i18n` never import this module (core's
+    imports form no cycle: an import contract in ``pyproject.toml`` checks it)."""
+    from yizhan.core import i18n, switches
+
+    switches.use_registry(get_registry)
+    i18n.use_catalog_dirs(_plugin_catalog_dirs)
 
 
 def set_registry(registry: PluginRegistry | None) -> None:
@@ -245,11 +268,7 @@ def set_registry(registry: PluginRegistry | None) -> None:
     """
     global _registry
     _registry = registry
-    from yizhan.core.i18n import catalog
-    from yizhan.core.switches import switches
-
-    switches.forget_derived()
-    catalog.cache_clear()
+    _hand_down()  # forgets what switches and the catalogs derived from the previous registry
 
 
 def installed_piccolo_apps() -> list[str]:

@@ -9,6 +9,7 @@ without reading the states on every request.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +17,30 @@ from pydantic import BaseModel, ValidationError
 
 from yizhan.core import clock, db
 from yizhan.core.errors import YizhanError
-from yizhan.core.plugins import CORE, get_registry
 from yizhan.core.tables import ConfigVersion, PluginState
+
+#: The name under which core itself is registered (always on); the same as
+#: :data:`yizhan.core.plugins.CORE`.
+CORE = "core"
+
+#: Returns the plugin registry; handed down by :mod:`yizhan.core.plugins` when it loads one
+#: (this module sits below the registry and never imports it).
+_registry_source: Callable[[], Any] | None = None
+
+
+def use_registry(source: Callable[[], Any]) -> None:
+    """Read the installed plugins from ``source()`` (called by the plugin registry when it is
+    loaded or replaced); forgets what was derived from the previous one."""
+    global _registry_source
+    _registry_source = source
+    switches.forget_derived()
+
+
+def get_registry() -> Any:
+    """The plugin registry handed down by :func:`use_registry`."""
+    if _registry_source is None:
+        raise RuntimeError("No plugin registry yet: load one (yizhan.core.plugins.get_registry)")
+    return _registry_source()
 
 
 @dataclass
@@ -128,7 +151,8 @@ def validate_settings(plugin: str, values: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(values) - set(model.model_fields))
     if unknown:
         raise YizhanError(
-            "UNKNOWN_SETTING", "Unknown setting {name}.", field=unknown[0], name=unknown[0]
+            "UNKNOWN_SETTING", "Unknown setting {name}. The settings are: {valid}.",
+            field=unknown[0], name=unknown[0], valid=", ".join(sorted(model.model_fields)),
         )
     try:
         return model.model_validate(values).model_dump(mode="json")

@@ -162,10 +162,13 @@ class Token(Table, tablename="yz_token"):
     revoked_at = Timestamptz(default=None, null=True)
 
 
-class LoginAttempt(Table, tablename="yz_login_attempt"):
-    """A failed login, counted to rate-limit guessing."""
+class Attempt(Table, tablename="yz_attempt"):
+    """A failed attempt (a login, a voucher code, a redemption code …), counted to rate-limit
+    guessing: ``scope`` names the kind, ``key`` who or what is throttled (see core/attempts.py).
+    Indexed on (scope, key, at)."""
 
-    identifier = Varchar(length=60, index=True)
+    scope = Varchar(length=40)
+    key = Varchar(length=120)
     at = Timestamptz(default=None, null=True)
 
 

@@ -27,6 +27,9 @@ suite() {
 echo "== ruff"
 .venv/bin/ruff check .
 
+echo "== import contracts (pyproject.toml [tool.importlinter])"
+.venv/bin/lint-imports
+
 echo "== tests on SQLite"
 (unset YIZHAN_DATABASE_URL YIZHAN_TEST_DATABASE_URL; suite "$@")
 
@@ -42,3 +45,8 @@ fi
 
 echo "== tests on PostgreSQL"
 (unset YIZHAN_DATABASE_URL; suite "$@")
+
+if [ "$(id -u)" = "0" ] && [ "${SKIP_SCALEOUT:-0}" != "1" ]; then
+  echo "== scale-out smoke: primary + streaming replica + pgbouncer"
+  (unset YIZHAN_DATABASE_URL YIZHAN_TEST_DATABASE_URL; bash scripts/scaleout.sh)
+fi

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 from yizhan.core import db
+from yizhan.core.graphql.guards import rows_by_id
 from yizhan.core.tables import Building, Community, Member, Person
 
 T = TypeVar("T")
@@ -26,10 +27,7 @@ MEMBER_COLUMNS = (
 )
 
 
-async def _by_id(table, ids: Sequence[int], columns: Sequence[Any] = ()) -> list[dict | None]:
-    rows = await table.select(*columns).where(table.id.is_in(list(set(ids))))
-    found = {row["id"]: row for row in rows}
-    return [found.get(i) for i in ids]
+_by_id = rows_by_id
 
 
 async def members_by_id(ids: Iterable[int]) -> list[dict]:

@@ -65,11 +65,14 @@ def _shared(extension: object):
 
 
 def contributions(registry: PluginRegistry) -> dict[str, GraphQLContribution]:
-    """Core's and each plugin's GraphQL contribution, in dependency order."""
+    """Core's GraphQL contribution, then each plugin's by name: the schema depends on which
+    plugins are installed, not on the order optional integrations (``works_with``) register
+    them in."""
     found = {"core": GraphQLContribution(CoreQuery, CoreMutation, CoreSubscription)}
-    for plugin, answer in registry.register_results("yizhan_register_graphql").items():
-        if answer is not None:
-            found[plugin] = answer
+    answers = registry.register_results("yizhan_register_graphql")
+    for plugin in sorted(answers, key=lambda name: (name != "core", name)):
+        if answers[plugin] is not None:
+            found[plugin] = answers[plugin]
     return found
 
 

@@ -1,7 +1,6 @@
 """Composite indexes Piccolo's column API cannot express (unique per community)."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.table import Table
+from yizhan.core.indexes import index_migration
 
 ID = "2026-11-22T08:30:00:000000"
 VERSION = "1.38.0"
@@ -16,17 +15,4 @@ INDEXES = [
 ]
 
 
-async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
-
-    async def create_indexes():
-        for sql in INDEXES:
-            await Table.raw(sql)
-
-    async def drop_indexes():
-        for sql in INDEXES:
-            await Table.raw("DROP INDEX " + sql.split(" INDEX ")[1].split(" ON ")[0])
-
-    manager.add_raw(create_indexes)
-    manager.add_raw_backwards(drop_indexes)
-    return manager
+forwards = index_migration(ID, "core", DESCRIPTION, INDEXES)

@@ -8,10 +8,10 @@ VERSION = "1.38.0"
 DESCRIPTION = "deadline indexes"
 
 INDEXES = [
-    "CREATE UNIQUE INDEX yz_deadline_pending_key ON yz_deadline (plugin, kind, subject) "
-    "WHERE status = 'pending'",
-    "CREATE INDEX yz_deadline_status_fire_at ON yz_deadline (status, fire_at)",
-    "CREATE INDEX yz_deadline_plugin_subject ON yz_deadline (plugin, subject)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS yz_deadline_pending_key "
+    "ON yz_deadline (plugin, kind, subject) WHERE status = 'pending'",
+    "CREATE INDEX IF NOT EXISTS yz_deadline_status_fire_at ON yz_deadline (status, fire_at)",
+    "CREATE INDEX IF NOT EXISTS yz_deadline_plugin_subject ON yz_deadline (plugin, subject)",
 ]
 
 
@@ -24,7 +24,7 @@ async def forwards():
 
     async def drop_indexes():
         for sql in INDEXES:
-            await Table.raw("DROP INDEX " + sql.split(" INDEX ")[1].split(" ON ")[0])
+            await Table.raw("DROP INDEX IF EXISTS " + sql.split(" ON ")[0].split()[-1])
 
     manager.add_raw(create_indexes)
     manager.add_raw_backwards(drop_indexes)

@@ -252,8 +252,7 @@ async def _end_membership(community: dict, member: dict, actor: dict | None, sta
 
 async def _lock(table: str, row_id: int) -> None:
     """Lock one row until the transaction ends (PostgreSQL; SQLite writes are serialised)."""
-    if db.is_postgres():
-        await db.raw(f"SELECT id FROM {table} WHERE id = {{}} FOR UPDATE", row_id)
+    await db.lock_row(table, row_id)
 
 
 def _parse_availability(slots: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -318,7 +317,7 @@ async def list_members(community: dict, *, status: str | None = None,
         query = query.where(Member.role == role)
     if after_id is not None:
         query = query.where(Member.id > after_id)
-    return await query.order_by(Member.id).limit(limit)
+    return await db.read(query.order_by(Member.id).limit(limit))
 
 
 async def memberships(person_id: int) -> list[dict]:

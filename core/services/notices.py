@@ -47,5 +47,5 @@ async def list_notices(community_id: int, source: str | None = None,
             | (Notice.pinned == False))  # noqa: E712
     elif after_position is not None:
         query = query.where((Notice.pinned == False) & (Notice.id < after_position))  # noqa: E712
-    return await query.order_by(Notice.pinned, ascending=False).order_by(
-        Notice.id, ascending=False).limit(limit)
+    return await db.read(query.order_by(Notice.pinned, ascending=False).order_by(
+        Notice.id, ascending=False).limit(limit))

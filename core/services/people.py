@@ -17,16 +17,18 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from yizhan.core import clock, db
+from yizhan.core import attempts, clock, db
 from yizhan.core.config import get_settings
 from yizhan.core.errors import YizhanError, invalid, not_found
 from yizhan.core.i18n import normalize
 from yizhan.core.services import validation as v
-from yizhan.core.tables import LoginAttempt, Person, Token
+from yizhan.core.tables import Person, Token
 
 _hasher = PasswordHasher()
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 PHONE = re.compile(r"^\+?[0-9]{6,15}$")
+#: The throttle scope of failed logins (core/attempts.py).
+LOGIN = "login"
 #: Verified against when nobody has the identifier, so a wrong username costs the same time
 #: as a wrong password. Computed on first use: hashing at import slowed every CLI command.
 _DUMMY_HASH: str | None = None
@@ -142,25 +144,22 @@ async def login(identifier: str, password: str) -> tuple[str, dict]:
     key = (f"person:{person['id']}" if person
            else v.CONTROL.sub("", (identifier or "").strip().lower())[:60])
     now = clock.now()
-    since = now - timedelta(minutes=settings.login_window_minutes)
-    failures = await LoginAttempt.count().where(
-        (LoginAttempt.identifier == key) & (LoginAttempt.at > since)
-    )
-    if failures >= settings.login_max_failures:
-        raise YizhanError("RATE_LIMITED", "Too many failed logins. Try again in {minutes} minutes.",
-                          kind="limit", minutes=settings.login_window_minutes)
+    await attempts.check(
+        LOGIN, key, limit=settings.login_max_failures,
+        window=timedelta(minutes=settings.login_window_minutes), now=now,
+        error=YizhanError("RATE_LIMITED", "Too many failed logins. Try again in {minutes} minutes.",
+                          kind="limit", minutes=settings.login_window_minutes))
     try:
         if person is None or not person["password_hash"]:
             _hasher.verify(_dummy_hash(), password or "x")  # same time either way
             raise VerificationError
         _hasher.verify(person["password_hash"], password or "")
     except (VerificationError, InvalidHashError):
-        async with db.atomic():
-            await LoginAttempt.insert(LoginAttempt(identifier=key, at=now))
+        await attempts.fail(LOGIN, key, now)
         raise YizhanError("INVALID_CREDENTIALS", "Wrong username or password.",
                           field="password") from None
     async with db.atomic():
-        await LoginAttempt.delete().where(LoginAttempt.identifier == key)
+        await attempts.clear(LOGIN, key)
         token, _ = await _issue(person["id"], "login", "login", None,
                                 timedelta(hours=settings.token_ttl_hours))
     return token, person
@@ -215,8 +214,8 @@ async def list_tokens(person_id: int | None = None) -> list[dict]:
 
 
 async def purge_login_attempts(now: datetime) -> int:
-    """Sweep: forget failed logins older than the rate-limit window (they no longer count)."""
+    """Sweep: forget failed logins older than the rate-limit window (they no longer count), and
+    other failed attempts (codes) older than the longest window any scope may use."""
     cutoff = now - timedelta(minutes=get_settings().login_window_minutes)
-    async with db.atomic():
-        return len(await LoginAttempt.delete().where(LoginAttempt.at < cutoff).returning(
-            LoginAttempt.id))
+    return (await attempts.purge(LOGIN, cutoff)
+            + await attempts.purge(None, now - attempts.MAX_WINDOW))

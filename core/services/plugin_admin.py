@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 from yizhan.core import db
@@ -23,11 +26,43 @@ def _known(plugin: str) -> None:
                           field="plugin", plugin=plugin)
 
 
+#: The ``ID = "…"`` line of a Piccolo migration file.
+_MIGRATION_ID = re.compile(r'^ID = "([^"]+)"', re.MULTILINE)
+
+
+async def pending_migrations(plugin: str) -> list[str]:
+    """Ids of ``plugin``'s Piccolo migrations that have not run on this database (all of them
+    when nothing was ever migrated); empty for a plugin without tables."""
+    app_path = get_registry().plugins[plugin].piccolo_app
+    if not app_path:
+        return []
+    from piccolo.apps.migrations.tables import Migration
+
+    config = importlib.import_module(app_path).APP_CONFIG
+    wanted = sorted(
+        found[1] for path in Path(config.migrations_folder_path).glob("*.py")
+        if (found := _MIGRATION_ID.search(path.read_text())))
+    if not wanted:
+        return []
+    db.bind_tables()
+    try:
+        ran = set(await Migration.get_migrations_which_ran(app_name=config.app_name))
+    except Exception:  # no migration table yet: nothing ever ran
+        return wanted
+    return [migration for migration in wanted if migration not in ran]
+
+
 async def enable(community: dict, plugin: str) -> None:
-    """Switch ``plugin`` on; refuses while a plugin it requires is off."""
+    """Switch ``plugin`` on; refuses while a plugin it requires is off, or while its tables
+    are not migrated (``yizhan db migrate``)."""
     _known(plugin)
     if plugin == CORE:
         return
+    if await pending_migrations(plugin):
+        raise YizhanError(
+            "NOT_MIGRATED",
+            "The {plugin} module's tables are not ready: run yizhan db migrate first.",
+            field="plugin", plugin=plugin)
     await switches.refresh()
     missing = [r for r in get_registry().plugins[plugin].spec.requires
                if not switches.enabled(community["id"], r)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -49,29 +50,58 @@ def slug(value: str | None, field: str = "slug") -> str:
     return cleaned
 
 
-def credits_to_centi(value: Any, field: str = "credits", *, maximum: int = 100_00) -> int:
-    """Parse a credit amount (hours, up to two decimals) into integer hundredths."""
+@dataclass(frozen=True)
+class AmountMessages:
+    """What :func:`parse_hundredths` says about a bad amount (English msgids, translated by
+    the catalogs); ``too_large`` gets ``{max}``."""
+
+    not_float: str
+    not_amount: str
+    negative: str
+    too_large: str
+    decimals: str
+
+
+#: Messages about amounts of credits (hours).
+CREDIT_MESSAGES = AmountMessages(
+    not_float="Credits must be given as a decimal string, not a float.",
+    not_amount="Not a credit amount.",
+    negative="Credits cannot be negative.",
+    too_large="At most {max} credits.",
+    decimals="Credits have at most two decimals.",
+)
+
+
+def parse_hundredths(value: Any, field: str, *, maximum: int,
+                     messages: AmountMessages = CREDIT_MESSAGES) -> int:
+    """Parse an exact amount with at most two decimals (a decimal string or an int, never a
+    float) into integer hundredths, at most ``maximum``. Refuses with INVALID_AMOUNT (a float,
+    not a number, more than two decimals), NEGATIVE_AMOUNT or AMOUNT_TOO_LARGE on ``field``."""
     if isinstance(value, float):
-        raise invalid(field, "Credits must be given as a decimal string, not a float.",
-                      code="INVALID_AMOUNT")
+        raise invalid(field, messages.not_float, code="INVALID_AMOUNT")
     try:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise invalid(field, "Not a credit amount.", code="INVALID_AMOUNT") from None
+        raise invalid(field, messages.not_amount, code="INVALID_AMOUNT") from None
     if not amount.is_finite():
-        raise invalid(field, "Not a credit amount.", code="INVALID_AMOUNT")
+        raise invalid(field, messages.not_amount, code="INVALID_AMOUNT")
     if amount < 0:
-        raise invalid(field, "Credits cannot be negative.", code="NEGATIVE_AMOUNT")
+        raise invalid(field, messages.negative, code="NEGATIVE_AMOUNT")
     if amount > Decimal(maximum) / 100:  # before any arithmetic, which fails on huge numbers
-        raise invalid(field, "At most {max} credits.", code="AMOUNT_TOO_LARGE",
+        raise invalid(field, messages.too_large, code="AMOUNT_TOO_LARGE",
                       max=format_centi(maximum))
     try:
         exact = amount == amount.quantize(Decimal("0.01"))
     except InvalidOperation:
         exact = False
     if not exact:
-        raise invalid(field, "Credits have at most two decimals.", code="INVALID_AMOUNT")
+        raise invalid(field, messages.decimals, code="INVALID_AMOUNT")
     return int(amount * 100)
+
+
+def credits_to_centi(value: Any, field: str = "credits", *, maximum: int = 100_00) -> int:
+    """Parse a credit amount (hours, up to two decimals) into integer hundredths."""
+    return parse_hundredths(value, field, maximum=maximum)
 
 
 def format_centi(centi: int) -> str:

@@ -9,22 +9,27 @@ import typer
 
 from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
-from yizhan.core.api import community_with_plugin
-from yizhan.plugins.badges import credentials, service, stars
+from yizhan.core.api import (
+    community_with_plugin,
+    find_person,
+    get_member,
+    get_person,
+    member_for,
+    now,
+)
+from yizhan.plugins.badges import NAME, credentials, service, stars
 
 badges_app = typer.Typer(help="Badges: expert certification, custom badges, mutual-aid stars.",
                          no_args_is_help=True)
 
 
 async def _community(slug: str) -> dict:
-    return await community_with_plugin(slug, service.PLUGIN)
+    return await community_with_plugin(slug, NAME)
 
 
 async def _member_id(community: dict, username: str) -> int:
-    from yizhan.core.services import members, people
-
-    person = await people.find_person(username)
-    member = await members.member_for(community["id"], person["id"]) if person else None
+    person = await find_person(username)
+    member = await member_for(community["id"], person["id"]) if person else None
     if member is None:
         fail("NOT_FOUND", f"{username} is not a member of {community['slug']}.")
     return member["id"]
@@ -126,13 +131,12 @@ def show_stars(community: str = COMMUNITY_OPTION,
     """Show (or, with --run, name) the mutual-aid stars of a quarter."""
 
     async def body():
-        from yizhan.core import clock
         from yizhan.plugins.badges import periods
 
         row = await _community(community)
         tz = row["time_zone"]
         label = (periods.parse("quarter", quarter, tz, "quarter").label if quarter else
-                 periods.previous(periods.containing("quarter", clock.now(), tz), tz).label)
+                 periods.previous(periods.containing("quarter", now(), tz), tz).label)
         made = False
         if run_now:
             found, made = await stars.run_round(row, label)
@@ -167,12 +171,10 @@ def show_stars(community: str = COMMUNITY_OPTION,
 
 
 async def _names(community: dict, member_ids: list[int]) -> list[tuple[int, str]]:
-    from yizhan.core.services import members, people
-
     found = []
     for member_id in member_ids:
-        member = await members.get_member(community, member_id)
-        found.append((member_id, (await people.get_person(member["person"]))["display_name"]))
+        member = await get_member(community, member_id)
+        found.append((member_id, (await get_person(member["person"]))["display_name"]))
     return found
 
 

@@ -21,7 +21,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from yizhan.core.config import get_settings
+from yizhan.core.api import public_url
 from yizhan.plugins.badges.keys import b64url, load_private
 
 CONTEXT = ["https://www.w3.org/ns/credentials/v2",
@@ -37,7 +37,7 @@ def iso(moment: datetime) -> str:
 
 def base(community: dict) -> str:
     """``<public url>/badges/<community slug>``."""
-    return f"{get_settings().public_url.rstrip('/')}/badges/{community['slug']}"
+    return f"{public_url()}/badges/{community['slug']}"
 
 
 def issuer_url(community: dict) -> str:

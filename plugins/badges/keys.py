@@ -15,8 +15,7 @@ import os
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from yizhan.core import clock, db
-from yizhan.core.errors import YizhanError
+from yizhan.core.api import YizhanError, atomic, now
 from yizhan.plugins.badges.tables import BadgeKey
 
 SECRET_ENV = "YIZHAN_BADGES_KEY_SECRET"
@@ -41,7 +40,7 @@ def public_jwk(private: Ed25519PrivateKey) -> dict[str, str]:
 
 async def ensure_key(community_id: int) -> dict:
     """The community's current signing key row, made (in the caller's transaction) if none."""
-    async with db.atomic():
+    async with atomic():
         row = await current_key(community_id)
         if row is not None:
             return row
@@ -55,7 +54,7 @@ async def ensure_key(community_id: int) -> dict:
         return (await BadgeKey.insert(BadgeKey(
             community=community_id, kid=f"key-{count + 1}", algorithm="EdDSA",
             public_jwk=json.dumps(public_jwk(private)), private_pem=pem.decode("ascii"),
-            encrypted=secret is not None, created_at=clock.now(),
+            encrypted=secret is not None, created_at=now(),
         )).returning(*BadgeKey.all_columns()))[0]
 
 
@@ -76,8 +75,8 @@ async def published_keys(community_id: int) -> list[dict]:
 
 async def rotate(community_id: int) -> dict:
     """Retire the current key and make a new one; old credentials keep verifying."""
-    async with db.atomic():
-        await BadgeKey.update({BadgeKey.retired_at: clock.now()}).where(
+    async with atomic():
+        await BadgeKey.update({BadgeKey.retired_at: now()}).where(
             (BadgeKey.community == community_id) & BadgeKey.retired_at.is_null())
         return await ensure_key(community_id)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from yizhan.core.errors import invalid
+from yizhan.core.api import invalid
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

@@ -9,12 +9,15 @@ quarterly mutual-aid stars, expiry notes), its own hookspec (``yizhan_badges_uph
 from __future__ import annotations
 
 from yizhan.core.api import EventContext, Job, PluginSpec, hookimpl
+from yizhan.plugins.badges import NAME
 
 PLUGIN = PluginSpec(
-    name="badges",
+    name=NAME,
     version="0.1.0",
     description="Expert certification as signed Open Badges 3.0 credentials, priority "
                 "matching for certified experts, and the quarterly mutual-aid stars.",
+    # Pays the stars' credit prizes through the credits service where credits is on.
+    works_with=("credits",),
 )
 
 

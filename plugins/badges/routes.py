@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from litestar import Request, Response, get
 
-from yizhan.core.api import community_with_plugin, translate
-from yizhan.plugins.badges import credentials, images, keys, service
+from yizhan.core.api import community_with_plugin, not_found, translate
+from yizhan.plugins.badges import NAME, credentials, images, keys, service
 
 LD_JSON = "application/ld+json"
 VC_JWT = "application/vc+jwt"
@@ -21,7 +21,7 @@ CACHED = {"Cache-Control": "public, max-age=300"}
 
 
 async def _community(slug: str) -> dict:
-    return await community_with_plugin(slug, service.PLUGIN)
+    return await community_with_plugin(slug, NAME)
 
 
 def _locale(request: Request) -> str | None:
@@ -61,7 +61,6 @@ async def public_key(community: str, kid: str) -> Response:
         if key["kid"] == kid:
             return Response(credentials.public_jwk(row, key), media_type="application/jwk+json",
                             headers=CACHED)
-    from yizhan.core.api import not_found
 
     raise not_found("key")
 

@@ -11,31 +11,33 @@ from datetime import datetime
 from enum import Enum
 
 import strawberry
-from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from yizhan.core.api import (
+    Connection,
+    Credits,
     GraphQLContribution,
+    Member,
     UserError,
+    build_connection,
+    by_id_loader,
     forbidden,
+    format_centi,
+    from_cursor,
+    member_by_id,
     not_found,
+    page_size,
     payload,
     pk_of,
+    require_admin,
     to_gid,
 )
-from yizhan.core.graphql import connections
-from yizhan.core.graphql.connections import Connection
-from yizhan.core.graphql.ids import from_cursor
-from yizhan.core.graphql.scalars import Credits, credits
-from yizhan.core.graphql.types import Member, member_by_id
-from yizhan.core.services import validation as v
-from yizhan.plugins.badges import credentials, service, stars
+from yizhan.core.api import format_centi as credits
+from yizhan.plugins.badges import NAME, credentials, service, stars
 from yizhan.plugins.badges.tables import BadgeApplication as ApplicationTable
 from yizhan.plugins.badges.tables import BadgeAward as AwardTable
 from yizhan.plugins.badges.tables import BadgeDefinition as DefinitionTable
-
-PLUGIN = service.PLUGIN
 
 
 @strawberry.enum
@@ -79,19 +81,13 @@ class _Loaders:
     its badges, not one per award)."""
 
     def __init__(self) -> None:
-        self.definition = DataLoader(lambda ids: _by_id(DefinitionTable, ids))
-        self.award = DataLoader(lambda ids: _by_id(AwardTable, ids))
-
-
-async def _by_id(table, ids) -> list[dict | None]:
-    rows = await table.select().where(table.id.is_in(list(set(ids))))
-    found = {row["id"]: row for row in rows}
-    return [found.get(i) for i in ids]
+        self.definition = by_id_loader(DefinitionTable)
+        self.award = by_id_loader(AwardTable)
 
 
 def _loaders(info: Info) -> _Loaders:
     """This request's badges loaders (kept with core's, dropped with the request)."""
-    return info.context.loaders.of_plugin("badges", _Loaders)
+    return info.context.loaders.of_plugin(NAME, _Loaders)
 
 
 
@@ -301,7 +297,7 @@ class BadgeProfile:
     @strawberry.field(description="Hours of help given with two decimals, rounded down "
                                   "(\"1.50\").")
     def hours_given(self) -> str:
-        return v.format_centi(self.minutes_given * 100 // 60)
+        return format_centi(self.minutes_given * 100 // 60)
 
 
 @strawberry.type
@@ -394,7 +390,7 @@ async def _row_community(info: Info, table, gid: str, type_name: str, field: str
     if row is None:
         raise not_found(what, field)
     community = await _community_row(info, row["community"])
-    info.context.require_plugin(community, PLUGIN)
+    info.context.require_plugin(community, NAME)
     return row, community
 
 
@@ -423,32 +419,32 @@ class BadgesQuery:
     async def badge_definitions(self, info: Info, community: str,
                                 kind: BadgeKind | None = None,
                                 include_retired: bool = False) -> list[BadgeDefinition]:
-        row = await info.context.plugin_community(community, PLUGIN)
+        row = await info.context.plugin_community(community, NAME)
         return [BadgeDefinition.from_row(r) for r in await service.list_definitions(
             row, kind.value if kind else None, include_retired)]
 
     @strawberry.field(description="My badges in a community, newest first (every status).")
     async def my_badges(self, info: Info, community: str, first: int | None = None,
                         after: str | None = None) -> Connection[BadgeAward]:
-        row = await info.context.plugin_community(community, PLUGIN)
+        row = await info.context.plugin_community(community, NAME)
         viewer = _acting_member(await info.context.require_member(row))
-        size = connections.page_size(first)
+        size = page_size(first)
         rows = await service.list_awards(row, member_id=viewer["id"],
                                          before_id=from_cursor(after), limit=size + 1)
-        return connections.build(rows, size, BadgeAward.from_row)
+        return build_connection(rows, size, BadgeAward.from_row)
 
     @strawberry.field(description="My badge applications, newest first.")
     async def my_badge_applications(self, info: Info, community: str,
                                     status: BadgeApplicationStatus | None = None,
                                     first: int | None = None, after: str | None = None
                                     ) -> Connection[BadgeApplication]:
-        row = await info.context.plugin_community(community, PLUGIN)
+        row = await info.context.plugin_community(community, NAME)
         viewer = _acting_member(await info.context.require_member(row))
-        size = connections.page_size(first)
+        size = page_size(first)
         rows = await service.list_applications(
             row, viewer, status=status.value if status else None, member_id=viewer["id"],
             before_id=from_cursor(after), limit=size + 1)
-        return connections.build(rows, size, BadgeApplication.from_row)
+        return build_connection(rows, size, BadgeApplication.from_row)
 
     @strawberry.field(description="Applications to review (leaders: their building's "
                                   "residents; admins: everyone), newest first.")
@@ -457,13 +453,13 @@ class BadgesQuery:
                                  BadgeApplicationStatus.PENDING,
                                  first: int | None = None, after: str | None = None
                                  ) -> Connection[BadgeApplication]:
-        row = await info.context.plugin_community(community, PLUGIN)
+        row = await info.context.plugin_community(community, NAME)
         viewer = await info.context.require_verified(row)
-        size = connections.page_size(first)
+        size = page_size(first)
         rows = await service.list_applications(
             row, viewer, status=status.value if status else None,
             before_id=from_cursor(after), limit=size + 1)
-        return connections.build(rows, size, BadgeApplication.from_row)
+        return build_connection(rows, size, BadgeApplication.from_row)
 
     @strawberry.field(description="A member's public badge profile (members of the community).")
     async def badge_profile(self, info: Info, member_id: strawberry.ID) -> BadgeProfile:
@@ -472,7 +468,7 @@ class BadgesQuery:
         if member is None:
             raise not_found("member", "memberId")
         community = await _community_row(info, member["community"])
-        info.context.require_plugin(community, PLUGIN)
+        info.context.require_plugin(community, NAME)
         await info.context.require_member(community)
         found = await service.profile(community, pk)
         return BadgeProfile(households_helped=found["households_helped"],
@@ -484,7 +480,7 @@ class BadgesQuery:
                                   "named by `period` (2026-11, 2026Q4). Public.")
     async def badge_leaderboard(self, info: Info, community: str, kind: LeaderboardPeriod,
                                 period: str | None = None) -> Leaderboard:
-        row = await info.context.plugin_community(community, PLUGIN)
+        row = await info.context.plugin_community(community, NAME)
         found, entries = await stars.leaderboard(row, kind.value, period)
         return Leaderboard(kind=kind, period=found.label, starts_at=found.start,
                            ends_at=found.end, entries=[
@@ -496,8 +492,8 @@ class BadgesQuery:
     @strawberry.field(description="The mutual-aid stars, newest quarter first (public).")
     async def mutual_aid_stars(self, info: Info, community: str,
                                first: int | None = None) -> list[StarRound]:
-        row = await info.context.plugin_community(community, PLUGIN)
-        rounds = await stars.list_rounds(row, connections.page_size(first))
+        row = await info.context.plugin_community(community, NAME)
+        rounds = await stars.list_rounds(row, page_size(first))
         return [StarRound(quarter=r["period"], starts_at=r["starts_at"], ends_at=r["ends_at"],
                           ran_at=r["ran_at"], prize=r["prize"], sponsor=r["sponsor"],
                           prize_credits=credits(r["prize_credits_centi"]), _row=r)
@@ -662,7 +658,7 @@ class BadgesMutation:
         definition, community = await _row_community(info, DefinitionTable, input.badge_id,
                                                      "BadgeDefinition", "badgeId", "badge")
         actor = await info.context.require_verified(community)
-        v.require_admin(actor)
+        require_admin(actor)
         member = await _member_in(info, community, input.member_id, "memberId")
         row = await service.award(community, actor, definition["id"], member, input.note)
         return BadgeAwardPayload(award=BadgeAward.from_row(row))
@@ -671,9 +667,9 @@ class BadgesMutation:
     @payload(BadgeDefinitionPayload)
     async def define_badge(self, info: Info, input: DefineBadgeInput
                            ) -> BadgeDefinitionPayload:
-        community = await info.context.plugin_community(input.community, PLUGIN)
+        community = await info.context.plugin_community(input.community, NAME)
         actor = await info.context.require_verified(community)
-        v.require_admin(actor)
+        require_admin(actor)
         row = await service.define(
             community, actor, slug=input.slug, kind=input.kind.value if input.kind else None,
             name=input.name, category=input.category, description=input.description,

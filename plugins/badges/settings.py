@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from yizhan.core.matching import FREE, SAME_BUILDING, SKILL
+from yizhan.core.api import CORE_MATCH_MAX_SCORE
 
 #: The most core's own matching can give a candidate: skill + same building + free then.
-CORE_MAX_SCORE = SKILL + SAME_BUILDING + FREE
+CORE_MAX_SCORE = CORE_MATCH_MAX_SCORE
 
 
 class BadgesSettings(BaseModel):

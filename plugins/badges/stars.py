@@ -23,23 +23,26 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from yizhan.core import clock, db
 from yizhan.core.api import (
     EventContext,
     YizhanError,
+    atomic,
+    await_all,
+    format_centi,
+    get_member,
+    get_person,
     helpers_between,
+    hook,
+    list_communities,
+    list_members,
     notify,
+    plugin_enabled,
+    plugin_settings,
     post_notice,
     translate,
 )
-from yizhan.core.events import hook
-from yizhan.core.plugins import await_all
-from yizhan.core.services.communities import list_communities
-from yizhan.core.services.members import get_member, list_members
-from yizhan.core.services.people import get_person
-from yizhan.core.services.validation import format_centi
-from yizhan.core.switches import switches
-from yizhan.plugins.badges import periods, service
+from yizhan.core.api import now as _now
+from yizhan.plugins.badges import NAME, periods, service
 from yizhan.plugins.badges.periods import Period
 from yizhan.plugins.badges.tables import BadgeDefinition, BadgeKey, StarRound, StarWinner
 
@@ -104,14 +107,14 @@ def period_of(community: dict, kind: str, label: str | None = None,
     tz = community["time_zone"]
     if label:
         return periods.parse(kind, label, tz)
-    return periods.containing(kind, now or clock.now(), tz)
+    return periods.containing(kind, now or _now(), tz)
 
 
 async def leaderboard(community: dict, kind: str, label: str | None = None
                       ) -> tuple[Period, list[Standing]]:
     """The top members of a month or quarter (current unless ``label`` names one)."""
     period = period_of(community, kind, label)
-    size = switches.settings(community["id"], service.PLUGIN).leaderboard_size
+    size = plugin_settings(community["id"], NAME).leaderboard_size
     return period, (await standings(community, period.start, period.end))[:size]
 
 
@@ -185,15 +188,15 @@ async def run_round(community: dict, label: str | None = None, *, actor: dict | 
     unchanged. Refuses a quarter that has not ended (``PERIOD_NOT_OVER``). Returns
     ``(None, False)`` when the community's star badge is retired.
     """
-    now = now or clock.now()
+    now = now or _now()
     tz = community["time_zone"]
     period = (periods.parse("quarter", label, tz, "quarter") if label
               else periods.previous(periods.containing("quarter", now, tz), tz))
     if period.end > now:
         raise YizhanError("PERIOD_NOT_OVER", "The quarter {period} has not ended yet.",
                           field="quarter", period=period.label)
-    settings = switches.settings(community["id"], service.PLUGIN)
-    async with db.atomic():
+    settings = plugin_settings(community["id"], NAME)
+    async with atomic():
         existing = await get_round(community, period.label)
         if existing is not None:
             return existing, False
@@ -216,7 +219,7 @@ async def run_round(community: dict, label: str | None = None, *, actor: dict | 
                                           centi))
         if chosen:
             notice = await post_notice(community["id"], *_notice_text(
-                community, period.label, lines, settings, centi), source=service.PLUGIN)
+                community, period.label, lines, settings, centi), source=NAME)
             await StarRound.update({StarRound.notice: notice["id"]}).where(
                 StarRound.id == round_row["id"])
         return await get_round(community, period.label), True
@@ -232,7 +235,7 @@ async def _name_star(community: dict, ctx: EventContext, definition: dict, round
         "Gave {hours} hours of help to {households} households in {period}.", locale,
         hours=hours_text(standing.minutes_given), households=standing.households_helped,
         period=label)
-    award = await service._award(
+    award = await service.give_award(
         community, definition, member, source="star", actor=None, note=label, period=label,
         evidence=[{"type": ["Evidence"], "name": f"{definition['name']} {label}",
                    "narrative": narrative}])
@@ -260,7 +263,7 @@ def _notice_text(community: dict, label: str, lines: list[str], settings: Any,
         body.append(translate("Prize: {prize}", locale, prize=settings.star_prize))
     if settings.star_sponsor:
         body.append(translate("Sponsored by {sponsor}", locale, sponsor=settings.star_sponsor))
-    if centi and switches.enabled(community["id"], "credits"):
+    if centi and plugin_enabled(community["id"], "credits"):
         body.append(translate("Each star receives {credits} time credits.", locale,
                               credits=format_centi(centi)))
     return title, "\n".join(body)
@@ -277,7 +280,7 @@ async def sweep(now: datetime) -> int:
     (if badges was already on when it ended and the round did not run). Returns rounds made."""
     made = 0
     for community in await list_communities():
-        if not switches.enabled(community["id"], service.PLUGIN):
+        if not plugin_enabled(community["id"], NAME):
             continue
         tz = community["time_zone"]
         period = periods.previous(periods.containing("quarter", now, tz), tz)

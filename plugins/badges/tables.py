@@ -20,7 +20,7 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from yizhan.core.tables import Community
+from yizhan.core.api import CommunityTable as Community
 
 
 class BadgeDefinition(Table, tablename="yz_badge_definition"):

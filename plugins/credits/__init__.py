@@ -7,3 +7,6 @@ anyone can check, experience-card vouchers, optional expiry and the monthly lead
 
 Other plugins pay and charge through :mod:`yizhan.plugins.credits.service` only.
 """
+
+#: The plugin's name, used everywhere it is needed (the spec, switches, table prefix, CLI).
+NAME = "credits"

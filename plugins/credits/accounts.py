@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from yizhan.core import clock
-from yizhan.core.errors import YizhanError
+from yizhan.core.api import YizhanError, now
 from yizhan.plugins.credits import errors
 from yizhan.plugins.credits.settings import CreditsSettings, centi
 from yizhan.plugins.credits.tables import CreditAccount
@@ -82,7 +81,7 @@ async def _open(community_id: int, code: str, kind: str, *, member: int | None, 
     await CreditAccount.insert(CreditAccount(
         community=community_id, code=code, kind=kind, member=member, name=name, owner=owner,
         allow_negative=allow_negative, balance_centi=0, held_centi=0, incoming_centi=0,
-        created_at=clock.now())).on_conflict(action="DO NOTHING")
+        created_at=now())).on_conflict(action="DO NOTHING")
     row = await get_by_code(community_id, code)
     assert row is not None
     return row

@@ -12,9 +12,17 @@ import typer
 
 from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
-from yizhan.core.errors import YizhanError
-from yizhan.core.services import communities, members, people
-from yizhan.core.services import validation as v
+from yizhan.core.api import (
+    YizhanError,
+    credits_to_centi,
+    find_person,
+    format_centi,
+    get_community,
+    get_member,
+    get_person,
+    member_for,
+    validate_text,
+)
 from yizhan.plugins.credits import accounts, chain, codes, service, statements, verify, vouchers
 from yizhan.plugins.credits.tables import CreditTransaction
 
@@ -25,14 +33,14 @@ vouchers_app = typer.Typer(help="Experience cards (vouchers): issue, list, cance
 
 
 async def _community(slug: str) -> dict:
-    row = await communities.get_community(slug)
+    row = await get_community(slug)
     service.require_enabled(row)
     return row
 
 
 async def _member_id(community: dict, username: str) -> int:
-    person = await people.find_person(username)
-    member = await members.member_for(community["id"], person["id"]) if person else None
+    person = await find_person(username)
+    member = await member_for(community["id"], person["id"]) if person else None
     if member is None:
         raise YizhanError("NOT_FOUND", "No such {what}.", kind="not_found", what="member")
     return member["id"]
@@ -51,8 +59,8 @@ async def _member_names(community: dict, member_ids: list[int]) -> dict[int, str
     """Display names of members (for admins' listings)."""
     out = {}
     for member_id in member_ids:
-        member = await members.get_member(community, member_id)
-        person = await people.get_person(member["person"])
+        member = await get_member(community, member_id)
+        person = await get_person(member["person"])
         out[member_id] = person["display_name"] if person else ""
     return out
 
@@ -107,9 +115,9 @@ def ledger_balance(community: str = COMMUNITY_OPTION,
             found = await accounts.list_accounts(row["id"], limit=100_000)
         names = await _member_names(row, [a["member"] for a in found if a["member"]])
         return [{"code": a["code"], "name": a["name"] or names.get(a["member"], ""),
-                 "balance": v.format_centi(a["balance_centi"]),
-                 "held": v.format_centi(a["held_centi"]),
-                 "incoming": v.format_centi(a["incoming_centi"])} for a in found]
+                 "balance": format_centi(a["balance_centi"]),
+                 "held": format_centi(a["held_centi"]),
+                 "incoming": format_centi(a["incoming_centi"])} for a in found]
 
     rows = run(body)
     emit(rows if not (member or account) or as_json else rows[0], as_json,
@@ -160,8 +168,8 @@ def ledger_statement(community: str = COMMUNITY_OPTION,
                     "time": chain.from_us(r["created_us"]).astimezone(tz).isoformat(
                         timespec="seconds"),
                     "kind": r["kind"], "reason": r["reason"],
-                    "amount": v.format_centi(r["posted_centi"]),
-                    "balance_after": v.format_centi(r["balance_after_centi"]),
+                    "amount": format_centi(r["posted_centi"]),
+                    "balance_after": format_centi(r["balance_after_centi"]),
                     "counterparts": " ".join(o["code"] for o in others.get(r["id"], [])),
                     "hash": r["hash"]})
             before = page[-1]["posting_id"]
@@ -192,18 +200,18 @@ def ledger_fund(community: str = COMMUNITY_OPTION,
 
     async def body():
         row = await _community(community)
-        centi = v.credits_to_centi(amount, "amount", maximum=1_000_000_00)
+        centi = credits_to_centi(amount, "amount", maximum=1_000_000_00)
         for code in (source, to):
             if code.startswith("member:"):
                 raise YizhanError("SYSTEM_ACCOUNTS_ONLY",
                                   "Funding moves credits between system accounts only.")
             await accounts.require(row["id"], code)
         posted = await service.transfer(row, source, to, centi, kind="funding",
-                                        reason=v.text(reason, "reason", max_length=200),
+                                        reason=validate_text(reason, "reason", max_length=200),
                                         key=f"funding:{key or uuid.uuid4().hex}")
         return {"seq": posted.transaction["seq"], "hash": posted.transaction["hash"],
                 "replayed": posted.replayed,
-                "balance": v.format_centi(await service.account_balance(row, to))}
+                "balance": format_centi(await service.account_balance(row, to))}
 
     emit(run(body), as_json)
 
@@ -222,7 +230,7 @@ def ledger_reverse(community: str = COMMUNITY_OPTION,
         if tx is None:
             raise YizhanError("NOT_FOUND", "No such {what}.", kind="not_found",
                               what="transaction")
-        posted = await service.reverse(row, tx["id"], reason=v.text(reason, "reason",
+        posted = await service.reverse(row, tx["id"], reason=validate_text(reason, "reason",
                                                                      max_length=200))
         return {"seq": posted.transaction["seq"], "reverses": seq,
                 "hash": posted.transaction["hash"]}
@@ -269,10 +277,10 @@ def vouchers_issue(community: str = COMMUNITY_OPTION,
     async def body():
         row = await _community(community)
         batch = await vouchers.issue(row, count=count,
-                                     amount=v.credits_to_centi(credits, "credits"),
+                                     amount=credits_to_centi(credits, "credits"),
                                      expires_on=last_day, label=label)
         out = {"batch": batch["id"], "count": batch["count"],
-               "credits": v.format_centi(batch["amount_centi"]), "expires": expires}
+               "credits": format_centi(batch["amount_centi"]), "expires": expires}
         if pdf_path:
             sheet = await _write_pdf(row, batch, pdf_path)
             out.update(pdf=pdf_path, pages=sheet["pages"], chinese=sheet["chinese"])
@@ -313,7 +321,7 @@ def vouchers_list(community: str = COMMUNITY_OPTION,
             for b in await vouchers.list_batches(row["id"], limit=1000):
                 counts = await vouchers.batch_counts(b["id"])
                 out.append({"batch": b["id"], "label": b["label"], "count": b["count"],
-                            "credits": v.format_centi(b["amount_centi"]),
+                            "credits": format_centi(b["amount_centi"]),
                             "last_day": vouchers.last_day(b, row["time_zone"]).isoformat(),
                             **counts})
             return out
@@ -325,7 +333,7 @@ def vouchers_list(community: str = COMMUNITY_OPTION,
             if not page:
                 return cards
             cards += [{"code": codes.display(c["code"]), "status": c["status"],
-                       "credits": v.format_centi(c["amount_centi"]),
+                       "credits": format_centi(c["amount_centi"]),
                        "redeemed_at": c["redeemed_at"]} for c in page]
             after = page[-1]["id"]
 

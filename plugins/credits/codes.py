@@ -1,13 +1,15 @@
 """Voucher codes: twelve typeable characters with a check character (55 random bits), shown in
-groups of four (``K7QM-3XZD-92HT``). The scheme is core's :mod:`yizhan.core.typeable_codes`."""
+groups of four (``K7QM-3XZD-92HT``). The scheme is core's ``typeable_codes`` (yizhan.core.api)."""
 
 from __future__ import annotations
 
-from yizhan.core import typeable_codes
-from yizhan.core.typeable_codes import ALPHABET, display, normalize
+from yizhan.core.api import typeable_codes
 
 __all__ = ["ALPHABET", "LENGTH", "display", "is_well_formed", "new_code", "normalize"]
 
+ALPHABET = typeable_codes.ALPHABET
+display = typeable_codes.display
+normalize = typeable_codes.normalize
 LENGTH = 12
 
 

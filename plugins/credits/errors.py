@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from yizhan.core.errors import YizhanError
-from yizhan.core.services.validation import format_centi
+from yizhan.core.api import YizhanError, format_centi
 
 
 def credit_limit(available: int, amount: int, limit: int, *, payer_is_actor: bool = True,

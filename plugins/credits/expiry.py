@@ -6,12 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from yizhan.core import db
-from yizhan.core.services.communities import get_community_by_id
-from yizhan.core.services.notifications import notify
-from yizhan.core.services.validation import format_centi
-from yizhan.core.switches import switches
-from yizhan.plugins.credits import accounts, ledger
+from yizhan.core.api import atomic, format_centi, get_community_by_id, notify, plugin_enabled
+from yizhan.plugins.credits import NAME, accounts, ledger
 from yizhan.plugins.credits.accounts import EXPIRED
 from yizhan.plugins.credits.ledger import Line
 from yizhan.plugins.credits.tables import CreditAccount, CreditLot
@@ -20,7 +16,7 @@ BATCH = 500
 
 
 def _on(community_id: int) -> bool:
-    return (switches.enabled(community_id, "credits")
+    return (plugin_enabled(community_id, NAME)
             and ledger.settings_of(community_id).expiry != "never")
 
 
@@ -45,7 +41,7 @@ async def expire_due(now: datetime) -> int:
 
 
 async def _expire_lot(community: dict, lot: dict) -> bool:
-    async with db.atomic():
+    async with atomic():
         account = await ledger.lock_account(lot["account"])
         fresh = await CreditLot.select().where(CreditLot.id == lot["id"]).first()
         amount = min(fresh["remaining_centi"],
@@ -79,7 +75,7 @@ async def notify_due(now: datetime) -> int:
     for account_id, found in grouped.items():
         community = await get_community_by_id(found[0]["community"])
         account = await CreditAccount.select().where(CreditAccount.id == account_id).first()
-        async with db.atomic():
+        async with atomic():
             marked = await CreditLot.update({CreditLot.notified_at: now}).where(
                 CreditLot.id.is_in([lot["id"] for lot in found])
                 & CreditLot.notified_at.is_null()).returning(CreditLot.remaining_centi)

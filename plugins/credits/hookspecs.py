@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from yizhan.core.events import EventContext
-    from yizhan.core.plugins import Veto
+    from yizhan.core.api import EventContext, Veto
 
 hookspec = pluggy.HookspecMarker("yizhan")
 

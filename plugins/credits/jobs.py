@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from yizhan.core.services.communities import get_community_by_id, list_communities
-from yizhan.core.services.needs import get_need
-from yizhan.core.switches import switches
-from yizhan.plugins.credits import ledger, verify
+from yizhan.core.api import get_community_by_id, get_need, list_communities, plugin_enabled
+from yizhan.plugins.credits import NAME, ledger, verify
 from yizhan.plugins.credits.tables import CreditAccount, CreditHold
 
 LIVE = ("accepted", "done")
@@ -22,7 +20,7 @@ async def release_stale_holds(now: datetime) -> int:
     ).order_by(CreditHold.id).limit(1000)
     released = 0
     for held in rows:
-        if not switches.enabled(held["community"], "credits"):
+        if not plugin_enabled(held["community"], NAME):
             continue
         community = await get_community_by_id(held["community"])
         try:
@@ -40,7 +38,7 @@ async def verify_chains(now: datetime) -> int:
     """Verify the chain of every community where credits is on; record each result."""
     count = 0
     for community in await list_communities():
-        if switches.enabled(community["id"], "credits"):
+        if plugin_enabled(community["id"], NAME):
             await verify.verify(community["id"])
             count += 1
     return count

@@ -6,7 +6,7 @@ one PostgreSQL — never overdraw an account or lose an update: a second writer 
 row and re-checks the limit against the committed balance.
 
 The hash chain is linked at the very end of the action's database transaction
-(:func:`yizhan.core.db.before_commit`): only then is the community's chain head locked
+(:func:`yizhan.core.api.before_commit`): only then is the community's chain head locked
 (``SELECT … FOR UPDATE``), the transactions get their place (``seq``), time and hashes, and the
 head moves. The head is held just for the commit, so payments of one community do not queue
 behind each other's unrelated work, and the chain order is the commit order. A transaction's
@@ -20,12 +20,21 @@ import contextvars
 from dataclasses import dataclass
 from typing import Any
 
-from yizhan.core import clock, db
-from yizhan.core.errors import YizhanError
-from yizhan.core.events import EventContext, hook
-from yizhan.core.plugins import await_all
-from yizhan.core.switches import switches
-from yizhan.plugins.credits import chain, errors, lots, warnings
+from yizhan.core.api import (
+    EventContext,
+    YizhanError,
+    atomic,
+    await_all,
+    before_commit,
+    current_transaction,
+    for_update,
+    hook,
+    is_postgres,
+    plugin_settings,
+    raw_sql,
+)
+from yizhan.core.api import now as _now
+from yizhan.plugins.credits import NAME, chain, errors, lots, warnings
 from yizhan.plugins.credits.accounts import MEMBER, Limits, limits_of
 from yizhan.plugins.credits.tables import (
     CreditAccount,
@@ -62,18 +71,18 @@ class Posted:
 
 def settings_of(community_id: int) -> Any:
     """The community's credits settings."""
-    return switches.settings(community_id, "credits")
+    return plugin_settings(community_id, NAME)
 
 
 async def lock_head(community_id: int) -> dict:
     """Take the community's chain head (row lock on PostgreSQL) and return it."""
-    lock = " FOR UPDATE" if db.is_postgres() else ""
+    lock = for_update()
     sql = f"SELECT id, seq, hash FROM yz_credit_chain_head WHERE community = {{}}{lock}"
-    rows = await db.raw(sql, community_id)
+    rows = await raw_sql(sql, community_id)
     if not rows:
         await CreditChainHead.insert(CreditChainHead(
             community=community_id, seq=0, hash=chain.GENESIS)).on_conflict(action="DO NOTHING")
-        rows = await db.raw(sql, community_id)
+        rows = await raw_sql(sql, community_id)
     return rows[0]
 
 
@@ -106,7 +115,7 @@ async def move(account: dict, *, balance: int = 0, held: int = 0, incoming: int 
     if check_max and limits.maximum is not None:
         where.append("balance_centi + {} + (incoming_centi + {}) <= {}")
         args += [balance, incoming, limits.maximum]
-    rows = await db.raw(
+    rows = await raw_sql(
         "UPDATE yz_credit_account SET balance_centi = balance_centi + {}, "
         "held_centi = held_centi + {}, incoming_centi = incoming_centi + {} WHERE "
         + " AND ".join(where) + " RETURNING balance_centi, held_centi, incoming_centi", *args)
@@ -136,7 +145,7 @@ async def find_by_key(community_id: int, key: str) -> Posted | None:
 
 async def postings_of(tx_id: int) -> list[dict]:
     """A transaction's postings, with their account codes and members."""
-    rows = await db.raw(
+    rows = await raw_sql(
         "SELECT p.id, p.tx, p.account, p.amount_centi, p.balance_after_centi, "
         "a.code AS account_code, a.kind AS account_kind, a.member AS member "
         "FROM yz_credit_posting p JOIN yz_credit_account a ON a.id = p.account "
@@ -186,13 +195,13 @@ async def post(community: dict, lines: list[Line], *, kind: str, reason: str, ke
     _validate(community_id, lines, key, kind)
     amount = sum(line.amount for line in lines if line.amount > 0)
     ctx = EventContext(community=community)
-    async with db.atomic():
-        now = clock.now()
+    async with atomic():
+        now = _now()
         tx = {"community": community_id, "seq": None, "kind": kind, "reason": reason,
               "source_kind": source_kind, "source_id": source_id, "idempotency_key": key,
               "amount_centi": amount, "actor": actor, "reverses": reverses,
               "created_us": chain.to_us(now), "prev_hash": "", "hash": ""}
-        claimed = await db.raw(CLAIM_SQL, community_id, kind, reason, source_kind, source_id,
+        claimed = await raw_sql(CLAIM_SQL, community_id, kind, reason, source_kind, source_id,
                                key, amount, actor, reverses, tx["created_us"])
         if not claimed:
             earlier = await find_by_key(community_id, key)
@@ -219,7 +228,7 @@ async def post(community: dict, lines: list[Line], *, kind: str, reason: str, ke
         for line, row in moved:
             values += [community_id, tx["id"], line.account["id"], line.amount,
                        row["balance_centi"]]
-        await db.raw(POSTINGS_SQL + ", ".join(["({}, {}, {}, {}, {})"] * len(moved)), *values)
+        await raw_sql(POSTINGS_SQL + ", ".join(["({}, {}, {}, {}, {})"] * len(moved)), *values)
         _link_on_commit(community_id, tx, [(line.account["id"], line.amount) for line in lines])
         postings = [{"tx": tx["id"], "account": line.account["id"],
                      "account_code": line.account["code"], "account_kind": line.account["kind"],
@@ -246,13 +255,13 @@ _unlinked: contextvars.ContextVar[tuple[object, dict] | None] = contextvars.Cont
 
 
 def _link_on_commit(community_id: int, tx: dict, pairs: list[tuple[int, int]]) -> None:
-    current = db.engine().current_transaction.get()
+    current = current_transaction()
     state = _unlinked.get()
     if state is None or state[0] is not current:
         state = (current, {})
         _unlinked.set(state)
         waiting = state[1]
-        db.before_commit(lambda: _link(waiting))
+        before_commit(lambda: _link(waiting))
     state[1].setdefault(community_id, []).append((tx, pairs))
 
 
@@ -263,8 +272,8 @@ LINK_SQL = ("UPDATE yz_credit_tx SET seq = {}, created_us = {}, prev_hash = {}, 
 async def _link(waiting: dict[int, list[tuple[dict, list[tuple[int, int]]]]]) -> None:
     """Give the action's transactions their place in each community's chain (heads locked in
     community order, just before the commit)."""
-    now_us = chain.to_us(clock.now())
-    postgres = db.is_postgres()
+    now_us = chain.to_us(_now())
+    postgres = is_postgres()
     for community_id in sorted(waiting):
         head = await lock_head(community_id)
         seq, prev = head["seq"], head["hash"]
@@ -278,12 +287,12 @@ async def _link(waiting: dict[int, list[tuple[dict, list[tuple[int, int]]]]]) ->
                 updates.append(f"t{len(updates)} AS ({LINK_SQL})")
                 args += [seq, now_us, prev, tx["hash"], tx["id"]]
             else:
-                await db.raw(LINK_SQL, seq, now_us, prev, tx["hash"], tx["id"])
+                await raw_sql(LINK_SQL, seq, now_us, prev, tx["hash"], tx["id"])
             prev = tx["hash"]
         head_sql = "UPDATE yz_credit_chain_head SET seq = {}, hash = {} WHERE id = {}"
         if updates:
             head_sql = f"WITH {', '.join(updates)} {head_sql}"
-        await db.raw(head_sql, *args, seq, prev, head["id"])
+        await raw_sql(head_sql, *args, seq, prev, head["id"])
     waiting.clear()
     _unlinked.set(None)
 
@@ -326,7 +335,7 @@ async def hold(community: dict, source_kind: str, source_id: str | int, payer: d
     if amount <= 0:
         raise errors.zero_amount()
     settings = settings_of(community_id)
-    async with db.atomic():
+    async with atomic():
         rows = {}
         for account in sorted((payer, payee), key=lambda a: a["id"]):
             limits = limits_of(account, settings)
@@ -339,7 +348,7 @@ async def hold(community: dict, source_kind: str, source_id: str | int, payer: d
         row = (await CreditHold.insert(CreditHold(
             community=community_id, source_kind=source_kind, source_id=str(source_id),
             payer=payer["id"], payee=payee["id"], amount_centi=amount, status="open",
-            created_at=clock.now())).returning(*CreditHold.all_columns()))[0]
+            created_at=_now())).returning(*CreditHold.all_columns()))[0]
         if payer["kind"] == MEMBER:
             await warnings.after_change(community, payer, rows["payer"], settings, held=amount)
         if payee["kind"] == MEMBER:
@@ -350,9 +359,9 @@ async def hold(community: dict, source_kind: str, source_id: str | int, payer: d
 
 async def release(community: dict, hold_row: dict) -> bool:
     """Release an open hold (the need was withdrawn or cancelled). False if it was not open."""
-    async with db.atomic():
+    async with atomic():
         closed = await CreditHold.update({CreditHold.status: "released",
-                                          CreditHold.closed_at: clock.now()}).where(
+                                          CreditHold.closed_at: _now()}).where(
             (CreditHold.id == hold_row["id"]) & (CreditHold.status == "open")
         ).returning(CreditHold.id)
         if not closed:
@@ -392,7 +401,7 @@ async def capture_open(community: dict, source_kind: str, source_id: str | int, 
                        reason: str, key: str, actor: int | None = None) -> Posted | None:
     """Capture the open hold of a source, if there is one (None otherwise): the hold and both
     of its accounts are read in one statement."""
-    rows = await db.raw(OPEN_HOLD_SQL, community["id"], source_kind, str(source_id))
+    rows = await raw_sql(OPEN_HOLD_SQL, community["id"], source_kind, str(source_id))
     if not rows:
         return None
     row = rows[0]
@@ -406,14 +415,14 @@ async def capture_open(community: dict, source_kind: str, source_id: str | int, 
 async def _capture(community: dict, hold_row: dict, payer: dict, payee: dict, *, kind: str,
                    reason: str, key: str, actor: int | None) -> Posted:
     amount = hold_row["amount_centi"]
-    async with db.atomic():
+    async with atomic():
         posted = await post(community, [
             Line(payer, -amount, checked=False, release_held=amount),
             Line(payee, amount, checked=False, release_incoming=amount),
         ], kind=kind, reason=reason, key=key, source_kind=hold_row["source_kind"],
             source_id=hold_row["source_id"], actor=actor, ask_veto=False)
         closed = await CreditHold.update({
-            CreditHold.status: "captured", CreditHold.closed_at: clock.now(),
+            CreditHold.status: "captured", CreditHold.closed_at: _now(),
             CreditHold.tx: posted.transaction["id"]}).where(
             (CreditHold.id == hold_row["id"]) & (CreditHold.status == "open")
         ).returning(CreditHold.id)
@@ -424,6 +433,6 @@ async def _capture(community: dict, hold_row: dict, payer: dict, payee: dict, *,
 
 async def lock_account(account_id: int) -> dict:
     """Lock an account row for the rest of the transaction (PostgreSQL) and read it."""
-    lock = " FOR UPDATE" if db.is_postgres() else ""
-    return (await db.raw(f"SELECT * FROM yz_credit_account WHERE id = {{}}{lock}",
+    lock = for_update()
+    return (await raw_sql(f"SELECT * FROM yz_credit_account WHERE id = {{}}{lock}",
                          account_id))[0]

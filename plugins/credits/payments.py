@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from yizhan.core.events import EventContext
+from yizhan.core.api import EventContext
 from yizhan.plugins.credits import accounts, ledger
 from yizhan.plugins.credits.ledger import Line
 from yizhan.plugins.credits.tables import CreditConfirmedNeed

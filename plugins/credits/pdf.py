@@ -17,7 +17,7 @@ from pathlib import Path
 import qrcode
 from fpdf import FPDF
 
-from yizhan.core.services.validation import format_centi
+from yizhan.core.api import format_centi
 from yizhan.plugins.credits.codes import display
 
 CJK_FONTS = (

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from yizhan.core.plugins import PluginSpec, hookimpl
+from yizhan.core.api import GraphQLContribution, Job, PluginSpec, hookimpl
+from yizhan.plugins.credits import NAME
 
 PLUGIN = PluginSpec(
-    name="credits",
+    name=NAME,
     version="0.1.0",
     description="Time credits: an exact double-entry ledger with a public hash chain, holds, "
                 "vouchers, expiry and the leader pool.",
@@ -37,7 +38,7 @@ def yizhan_register_settings():
 @hookimpl
 async def yizhan_plugin_enabled(ctx, plugin):
     """Credits switched on: open the community's system accounts and its chain."""
-    if plugin != "credits":
+    if plugin != NAME:
         return
     from yizhan.plugins.credits import accounts, ledger
 
@@ -88,7 +89,6 @@ async def yizhan_need_confirmed(ctx, need):
 @hookimpl
 def yizhan_register_graphql():
     """Balances, statements, totals, verification, proofs, the rule board, vouchers."""
-    from yizhan.core.graphql.contributions import GraphQLContribution
     from yizhan.plugins.credits.schema import TYPES, CreditsMutation, CreditsQuery
 
     return GraphQLContribution(query=CreditsQuery, mutation=CreditsMutation, types=TYPES)
@@ -98,7 +98,6 @@ def yizhan_register_graphql():
 def yizhan_register_jobs():
     """Sweeps: expire cards and credits, warn before expiry, split the leader pool, release
     holds of needs that closed while credits was off, verify every chain daily."""
-    from yizhan.core.jobs import Job
     from yizhan.plugins.credits import expiry, jobs, pool, vouchers
 
     return [

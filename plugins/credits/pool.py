@@ -13,11 +13,9 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from yizhan.core import clock, db
-from yizhan.core.services.communities import list_communities
-from yizhan.core.services.members import list_members
-from yizhan.core.switches import switches
-from yizhan.plugins.credits import accounts, ledger
+from yizhan.core.api import atomic, list_communities, list_members, plugin_enabled
+from yizhan.core.api import now as _now
+from yizhan.plugins.credits import NAME, accounts, ledger
 from yizhan.plugins.credits.accounts import LEADER_POOL
 from yizhan.plugins.credits.ledger import Line
 from yizhan.plugins.credits.settings import centi
@@ -59,7 +57,7 @@ async def split_month(community: dict, month: str) -> dict:
     """Split the leader pool for ``month`` (``YYYY-MM``) once; returns the run's details."""
     community_id = community["id"]
     settings = ledger.settings_of(community_id)
-    async with db.atomic():
+    async with atomic():
         pool = await accounts.builtin(community_id, LEADER_POOL)
         pool = await ledger.lock_account(pool["id"])  # one split at a time
         done = await CreditPoolRun.select().where(
@@ -96,7 +94,7 @@ async def split_month(community: dict, month: str) -> dict:
                    "shares": {str(m): s for m, s in sorted(shares.items())}, "paid": paid}
         await CreditPoolRun.insert(CreditPoolRun(
             community=community_id, month=month, amount_centi=paid, tx=tx_id,
-            details=json.dumps(details), created_at=clock.now()))
+            details=json.dumps(details), created_at=_now()))
     return details
 
 
@@ -104,7 +102,7 @@ async def split_due(now: datetime) -> int:
     """Sweep: split last month's pool in every community where it is set (idempotent)."""
     count = 0
     for community in await list_communities():
-        if not switches.enabled(community["id"], "credits"):
+        if not plugin_enabled(community["id"], NAME):
             continue
         if ledger.settings_of(community["id"]).leader_pool_monthly <= 0:
             continue

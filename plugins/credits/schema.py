@@ -9,35 +9,51 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from yizhan.core.errors import invalid, not_found
-from yizhan.core.graphql import connections
-from yizhan.core.graphql.connections import Connection
-from yizhan.core.graphql.errors import UserError, payload
-from yizhan.core.graphql.ids import from_cursor, pk_of, to_gid
-from yizhan.core.graphql.scalars import Credits, credits
-from yizhan.core.graphql.types import Member
-from yizhan.core.services import validation as v
-from yizhan.core.services.members import get_member
-from yizhan.plugins.credits import accounts, chain, ledger, service, statements, verify, vouchers
+from yizhan.core.api import (
+    Connection,
+    Credits,
+    Member,
+    UserError,
+    build_connection,
+    credits_to_centi,
+    from_cursor,
+    get_member,
+    invalid,
+    not_found,
+    page_size,
+    payload,
+    pk_of,
+    require_admin_of,
+    to_gid,
+    validate_text,
+)
+from yizhan.core.api import format_centi as credits
+from yizhan.plugins.credits import (
+    NAME,
+    accounts,
+    chain,
+    ledger,
+    service,
+    statements,
+    verify,
+    vouchers,
+)
 from yizhan.plugins.credits.settings import centi
 
-PLUGIN = "credits"
 MAX_AMOUNT = 1_000_000_00
 
 
 async def _community(info: Info, slug: str) -> dict:
-    return await info.context.plugin_community(slug, PLUGIN)
+    return await info.context.plugin_community(slug, NAME)
 
 
 async def _admin(info: Info, slug: str) -> tuple[dict, dict]:
     community = await _community(info, slug)
-    member = await info.context.require_member(community)
-    v.require_admin(member)
-    return community, member
+    return community, await require_admin_of(info, community)
 
 
 def _amount(value: str, field: str = "amount") -> int:
-    centi_value = v.credits_to_centi(value, field, maximum=MAX_AMOUNT)
+    centi_value = credits_to_centi(value, field, maximum=MAX_AMOUNT)
     if centi_value == 0:
         raise invalid(field, "The amount must be more than zero.", code="ZERO_AMOUNT")
     return centi_value
@@ -366,7 +382,7 @@ def _filter(f: CreditStatementFilter | None) -> statements.StatementFilter:
 
 async def _statement(account_id: int, f: CreditStatementFilter | None, first: int | None,
                      after: str | None) -> Connection[CreditStatementLine]:
-    size = connections.page_size(first)
+    size = page_size(first)
     rows = await statements.statement(account_id, _filter(f), before_posting=from_cursor(after),
                                       limit=size + 1)
     others = await statements.counterparts([r["id"] for r in rows[:size]], account_id)
@@ -380,7 +396,7 @@ async def _statement(account_id: int, f: CreditStatementFilter | None, first: in
                                             _member=o["member"])
                           for o in others.get(row["id"], [])])
 
-    return connections.build(rows, size, line, key="posting_id")
+    return build_connection(rows, size, line, key="posting_id")
 
 
 def _verification(result: chain.VerifyResult, verified_at: datetime | None
@@ -418,8 +434,8 @@ class CreditsQuery:
         member = await info.context.require_member(row)
         account = await accounts.get_by_code(row["id"], accounts.member_code(member["id"]))
         if account is None:
-            connections.page_size(first)
-            return connections.build([], 1, lambda r: r)
+            page_size(first)
+            return build_connection([], 1, lambda r: r)
         return await _statement(account["id"], filter, first, after)
 
     @strawberry.field(description="Accounts of a community with their balances (admins).")
@@ -429,10 +445,10 @@ class CreditsQuery:
         row, _ = await _admin(info, community)
         if kind is not None and kind not in (accounts.MEMBER, accounts.SYSTEM):
             raise invalid("kind", "Kind is member or system.", code="INVALID_KIND")
-        size = connections.page_size(first)
+        size = page_size(first)
         rows = await accounts.list_accounts(row["id"], kind=kind, after_id=from_cursor(after),
                                             limit=size + 1)
-        return connections.build(rows, size, CreditAccount.from_row)
+        return build_connection(rows, size, CreditAccount.from_row)
 
     @strawberry.field(description="Any account's statement, newest first (admins). Name the "
                                   "account by id, by member, or by system code.")
@@ -449,8 +465,8 @@ class CreditsQuery:
             member = await get_member(row, pk_of(member_id, "Member", "memberId"), "memberId")
             account = await accounts.get_by_code(row["id"], accounts.member_code(member["id"]))
             if account is None:
-                connections.page_size(first)
-                return connections.build([], 1, lambda r: r)
+                page_size(first)
+                return build_connection([], 1, lambda r: r)
         elif code is not None:
             account = await accounts.get_by_code(row["id"], code)
         else:
@@ -522,10 +538,10 @@ class CreditsQuery:
                                      first: int | None = None, after: str | None = None
                                      ) -> Connection[CreditVoucherBatch]:
         row, _ = await _admin(info, community)
-        size = connections.page_size(first)
+        size = page_size(first)
         rows = await vouchers.list_batches(row["id"], before_id=from_cursor(after),
                                            limit=size + 1)
-        return connections.build(rows, size, CreditVoucherBatch.from_row)
+        return build_connection(rows, size, CreditVoucherBatch.from_row)
 
     @strawberry.field(description="Cards, optionally of one batch and in one state (admins).")
     async def credit_vouchers(self, info: Info, community: str,
@@ -534,14 +550,14 @@ class CreditsQuery:
                               first: int | None = None, after: str | None = None
                               ) -> Connection[CreditVoucher]:
         row, _ = await _admin(info, community)
-        size = connections.page_size(first)
+        size = page_size(first)
         batch = pk_of(batch_id, "CreditVoucherBatch", "batchId") if batch_id else None
         if batch is not None:
             await vouchers.get_batch(row["id"], batch)
         rows = await vouchers.list_vouchers(row["id"], batch_id=batch,
                                             status=status.value if status else None,
                                             after_id=from_cursor(after), limit=size + 1)
-        return connections.build(rows, size, CreditVoucher.from_row)
+        return build_connection(rows, size, CreditVoucher.from_row)
 
 
 # --- mutations --------------------------------------------------------------------------
@@ -664,7 +680,7 @@ class CreditsMutation:
                                     ) -> IssueCreditVouchersPayload:
         row, admin = await _admin(info, input.community)
         batch = await vouchers.issue(row, count=input.count,
-                                     amount=v.credits_to_centi(input.credits, "credits"),
+                                     amount=credits_to_centi(input.credits, "credits"),
                                      expires_on=input.expires_on, label=input.label,
                                      actor=admin["id"])
         return IssueCreditVouchersPayload(batch=CreditVoucherBatch.from_row(batch))
@@ -686,7 +702,7 @@ class CreditsMutation:
         row = await _community(info, input.community)
         member = await info.context.require_verified(row)
         amount = _amount(input.amount)
-        note = v.text(input.note, "note", max_length=200, required=False)
+        note = validate_text(input.note, "note", max_length=200, required=False)
         target = await get_member(row, pk_of(input.to_member_id, "Member", "toMemberId"),
                                   "toMemberId")
         if target["status"] != "verified":
@@ -704,7 +720,7 @@ class CreditsMutation:
     async def reverse_credit_transaction(self, info: Info, input: ReverseCreditTransactionInput
                                          ) -> CreditTransactionPayload:
         row, admin = await _admin(info, input.community)
-        reason = v.text(input.reason, "reason", max_length=200)
+        reason = validate_text(input.reason, "reason", max_length=200)
         posted = await service.reverse(
             row, pk_of(input.transaction_id, "CreditTransaction", "transactionId"),
             reason=reason, actor=admin["id"])
@@ -717,7 +733,7 @@ class CreditsMutation:
                                   ) -> CreditTransactionPayload:
         row, admin = await _admin(info, input.community)
         amount = _amount(input.amount)
-        reason = v.text(input.reason, "reason", max_length=200)
+        reason = validate_text(input.reason, "reason", max_length=200)
         for field, code in (("fromAccount", input.from_account), ("account", input.account)):
             if code.startswith("member:"):
                 raise invalid(field, "Funding moves credits between system accounts only.",

@@ -1,7 +1,7 @@
 """The credits service API: what other plugins (merchants, events, disputes …) call.
 
 Every function takes the community row (``ctx.community`` in a hook), works inside the caller's
-transaction when there is one (:func:`yizhan.core.db.atomic` joins it), and refuses with a
+transaction when there is one (:func:`yizhan.core.api.atomic` joins it), and refuses with a
 ``YizhanError`` whose code is documented in ``docs/api.md``. Amounts are integer hundredths.
 Every posting function takes an idempotency ``key`` unique in the community: calling again with
 the same key returns the first transaction (``Posted.replayed``) and moves nothing.
@@ -15,10 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from yizhan.core import db
-from yizhan.core.errors import YizhanError, plugin_disabled
-from yizhan.core.switches import switches
-from yizhan.plugins.credits import accounts, errors, ledger, lots, warnings
+from yizhan.core.api import YizhanError, atomic, plugin_disabled, plugin_enabled
+from yizhan.plugins.credits import NAME, accounts, errors, ledger, lots, warnings
 from yizhan.plugins.credits.accounts import (
     COMMUNITY_FUND,
     COMPENSATION_FUND,
@@ -67,8 +65,8 @@ class Balance:
 
 def require_enabled(community: dict) -> None:
     """Refuse with PLUGIN_DISABLED where credits is off in ``community``."""
-    if not switches.enabled(community["id"], "credits"):
-        raise plugin_disabled("credits")
+    if not plugin_enabled(community["id"], NAME):
+        raise plugin_disabled(NAME)
 
 
 def _positive(amount: int, field: str = "amount") -> int:
@@ -101,7 +99,7 @@ async def open_system_account(community: dict, code: str, *, owner: str, name: s
     """Open (or return) the plugin-owned system account ``<owner>.<name>``, e.g.
     ``merchants.settlement``. Returns the account row."""
     require_enabled(community)
-    async with db.atomic():
+    async with atomic():
         return await accounts.system_account(community["id"], code, name, owner,
                                              allow_negative)
 
@@ -114,7 +112,7 @@ async def transfer(community: dict, from_code: str, to_code: str, amount: int, *
     _positive(amount)
     if from_code == to_code:
         raise YizhanError("SAME_ACCOUNT", "Choose two different accounts.", field="to")
-    async with db.atomic():
+    async with atomic():
         source = await _account(community, from_code, "from")
         target = await _account(community, to_code, "to")
         return await ledger.post(community, [Line(source, -amount), Line(target, amount)],
@@ -173,7 +171,7 @@ async def reverse(community: dict, transaction_id: int, *, reason: str,
     transaction is reversed at most once (ALREADY_REVERSED; with the same explicit ``key`` a
     retry returns the reversal); a reversal itself cannot be reversed."""
     require_enabled(community)
-    async with db.atomic():
+    async with atomic():
         original = await CreditTransaction.select().where(
             (CreditTransaction.community == community["id"])
             & (CreditTransaction.id == transaction_id)).first()

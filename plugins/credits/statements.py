@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from yizhan.core import db
-from yizhan.core.errors import invalid
+from yizhan.core.api import invalid, raw_sql
 from yizhan.plugins.credits import accounts, chain, ledger, verify
 from yizhan.plugins.credits.tables import CreditChainHead, CreditTransaction
 
@@ -45,7 +44,7 @@ async def statement(account_id: int, flt: StatementFilter | None = None, *,
         where.append("p.id < {}")
         args.append(before_posting)
     args.append(limit)
-    return await db.raw(
+    return await raw_sql(
         "SELECT p.id AS posting_id, p.amount_centi AS posted_centi, p.balance_after_centi, "
         "t.id, t.community, t.seq, t.kind, t.reason, t.source_kind, t.source_id, "
         "t.idempotency_key, t.amount_centi, t.actor, t.reverses, t.created_us, t.prev_hash, "
@@ -57,7 +56,7 @@ async def counterparts(tx_ids: list[int], account_id: int) -> dict[int, list[dic
     """For each transaction, the other accounts it touched (code, kind, member, amount)."""
     if not tx_ids:
         return {}
-    rows = await db.raw(
+    rows = await raw_sql(
         "SELECT p.tx, p.amount_centi, a.code, a.kind, a.member, a.name FROM yz_credit_posting p "
         "JOIN yz_credit_account a ON a.id = p.account WHERE p.tx IN ("
         + ", ".join("{}" for _ in tx_ids) + ") AND p.account <> {} ORDER BY p.id",
@@ -70,7 +69,7 @@ async def counterparts(tx_ids: list[int], account_id: int) -> dict[int, list[dic
 
 async def totals(community_id: int) -> dict[str, int]:
     """Community totals in hundredths, and counts."""
-    rows = await db.raw(
+    rows = await raw_sql(
         "SELECT kind, code, balance_centi, held_centi FROM yz_credit_account "
         "WHERE community = {}", community_id)
     members = [r for r in rows if r["kind"] == accounts.MEMBER]

@@ -124,12 +124,6 @@ class CreditVoucher(Table, tablename="yz_credit_voucher"):
     tx = BigInt(null=True, default=None)
 
 
-class CreditVoucherAttempt(Table, tablename="yz_credit_voucher_attempt"):
-    """A failed redemption, counted (in the database, across processes) to stop guessing."""
-
-    community = BigInt()
-    member = BigInt()
-    at = Timestamptz()
 
 
 class CreditConfirmedNeed(Table, tablename="yz_credit_confirmed_need"):

@@ -18,7 +18,11 @@ from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine
 
-from yizhan.core import clock, db
+from yizhan.core.api import atomic, in_transaction, is_postgres, now, raw_sql
+
+# The one import below the API (justified in pyproject.toml's import contracts): verify reads
+# a consistent snapshot on a raw connection, and the SQLite file directly from a thread.
+from yizhan.core.db import engine as _db_engine
 from yizhan.plugins.credits import chain, verify_sqlite
 from yizhan.plugins.credits.chain import GENESIS, Progress, VerifyResult
 from yizhan.plugins.credits.tables import CreditVerification
@@ -65,10 +69,10 @@ def _numbered(sql: str) -> str:
 @asynccontextmanager
 async def _reader() -> AsyncIterator[Fetch]:
     """A ``fetch(sql, *args)`` over one consistent snapshot (PostgreSQL) or plain reads."""
-    if not db.is_postgres():
-        yield db.raw
+    if not is_postgres():
+        yield raw_sql
         return
-    engine = db.engine()
+    engine = _db_engine()
     pool = getattr(engine, "pool", None)
     connection = await (pool.acquire() if pool is not None else engine.get_new_connection())
     try:
@@ -114,8 +118,8 @@ async def verify(community_id: int, progress: Progress | None = None,
 def _sqlite_file() -> str | None:
     """The SQLite database file to read directly, or None (PostgreSQL, an in-memory database,
     or inside an open transaction, whose uncommitted writes only its own connection sees)."""
-    engine = db.engine()
-    if not isinstance(engine, SQLiteEngine) or db.in_transaction():
+    engine = _db_engine()
+    if not isinstance(engine, SQLiteEngine) or in_transaction():
         return None
     path = str(engine.path)
     if not path or path == ":memory:" or path.startswith("file:"):
@@ -140,7 +144,7 @@ async def _batches(fetch: Fetch, community_id: int, head_seq: int,
     """Consecutive batches of (transaction, its canonical text, the sum and the number of its
     postings), in chain order."""
     last_seq = 0
-    if db.is_postgres():
+    if is_postgres():
         pending = asyncio.ensure_future(fetch(PG_TX_SQL, community_id, 0, head_seq, BATCH))
         try:
             while True:
@@ -205,8 +209,8 @@ async def _record(community_id: int, result: VerifyResult) -> None:
               CreditVerification.first_bad_seq: result.first_bad_seq,
               CreditVerification.problem: result.problem or "",
               CreditVerification.head_hash: result.head_hash,
-              CreditVerification.verified_at: clock.now()}
-    async with db.atomic():
+              CreditVerification.verified_at: now()}
+    async with atomic():
         updated = await CreditVerification.update(values).where(
             CreditVerification.community == community_id).returning(CreditVerification.id)
         if not updated:

@@ -13,15 +13,21 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from yizhan.core import clock, db
-from yizhan.core.errors import YizhanError, invalid
-from yizhan.core.services import validation as v
+from yizhan.core.api import (
+    YizhanError,
+    atomic,
+    format_centi,
+    invalid,
+    throttle_check,
+    throttle_failure,
+    validate_text,
+)
+from yizhan.core.api import now as _now
 from yizhan.plugins.credits import accounts, codes, errors, ledger
 from yizhan.plugins.credits.accounts import ISSUANCE, VOUCHER_RESERVE, Limits
 from yizhan.plugins.credits.ledger import Line, Posted
 from yizhan.plugins.credits.tables import (
     CreditVoucher,
-    CreditVoucherAttempt,
     CreditVoucherBatch,
 )
 
@@ -31,6 +37,8 @@ MAX_BATCH = 5000
 MAX_CARD_CENTI = 100_00
 #: Refusals that may be guesses: counted against the member's attempts.
 GUESSES = ("VOUCHER_CODE_INVALID", "VOUCHER_NOT_FOUND")
+#: The throttle scope of wrong codes (core's attempts throttle; key: "<community>:<member>").
+GUESS_SCOPE = "credits.voucher"
 
 
 def end_of_day(day: date, time_zone: str) -> datetime:
@@ -49,16 +57,16 @@ async def issue(community: dict, *, count: int, amount: int, expires_on: date,
         raise errors.zero_amount("credits")
     if amount > MAX_CARD_CENTI:
         raise invalid("credits", "At most {max} credits.", code="AMOUNT_TOO_LARGE",
-                      max=v.format_centi(MAX_CARD_CENTI))
-    label = v.text(label, "label", max_length=100, required=False)
+                      max=format_centi(MAX_CARD_CENTI))
+    label = validate_text(label, "label", max_length=100, required=False)
     expires_at = end_of_day(expires_on, community["time_zone"])
-    now = clock.now()
+    now = _now()
     if expires_at <= now:
         raise invalid("expiresOn", "The expiry date has already passed.",
                       code="EXPIRY_IN_PAST")
     total = count * amount
     settings = ledger.settings_of(community["id"])
-    async with db.atomic():
+    async with atomic():
         batch = (await CreditVoucherBatch.insert(CreditVoucherBatch(
             community=community["id"], label=label, count=count, amount_centi=amount,
             expires_at=expires_at, created_by=actor, created_at=now,
@@ -95,29 +103,25 @@ async def _fresh_codes(community_id: int, count: int) -> list[str]:
 
 async def _check_rate(community: dict, member_id: int, now: datetime) -> None:
     settings = ledger.settings_of(community["id"])
-    since = now - timedelta(minutes=settings.voucher_guess_window_minutes)
-    failures = await CreditVoucherAttempt.count().where(
-        (CreditVoucherAttempt.community == community["id"])
-        & (CreditVoucherAttempt.member == member_id) & (CreditVoucherAttempt.at > since))
-    if failures >= settings.voucher_guess_limit:
-        raise YizhanError("VOUCHER_RATE_LIMITED",
+    await throttle_check(
+        GUESS_SCOPE, f"{community['id']}:{member_id}", limit=settings.voucher_guess_limit,
+        window=timedelta(minutes=settings.voucher_guess_window_minutes), now=now,
+        error=YizhanError("VOUCHER_RATE_LIMITED",
                           "Too many wrong codes. Please try again in {minutes} minutes.",
-                          kind="limit", minutes=settings.voucher_guess_window_minutes)
+                          kind="limit", minutes=settings.voucher_guess_window_minutes))
 
 
 async def redeem(community: dict, member: dict, text: str) -> tuple[dict, Posted]:
     """Redeem a card for ``member``: (the voucher, the payment). A used, expired, cancelled or
     unknown code is refused with its own code and changes nothing; wrong codes count against
     the member (VOUCHER_RATE_LIMITED past the limit)."""
-    now = clock.now()
+    now = _now()
     await _check_rate(community, member["id"], now)
     try:
         return await _redeem(community, member, codes.normalize(text), now)
     except YizhanError as error:
         if error.code in GUESSES:
-            async with db.atomic():
-                await CreditVoucherAttempt.insert(CreditVoucherAttempt(
-                    community=community["id"], member=member["id"], at=now))
+            await throttle_failure(GUESS_SCOPE, f"{community['id']}:{member['id']}", now)
         raise
 
 
@@ -146,7 +150,7 @@ async def _redeem(community: dict, member: dict, code: str,
                           "This is not a valid card code. Please check it and type it again.",
                           field="code")
     settings = ledger.settings_of(community["id"])
-    async with db.atomic():
+    async with atomic():
         voucher = await CreditVoucher.select().where(
             (CreditVoucher.community == community["id"]) & (CreditVoucher.code == code)).first()
         if voucher is None:
@@ -188,7 +192,7 @@ async def _redeem(community: dict, member: dict, code: str,
 
 async def _close(community_id: int, query_filter, status: str, now: datetime) -> int:
     """Close open vouchers matching ``query_filter`` as ``status``; release the reserve."""
-    async with db.atomic():
+    async with atomic():
         closed = await CreditVoucher.update({
             CreditVoucher.status: status, CreditVoucher.closed_at: now,
         }).where((CreditVoucher.community == community_id) & (CreditVoucher.status == OPEN)
@@ -220,7 +224,7 @@ async def cancel(community: dict, *, batch_id: int | None = None,
                               "This is not a valid card code. Please check it and type it "
                               "again.", field="codes")
         condition = CreditVoucher.code.is_in(wanted)
-    return await _close(community["id"], condition, CANCELLED, clock.now())
+    return await _close(community["id"], condition, CANCELLED, _now())
 
 
 async def expire_due(now: datetime) -> int:

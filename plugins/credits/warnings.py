@@ -3,8 +3,7 @@ takes the member into the warning zone (not again while they stay there)."""
 
 from __future__ import annotations
 
-from yizhan.core.services.notifications import notify
-from yizhan.core.services.validation import format_centi
+from yizhan.core.api import format_centi, notify
 from yizhan.plugins.credits.settings import CreditsSettings, centi
 
 NEAR_CREDIT_LIMIT = "near_credit_limit"

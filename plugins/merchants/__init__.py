@@ -13,5 +13,9 @@ plugins may call), ``shops.py`` (merchants, staff, states), ``rules.py`` (rules 
 checks), ``pricing.py`` (the arithmetic of a redemption, pure), ``codes.py`` (redemption codes),
 ``redemptions.py`` (codes, submit, void, rate), ``board.py`` (the monthly board and sweep),
 ``settlement.py`` and ``pdf.py`` (statements), ``profile.py`` (the community profile),
-``money.py`` (yuan in fen), ``schema.py`` (GraphQL), ``cli.py``, ``settings.py``, ``demo.py``.
+``money.py`` (yuan in fen), ``schema/`` (GraphQL: types, queries, mutations), ``cli.py``,
+``settings.py``, ``demo.py``.
 """
+
+#: The plugin's name, used everywhere it is needed (the spec, switches, table prefix, CLI).
+NAME = "merchants"

@@ -23,13 +23,16 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from yizhan.core import clock, db
-from yizhan.core.errors import YizhanError
-from yizhan.core.i18n import translate
-from yizhan.core.services.communities import list_communities
-from yizhan.core.services.notices import post_notice
-from yizhan.core.switches import switches
-from yizhan.plugins.merchants import months, shops
+from yizhan.core.api import (
+    YizhanError,
+    atomic,
+    list_communities,
+    plugin_enabled,
+    post_notice,
+    translate,
+)
+from yizhan.core.api import now as _now
+from yizhan.plugins.merchants import NAME, months, shops
 from yizhan.plugins.merchants.money import format_fen
 from yizhan.plugins.merchants.months import Month
 from yizhan.plugins.merchants.tables import Board, BoardEntry, Merchant, Rating, Redemption
@@ -143,7 +146,7 @@ async def close_month(community: dict, label: str | None = None,
     """Close a finished month's board (default: the month that ended last): rank, name,
     suspend, post. Returns (board row, made now); idempotent per community and month.
     Refuses a month that has not ended (PERIOD_NOT_OVER)."""
-    now = now or clock.now()
+    now = now or _now()
     tz = community["time_zone"]
     period = months.parse(label, tz) if label else months.previous(
         months.containing(now, tz), tz)
@@ -151,7 +154,7 @@ async def close_month(community: dict, label: str | None = None,
         raise YizhanError("PERIOD_NOT_OVER", "The month {month} has not ended yet.",
                           field="month", month=period.label)
     settings = shops.settings_of(community)
-    async with db.atomic():
+    async with atomic():
         claimed = await Board.insert(Board(
             community=community["id"], month=period.label, ran_at=now,
         )).on_conflict(target=(Board.community, Board.month), action="DO NOTHING").returning(
@@ -177,7 +180,7 @@ async def close_month(community: dict, label: str | None = None,
                 suspended=line.suspended) for line in lines])
         if any(line.ratings or line.redemptions for line in lines):
             notice = await post_notice(community["id"], *_notice(community, period, lines),
-                                       source=shops.PLUGIN)
+                                       source=NAME)
             await Board.update({Board.notice: notice["id"]}).where(Board.id == row["id"])
         return (await get_board(community, period.label)) or row, True
 
@@ -218,7 +221,7 @@ async def sweep(now: datetime) -> int:
     last if it had shops then and was not closed. Returns boards made."""
     made = 0
     for community in await list_communities():
-        if not switches.enabled(community["id"], shops.PLUGIN):
+        if not plugin_enabled(community["id"], NAME):
             continue
         tz = community["time_zone"]
         period = months.previous(months.containing(now, tz), tz)

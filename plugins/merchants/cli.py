@@ -14,8 +14,15 @@ import typer
 
 from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
-from yizhan.core.api import community_with_plugin, format_centi
-from yizhan.plugins.merchants import board, pdf, profile, rules, settlement, shops
+from yizhan.core.api import (
+    community_with_plugin,
+    find_person,
+    format_centi,
+    get_member,
+    get_person,
+    member_for,
+)
+from yizhan.plugins.merchants import NAME, board, pdf, profile, rules, settlement, shops
 from yizhan.plugins.merchants.money import format_fen
 
 merchants_app = typer.Typer(help="Partner shops: registration, staff, rules, the monthly "
@@ -24,7 +31,7 @@ MERCHANT_ARG = typer.Argument(..., help="The shop's number (see `merchants list`
 
 
 async def _community(slug: str) -> dict:
-    return await community_with_plugin(slug, shops.PLUGIN)
+    return await community_with_plugin(slug, NAME)
 
 
 async def _shop(community: dict, ref: str) -> dict:
@@ -38,10 +45,8 @@ async def _shop(community: dict, ref: str) -> dict:
 
 
 async def _member_id(community: dict, username: str) -> int:
-    from yizhan.core.services import members, people
-
-    person = await people.find_person(username)
-    member = await members.member_for(community["id"], person["id"]) if person else None
+    person = await find_person(username)
+    member = await member_for(community["id"], person["id"]) if person else None
     if member is None:
         fail("NOT_FOUND", f"{username} is not a member of {community['slug']}.")
     return member["id"]
@@ -128,7 +133,6 @@ def staff(merchant: str = MERCHANT_ARG,
     """List a shop's staff, or add or remove one."""
 
     async def body():
-        from yizhan.core.services import members, people
 
         row = await _community(community)
         shop = await _shop(row, merchant)
@@ -140,8 +144,8 @@ def staff(merchant: str = MERCHANT_ARG,
                 await shops.add_staff(row, None, shop["id"], member_id)
         out = []
         for staff_row in await shops.staff_rows(shop["id"]):
-            member = await members.get_member(row, staff_row["member"])
-            person = await people.get_person(member["person"])
+            member = await get_member(row, staff_row["member"])
+            person = await get_person(member["person"])
             out.append({"member": member["id"], "username": person["username"],
                         "name": person["display_name"], "since": staff_row["added_at"]})
         return out

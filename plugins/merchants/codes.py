@@ -1,6 +1,6 @@
 """Redemption codes: short, easy to type, hard to guess, with a check character for typos.
 
-Eight characters of core's typeable scheme (:mod:`yizhan.core.typeable_codes`): seven random
+Eight characters of core's typeable scheme (``typeable_codes``, from yizhan.core.api): seven random
 ones (35 bits) and a check character that catches every single mistyped character. Shown as
 ``K7QM-3XZD``.
 A code lives a few minutes and a member has one live code at a time, so guessing one is
@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import re
 
-from yizhan.core import typeable_codes
-from yizhan.core.typeable_codes import ALPHABET, display, normalize
+from yizhan.core.api import typeable_codes
 
 __all__ = ["ALPHABET", "LENGTH", "display", "extract", "is_well_formed", "new_code",
            "normalize", "qr_payload"]
 
+ALPHABET = typeable_codes.ALPHABET
+display = typeable_codes.display
+normalize = typeable_codes.normalize
 LENGTH = 8
 
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from yizhan.core.services import members as member_service
-from yizhan.core.services import people
-from yizhan.core.switches import switches
+from yizhan.core.api import add_member, create_person, find_person, plugin_enabled
 from yizhan.plugins.credits import service as credits
-from yizhan.plugins.merchants import redemptions, rules, shops
+from yizhan.plugins.merchants import NAME, redemptions, rules, shops
 
 #: Shop staff the demo adds: username, display name, real name.
 STAFF = (("zhou", "周店长", "周海涛"), ("qian", "钱药师", "钱文静"))
@@ -22,9 +20,9 @@ STAFF = (("zhou", "周店长", "周海涛"), ("qian", "钱药师", "钱文静"))
 
 async def _staff_member(community: dict, username: str, display: str, real: str,
                         password: str) -> dict:
-    person = await people.find_person(username) or await people.create_person(
+    person = await find_person(username) or await create_person(
         username, display, password)
-    return await member_service.add_member(community, person["id"], None, "resident", real)
+    return await add_member(community, person["id"], None, "resident", real)
 
 
 async def _redeem(community: dict, resident: dict, staff: dict, shop: dict, amount: str,
@@ -43,7 +41,7 @@ async def seed_demo(community: dict, members: dict[str, dict], *,
     Call it once: it is not idempotent.
     """
     cid = community["id"]
-    if not (switches.enabled(cid, "credits") and switches.enabled(cid, shops.PLUGIN)):
+    if not (plugin_enabled(cid, "credits") and plugin_enabled(cid, NAME)):
         return {}
     today = shops.local_date(community)
     zhou, qian = [await _staff_member(community, u, d, r, password) for u, d, r in STAFF]

@@ -7,10 +7,18 @@ are documented in ``docs/merchants.md``.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from yizhan.core.errors import invalid
+from yizhan.core.api import AmountMessages, format_centi, parse_hundredths
+
+#: What a bad amount of money is told (core's parser of hundredths, in yuan).
+MONEY_MESSAGES = AmountMessages(
+    not_float="Amounts of money must be given as a decimal string, not a float.",
+    not_amount="Not an amount of money.",
+    negative="An amount of money cannot be negative.",
+    too_large="At most {max} yuan.",
+    decimals="Amounts of money have at most two decimals.",
+)
 
 
 def yuan_to_fen(value: Any, field: str, *, maximum: int) -> int:
@@ -19,35 +27,11 @@ def yuan_to_fen(value: Any, field: str, *, maximum: int) -> int:
     Refuses floats, negative amounts, more than two decimals and amounts above ``maximum``
     fen, each with its own code (INVALID_AMOUNT, NEGATIVE_AMOUNT, AMOUNT_TOO_LARGE).
     """
-    if isinstance(value, float):
-        raise invalid(field, "Amounts of money must be given as a decimal string, not a float.",
-                      code="INVALID_AMOUNT")
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise invalid(field, "Not an amount of money.", code="INVALID_AMOUNT") from None
-    if not amount.is_finite():
-        raise invalid(field, "Not an amount of money.", code="INVALID_AMOUNT")
-    if amount < 0:
-        raise invalid(field, "An amount of money cannot be negative.", code="NEGATIVE_AMOUNT")
-    if amount > Decimal(maximum) / 100:
-        raise invalid(field, "At most {max} yuan.", code="AMOUNT_TOO_LARGE",
-                      max=format_fen(maximum))
-    try:
-        exact = amount == amount.quantize(Decimal("0.01"))
-    except InvalidOperation:
-        exact = False
-    if not exact:
-        raise invalid(field, "Amounts of money have at most two decimals.",
-                      code="INVALID_AMOUNT")
-    return int(amount * 100)
+    return parse_hundredths(value, field, maximum=maximum, messages=MONEY_MESSAGES)
 
 
-def format_fen(fen: int) -> str:
-    """Integer fen as yuan with two decimals: 3000 -> ``"30.00"``, -5 -> ``"-0.05"``."""
-    sign = "-" if fen < 0 else ""
-    whole, part = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{part:02d}"
+#: Integer fen as yuan with two decimals: 3000 -> ``"30.00"``, -5 -> ``"-0.05"``.
+format_fen = format_centi
 
 
 def value_of(centi: int, fen_per_credit: int) -> int:

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from yizhan.core import clock
-from yizhan.core.errors import invalid
+from yizhan.core.api import invalid, now
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -47,7 +46,7 @@ def previous(period: Month, time_zone: str) -> Month:
 def parse(label: str | None, time_zone: str, field: str = "month") -> Month:
     """The month named ``2026-11`` (INVALID_PERIOD otherwise); the current month for None."""
     if label is None:
-        return containing(clock.now(), time_zone)
+        return containing(now(), time_zone)
     found = MONTH.match((label or "").strip())
     if not found or not 2000 <= int(found.group(1)) <= 2999:
         raise invalid(field, "Not a month: write it like 2026-11.", code="INVALID_PERIOD")

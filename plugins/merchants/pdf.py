@@ -14,8 +14,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from yizhan.core.i18n import normalize, translate
-from yizhan.core.services.validation import format_centi
+from yizhan.core.api import format_centi, translate
+from yizhan.core.api import normalize_locale as normalize
 from yizhan.plugins.merchants.money import format_fen
 from yizhan.plugins.merchants.settlement import Statement, local_time
 

@@ -7,9 +7,10 @@ board sweep). It requires the credits plugin: every credit moves through the cre
 from __future__ import annotations
 
 from yizhan.core.api import Job, PluginSpec, hookimpl
+from yizhan.plugins.merchants import NAME
 
 PLUGIN = PluginSpec(
-    name="merchants",
+    name=NAME,
     version="0.1.0",
     description="Partner shops that take time credits: rules, one-time redemption codes, "
                 "ratings, the monthly board, the guaranteed volume and settlement statements.",

@@ -28,8 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from yizhan.core.errors import YizhanError
-from yizhan.core.services.validation import format_centi
+from yizhan.core.api import YizhanError, format_centi
 from yizhan.plugins.merchants.money import credits_for, format_fen, value_of
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from yizhan.core import clock
 from yizhan.core.api import community_hours, count_members, helpers_between, list_buildings
+from yizhan.core.api import now as _now
 from yizhan.plugins.merchants import months, shops
 from yizhan.plugins.merchants.tables import Merchant, Redemption
 
@@ -46,7 +46,7 @@ class Profile:
 async def profile(community: dict) -> Profile:
     """The community's profile now, with the last twelve months of redemptions."""
     settings = shops.settings_of(community)
-    now = clock.now()
+    now = _now()
     buildings = await list_buildings(community)
     helpers = await helpers_between(community["id"],
                                     now - timedelta(days=settings.active_helper_days),

@@ -15,24 +15,42 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from yizhan.core import clock, db
-from yizhan.core.errors import YizhanError, forbidden, invalid, not_found
-from yizhan.core.i18n import translate
-from yizhan.core.services import validation as v
-from yizhan.core.services.members import get_member
-from yizhan.core.services.notifications import notify
-from yizhan.core.services.outbox import publish
+from yizhan.core.api import (
+    LEADER_ROLES,
+    YizhanError,
+    atomic,
+    before_commit,
+    credits_to_centi,
+    forbidden,
+    format_centi,
+    get_member,
+    invalid,
+    is_admin,
+    not_found,
+    notify,
+    publish,
+    require_person,
+    require_verified,
+    throttle_check,
+    throttle_failure,
+    translate,
+    validate_slug,
+    validate_text,
+)
+from yizhan.core.api import now as _now
 from yizhan.plugins.credits import service as credits
 from yizhan.plugins.merchants import codes, pricing, rules, shops
 from yizhan.plugins.merchants.money import format_fen, yuan_to_fen
 from yizhan.plugins.merchants.settings import basis_points, fen
-from yizhan.plugins.merchants.tables import CodeAttempt, Rating, Redemption, RedemptionCode
+from yizhan.plugins.merchants.tables import Rating, Redemption, RedemptionCode
 
 LIVE, USED, REPLACED, EXPIRED = "live", "used", "replaced", "expired"
 COMPLETED, VOIDED = "completed", "voided"
 MAX_CODE_CENTI = 1000_00
 #: Refusals that may be guesses: counted against the staff member who submitted them.
 GUESSES = ("CODE_INVALID", "CODE_NOT_FOUND", "CODE_OTHER_COMMUNITY")
+#: The throttle scope of wrong codes (core's attempts throttle; key: "<community>:<staff>").
+GUESS_SCOPE = "merchants.code"
 
 
 def own_credits(balance: credits.Balance) -> int:
@@ -46,8 +64,8 @@ def _insufficient(needed: int | None, available: int) -> YizhanError:
                            field="maxCredits")
     return YizhanError("INSUFFICIENT_CREDITS",
                        "Not enough credits: {needed} needed, {available} available.",
-                       field="code", needed=v.format_centi(needed),
-                       available=v.format_centi(max(available, 0)))
+                       field="code", needed=format_centi(needed),
+                       available=format_centi(max(available, 0)))
 
 
 # --- codes -------------------------------------------------------------------------------
@@ -58,12 +76,12 @@ async def request_code(community: dict, member: dict, *, max_credits: Any = None
     """A new one-time code for ``member`` (verified), valid ``code_valid_minutes``; any live
     code they had is replaced. ``max_credits`` (a decimal string) caps what the code may
     spend; ``merchant_id`` binds it to one shop."""
-    v.require_verified(member)
-    v.require_person(member)
+    require_verified(member)
+    require_person(member)
     settings = shops.settings_of(community)
     limit = 0
     if max_credits is not None:
-        limit = v.credits_to_centi(max_credits, "maxCredits", maximum=MAX_CODE_CENTI)
+        limit = credits_to_centi(max_credits, "maxCredits", maximum=MAX_CODE_CENTI)
         if limit == 0:
             raise invalid("maxCredits", "The amount must be more than zero.",
                           code="ZERO_AMOUNT")
@@ -75,10 +93,10 @@ async def request_code(community: dict, member: dict, *, max_credits: Any = None
     if limit > own:
         raise YizhanError("INSUFFICIENT_CREDITS",
                           "Not enough credits: {needed} needed, {available} available.",
-                          field="maxCredits", needed=v.format_centi(limit),
-                          available=v.format_centi(own))
-    now = clock.now()
-    async with db.atomic():
+                          field="maxCredits", needed=format_centi(limit),
+                          available=format_centi(own))
+    now = _now()
+    async with atomic():
         recent = await RedemptionCode.count().where(
             (RedemptionCode.community == community["id"])
             & (RedemptionCode.member == member["id"])
@@ -137,14 +155,12 @@ def _code_refusal(row: dict, now: datetime, merchant_id: int) -> YizhanError | N
 
 async def _check_guesses(community: dict, member_id: int, now: datetime) -> None:
     settings = shops.settings_of(community)
-    since = now - timedelta(minutes=settings.staff_guess_window_minutes)
-    failures = await CodeAttempt.count().where(
-        (CodeAttempt.community == community["id"]) & (CodeAttempt.member == member_id)
-        & (CodeAttempt.at > since))
-    if failures >= settings.staff_guess_limit:
-        raise YizhanError("CODE_GUESS_LIMIT",
+    await throttle_check(
+        GUESS_SCOPE, f"{community['id']}:{member_id}", limit=settings.staff_guess_limit,
+        window=timedelta(minutes=settings.staff_guess_window_minutes), now=now,
+        error=YizhanError("CODE_GUESS_LIMIT",
                           "Too many wrong codes. Please try again in {minutes} minutes.",
-                          kind="limit", minutes=settings.staff_guess_window_minutes)
+                          kind="limit", minutes=settings.staff_guess_window_minutes))
 
 
 async def submit(community: dict, staff: dict, merchant_id: int, code_text: str,
@@ -152,25 +168,23 @@ async def submit(community: dict, staff: dict, merchant_id: int, code_text: str,
     """Staff of a shop submit a resident's code with the order: the rules apply, the credits
     move, both sides get the receipt. Returns the redemption row. Refusals change nothing;
     wrong codes count against the staff member (CODE_GUESS_LIMIT past the limit)."""
-    v.require_person(staff)
+    require_person(staff)
     settings = shops.settings_of(community)
     order_fen = yuan_to_fen(order_amount, "orderAmount", maximum=fen(settings.max_order_yuan))
     if order_fen == 0:
         raise invalid("orderAmount", "The amount must be more than zero.", code="ZERO_AMOUNT")
-    category = v.slug(category, "category")
+    category = validate_slug(category, "category")
     await shops.get(community, merchant_id)
     if not await shops.is_staff(merchant_id, staff["id"]):
         raise forbidden("Only staff of this shop can take its redemptions.")
-    now = clock.now()
+    now = _now()
     await _check_guesses(community, staff["id"], now)
     code = codes.extract(code_text, settings.qr_template)
     try:
         return await _submit(community, staff, merchant_id, code, order_fen, category, now)
     except YizhanError as error:
         if error.code in GUESSES:
-            async with db.atomic():
-                await CodeAttempt.insert(CodeAttempt(community=community["id"],
-                                                     member=staff["id"], at=now))
+            await throttle_failure(GUESS_SCOPE, f"{community['id']}:{staff['id']}", now)
         raise
 
 
@@ -180,7 +194,7 @@ async def _submit(community: dict, staff: dict, merchant_id: int, code: str, ord
         raise YizhanError("CODE_INVALID", "This is not a redemption code: check it for a typo.",
                           field="code")
     settings = shops.settings_of(community)
-    async with db.atomic():
+    async with atomic():
         row = await RedemptionCode.select().where(RedemptionCode.code == code).first()
         if row is None:
             raise YizhanError("CODE_NOT_FOUND", "No such redemption code.", field="code")
@@ -202,7 +216,7 @@ async def _submit(community: dict, staff: dict, merchant_id: int, code: str, ord
                               field="code")
         in_force = await rules.in_force(community, merchant_id, shops.local_date(community, now))
         leader_bp = (basis_points(settings.leader_extra_discount_percent)
-                     if resident["role"] in v.LEADER_ROLES else 0)
+                     if resident["role"] in LEADER_ROLES else 0)
         breakdown = pricing.price(
             order_fen, category, [rules.terms(r) for r in in_force],
             fen_per_credit=fen(settings.yuan_per_credit),
@@ -267,14 +281,14 @@ def _record_seq(posted: credits.Posted, redemption_id: int, column: Any) -> None
         if seq is not None:
             await Redemption.update({column: seq}).where(Redemption.id == redemption_id)
 
-    db.before_commit(store)
+    before_commit(store)
 
 
 def receipt_params(shop: dict, redemption: dict) -> dict[str, str]:
     """The figures of a receipt as text (yuan and credits with two decimals)."""
     return {"name": shop["name"], "number": str(redemption["id"]),
             "order": format_fen(redemption["order_fen"]),
-            "credits": v.format_centi(redemption["credits_centi"]),
+            "credits": format_centi(redemption["credits_centi"]),
             "value": format_fen(redemption["value_fen"]),
             "discount": format_fen(redemption["discount_fen"]),
             "bonus": format_fen(redemption["leader_bonus_fen"]),
@@ -300,11 +314,11 @@ async def _receipt(community: dict, shop: dict, resident: dict, redemption: dict
 async def void(community: dict, actor: dict | None, redemption_id: int, reason: str) -> dict:
     """Void a redemption the day it was made (the shop's staff or an admin; None is the CLI):
     a reversing ledger entry gives the credits back. The resident is told."""
-    reason = v.text(reason, "reason", max_length=200)
-    now = clock.now()
-    async with db.atomic():
+    reason = validate_text(reason, "reason", max_length=200)
+    now = _now()
+    async with atomic():
         row = await get(community, redemption_id)
-        if actor is not None and not v.is_admin(actor) and not await shops.is_staff(
+        if actor is not None and not is_admin(actor) and not await shops.is_staff(
                 row["merchant"], actor["id"]):
             raise forbidden("Only staff of this shop can void its redemptions.")
         if row["status"] == VOIDED:
@@ -332,7 +346,7 @@ async def void(community: dict, actor: dict | None, redemption_id: int, reason: 
         await notify(community["id"], row["member"], "merchants.voided", "Redemption voided",
                      "{name} voided receipt {number}: your {credits} credits are back. "
                      "Reason: {reason}", name=shop["name"], number=str(redemption_id),
-                     credits=v.format_centi(row["credits_centi"]), reason=reason)
+                     credits=format_centi(row["credits_centi"]), reason=reason)
         await publish(community["id"], "merchants.redemption_voided", {
             "redemption": redemption_id, "merchant": row["merchant"]})
     return await get(community, redemption_id)
@@ -347,9 +361,9 @@ async def rate(community: dict, member: dict, redemption_id: int, *, stars: int,
     it smooth, was the discount real, a comment. Returns the rating row."""
     if not isinstance(stars, int) or isinstance(stars, bool) or not 1 <= stars <= 5:
         raise invalid("stars", "Give 1 to 5 stars.", code="OUT_OF_RANGE")
-    comment = v.text(comment, "comment", max_length=500, required=False)
-    now = clock.now()
-    async with db.atomic():
+    comment = validate_text(comment, "comment", max_length=500, required=False)
+    now = _now()
+    async with atomic():
         row = await get(community, redemption_id)
         if row["member"] != member.get("id"):
             raise forbidden("Only the resident who redeemed can rate it.")

@@ -21,11 +21,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from yizhan.core import clock, db
-from yizhan.core.errors import YizhanError, invalid, not_found
-from yizhan.core.i18n import translate
-from yizhan.core.services import validation as v
-from yizhan.core.services.validation import format_centi
+from yizhan.core.api import (
+    YizhanError,
+    atomic,
+    credits_to_centi,
+    format_centi,
+    invalid,
+    not_found,
+    now,
+    require_admin,
+    translate,
+    validate_slug,
+    validate_text,
+)
 from yizhan.plugins.merchants import shops
 from yizhan.plugins.merchants.money import format_fen, yuan_to_fen
 from yizhan.plugins.merchants.pricing import RuleTerms
@@ -90,7 +98,7 @@ async def current_and_future(community: dict, merchant_id: int) -> list[dict]:
 
 
 def _credits(value: Any, field: str) -> int:
-    centi = v.credits_to_centi(value, field, maximum=MAX_RULE_CENTI)
+    centi = credits_to_centi(value, field, maximum=MAX_RULE_CENTI)
     if centi == 0:
         raise invalid(field, "The amount must be more than zero.", code="ZERO_AMOUNT")
     return centi
@@ -135,7 +143,7 @@ def parse(community: dict, kind: str, given: dict[str, Any]) -> dict[str, Any]:
     start, until = _window(community, given.get("validFrom"), given.get("validUntil"))
     values: dict[str, Any] = {
         "kind": kind, "valid_from": start, "valid_until": until,
-        "note": v.text(given.get("note"), "note", max_length=200, required=False),
+        "note": validate_text(given.get("note"), "note", max_length=200, required=False),
         "cap_centi": 0, "min_order_fen": 0, "credits_centi": 0, "discount_fen": 0,
         "category": "", "accepted": True}
     if kind == CAP:
@@ -150,7 +158,7 @@ def parse(community: dict, kind: str, given: dict[str, Any]) -> dict[str, Any]:
                           "({minimum} yuan).", code="DISCOUNT_EXCEEDS_ORDER",
                           minimum=format_fen(values["min_order_fen"]))
     else:
-        values["category"] = v.slug(given["category"], "category")
+        values["category"] = validate_slug(given["category"], "category")
         values["accepted"] = True if given.get("accepted") is None else bool(given["accepted"])
     return values
 
@@ -207,9 +215,9 @@ async def add(community: dict, actor: dict | None, merchant_id: int, kind: str,
               **given: Any) -> dict:
     """Add a rule to a shop (admins) after checking it (see the module doc)."""
     if actor is not None:
-        v.require_admin(actor)
+        require_admin(actor)
     values = parse(community, kind, given)
-    async with db.atomic():
+    async with atomic():
         shop = await shops.get(community, merchant_id)
         if shop["status"] == shops.ENDED:
             raise YizhanError("MERCHANT_ENDED", "The partnership with {name} has ended.",
@@ -219,7 +227,7 @@ async def add(community: dict, actor: dict | None, merchant_id: int, kind: str,
         conflicts(new, await of_merchant(merchant_id))
         row = (await MerchantRule.insert(MerchantRule(
             community=community["id"], merchant=merchant_id, created_by=actor["id"] if actor
-            else None, created_at=clock.now(), **values,
+            else None, created_at=now(), **values,
         )).returning(*MerchantRule.all_columns()))[0]
         await shops.event(community["id"], merchant_id, "rule_added", actor,
                           f"rule {row['id']}: {describe(row, 'en')}")
@@ -229,11 +237,11 @@ async def add(community: dict, actor: dict | None, merchant_id: int, kind: str,
 async def withdraw(community: dict, actor: dict | None, rule_id: int) -> dict:
     """Withdraw a rule (admins): it stops applying at once. Receipts that used it keep it."""
     if actor is not None:
-        v.require_admin(actor)
-    async with db.atomic():
+        require_admin(actor)
+    async with atomic():
         row = await get(community, rule_id)
         done = await MerchantRule.update({
-            MerchantRule.withdrawn_at: clock.now(),
+            MerchantRule.withdrawn_at: now(),
             MerchantRule.withdrawn_by: actor["id"] if actor else None,
         }).where((MerchantRule.id == rule_id) & MerchantRule.withdrawn_at.is_null()
                  ).returning(MerchantRule.id)

@@ -2,7 +2,7 @@
 the GraphQL and CLI layers call. Nothing here knows GraphQL.
 
 Every function takes the community row, works inside the caller's transaction when there is one
-(:func:`yizhan.core.db.atomic` joins it) and refuses with a ``YizhanError`` whose code is listed
+(:func:`yizhan.core.api.atomic` joins it) and refuses with a ``YizhanError`` whose code is listed
 in ``docs/api.md``. ``actor`` is the acting member row (None: the CLI, the operator). Money is
 integer fen, credits integer hundredths.
 
@@ -12,6 +12,7 @@ before calling. The credits move through the credits plugin's service API only.
 
 from __future__ import annotations
 
+from yizhan.plugins.merchants import NAME
 from yizhan.plugins.merchants.board import board as board
 from yizhan.plugins.merchants.board import close_month as close_month
 from yizhan.plugins.merchants.profile import profile as profile
@@ -27,7 +28,6 @@ from yizhan.plugins.merchants.rules import add as add_rule
 from yizhan.plugins.merchants.rules import in_force as rules_in_force
 from yizhan.plugins.merchants.rules import withdraw as withdraw_rule
 from yizhan.plugins.merchants.settlement import statement as statement
-from yizhan.plugins.merchants.shops import PLUGIN as PLUGIN
 from yizhan.plugins.merchants.shops import add_staff as add_staff
 from yizhan.plugins.merchants.shops import end as end
 from yizhan.plugins.merchants.shops import get as get_merchant
@@ -41,7 +41,7 @@ from yizhan.plugins.merchants.shops import suspend as suspend
 from yizhan.plugins.merchants.shops import update as update
 
 __all__ = [
-    "PLUGIN", "add_rule", "add_staff", "board", "close_month", "end", "get_merchant",
+    "NAME", "add_rule", "add_staff", "board", "close_month", "end", "get_merchant",
     "get_redemption", "is_staff", "list_merchants", "own_credits", "profile", "rate",
     "redemptions_of_member", "redemptions_of_merchant", "register", "reinstate",
     "remove_staff", "request_code", "rules_in_force", "shops_of_member", "statement",

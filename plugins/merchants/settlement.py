@@ -25,9 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from yizhan.core import clock
-from yizhan.core.i18n import translate
-from yizhan.core.services.validation import format_centi
+from yizhan.core.api import format_centi, translate
+from yizhan.core.api import now as _now
 from yizhan.plugins.credits import service as credits
 from yizhan.plugins.merchants import months, shops
 from yizhan.plugins.merchants.money import format_fen
@@ -97,7 +96,7 @@ async def guarantee_for(community: dict, shop: dict, period: Month,
     achieved = await _net_value(shop["id"], start, end)
     settles_in = months.containing(end - timedelta(microseconds=1),
                                    community["time_zone"]).label
-    if (now or clock.now()) < end:
+    if (now or _now()) < end:
         status = "running"
     else:
         status = "met" if achieved >= target else "shortfall"

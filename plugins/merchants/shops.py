@@ -20,17 +20,25 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from yizhan.core import clock, db
-from yizhan.core.errors import YizhanError, invalid, not_found
-from yizhan.core.services import validation as v
-from yizhan.core.services.members import get_member
-from yizhan.core.services.notifications import notify
-from yizhan.core.switches import switches
+from yizhan.core.api import (
+    YizhanError,
+    atomic,
+    get_member,
+    invalid,
+    lock_row,
+    not_found,
+    notify,
+    plugin_settings,
+    require_admin,
+    validate_slug,
+    validate_text,
+)
+from yizhan.core.api import now as _now
 from yizhan.plugins.credits import service as credits
+from yizhan.plugins.merchants import NAME
 from yizhan.plugins.merchants.money import yuan_to_fen
 from yizhan.plugins.merchants.tables import Merchant, MerchantEvent, MerchantStaff
 
-PLUGIN = "merchants"
 ACTIVE, SUSPENDED, ENDED = "active", "suspended", "ended"
 STATUSES = (ACTIVE, SUSPENDED, ENDED)
 MAX_GUARANTEE_FEN = 100_000_000
@@ -40,12 +48,12 @@ START_RANGE_DAYS = 366
 
 def settings_of(community: dict) -> Any:
     """The community's merchants settings."""
-    return switches.settings(community["id"], PLUGIN)
+    return plugin_settings(community["id"], NAME)
 
 
 def local_date(community: dict, when: datetime | None = None) -> date:
     """The community's local date at ``when`` (now by default)."""
-    return (when or clock.now()).astimezone(ZoneInfo(community["time_zone"])).date()
+    return (when or _now()).astimezone(ZoneInfo(community["time_zone"])).date()
 
 
 def day_start(community: dict, day: date) -> datetime:
@@ -59,7 +67,7 @@ def _actor_id(actor: dict | None) -> int | None:
 
 def _require_admin(actor: dict | None) -> None:
     if actor is not None:
-        v.require_admin(actor)
+        require_admin(actor)
 
 
 async def event(community_id: int, merchant_id: int, action: str, actor: dict | None,
@@ -67,7 +75,7 @@ async def event(community_id: int, merchant_id: int, action: str, actor: dict | 
     """Record a step in a shop's history."""
     await MerchantEvent.insert(MerchantEvent(
         community=community_id, merchant=merchant_id, action=action,
-        actor=_actor_id(actor), note=note, at=clock.now()))
+        actor=_actor_id(actor), note=note, at=_now()))
 
 
 async def history(community: dict, merchant_id: int) -> list[dict]:
@@ -88,8 +96,7 @@ async def get(community: dict, merchant_id: int, field: str = "merchantId") -> d
 
 async def lock(merchant_id: int) -> None:
     """Lock a shop's row until the transaction ends (PostgreSQL; SQLite writes queue)."""
-    if db.is_postgres():
-        await db.raw("SELECT id FROM yz_merchant WHERE id = {} FOR UPDATE", merchant_id)
+    await lock_row("yz_merchant", merchant_id)
 
 
 async def list_merchants(community: dict, *, statuses: list[str] | None = None,
@@ -103,8 +110,29 @@ async def list_merchants(community: dict, *, statuses: list[str] | None = None,
     if statuses:
         query = query.where(Merchant.status.is_in(list(statuses)))
     if kind:
-        query = query.where(Merchant.kind == v.slug(kind, "kind"))
+        query = query.where(Merchant.kind == validate_slug(kind, "kind"))
     return await query.order_by(Merchant.name).order_by(Merchant.id)
+
+
+async def merchants_page(community: dict, *, statuses: list[str], kind: str | None,
+                         near: tuple[Any, Any] | None, after: int, limit: int,
+                         ) -> tuple[list[dict], dict[int, int]]:
+    """One page of the community's shops: by name, or nearest first from ``near`` (latitude,
+    longitude as decimal strings; shops without a location last). Rows after keyset position
+    ``after`` (0: from the start), at most ``limit``, each with its position ``_pos``; and the
+    distance in metres of each located shop by id."""
+    found = await list_merchants(community, statuses=statuses, kind=kind)
+    distances: dict[int, int] = {}
+    if near is not None:
+        lat, lon = location(*near)
+        for shop in found:
+            if shop["latitude_e6"] is not None:
+                distances[shop["id"]] = distance_m(
+                    lat, lon, shop["latitude_e6"], shop["longitude_e6"])
+        found.sort(key=lambda s: (s["id"] not in distances, distances.get(s["id"], 0),
+                                  s["name"], s["id"]))
+    rows = [{**row, "_pos": index} for index, row in enumerate(found, start=1) if index > after]
+    return rows[:limit], distances
 
 
 def _coordinate(value: Any, field: str, limit: int) -> int:
@@ -166,18 +194,18 @@ async def register(community: dict, actor: dict | None, *, name: str, kind: str,
     this shop; 0 means no guarantee.
     """
     _require_admin(actor)
-    name = v.text(name, "name", max_length=80)
-    kind = v.slug(kind, "kind")
-    address = v.text(address, "address", max_length=200)
-    contact = v.text(contact, "contact", max_length=100)
-    description = v.text(description, "description", max_length=1000, required=False)
+    name = validate_text(name, "name", max_length=80)
+    kind = validate_slug(kind, "kind")
+    address = validate_text(address, "address", max_length=200)
+    contact = validate_text(contact, "contact", max_length=100)
+    description = validate_text(description, "description", max_length=1000, required=False)
     lat, lon = location(latitude, longitude)
     start = _start(community, starts_on)
     settings = settings_of(community)
     guarantee_fen = (int(settings.guarantee_yuan * 100) if guarantee is None
                      else yuan_to_fen(guarantee, "guarantee", maximum=MAX_GUARANTEE_FEN))
-    now = clock.now()
-    async with db.atomic():
+    now = _now()
+    async with atomic():
         await _name_free(community, name)
         row = (await Merchant.insert(Merchant(
             community=community["id"], name=name, kind=kind, address=address, contact=contact,
@@ -186,7 +214,7 @@ async def register(community: dict, actor: dict | None, *, name: str, kind: str,
             created_by=_actor_id(actor), created_at=now, updated_at=now,
         )).returning(*Merchant.all_columns()))[0]
         code = f"merchants.shop_{row['id']}"
-        await credits.open_system_account(community, code, owner=PLUGIN, name=name)
+        await credits.open_system_account(community, code, owner=NAME, name=name)
         await Merchant.update({Merchant.account_code: code}).where(Merchant.id == row["id"])
         await event(community["id"], row["id"], "registered", actor)
         return await get(community, row["id"])
@@ -201,15 +229,15 @@ async def update(community: dict, actor: dict | None, merchant_id: int, *,
     _require_admin(actor)
     values: dict[Any, Any] = {}
     if name is not None:
-        values[Merchant.name] = v.text(name, "name", max_length=80)
+        values[Merchant.name] = validate_text(name, "name", max_length=80)
     if kind is not None:
-        values[Merchant.kind] = v.slug(kind, "kind")
+        values[Merchant.kind] = validate_slug(kind, "kind")
     if address is not None:
-        values[Merchant.address] = v.text(address, "address", max_length=200)
+        values[Merchant.address] = validate_text(address, "address", max_length=200)
     if contact is not None:
-        values[Merchant.contact] = v.text(contact, "contact", max_length=100)
+        values[Merchant.contact] = validate_text(contact, "contact", max_length=100)
     if description is not None:
-        values[Merchant.description] = v.text(description, "description", max_length=1000,
+        values[Merchant.description] = validate_text(description, "description", max_length=1000,
                                                required=False)
     if clear_location:
         values[Merchant.latitude_e6] = None
@@ -217,7 +245,7 @@ async def update(community: dict, actor: dict | None, merchant_id: int, *,
     elif latitude is not None or longitude is not None:
         values[Merchant.latitude_e6], values[Merchant.longitude_e6] = location(latitude,
                                                                                longitude)
-    async with db.atomic():
+    async with atomic():
         row = await get(community, merchant_id)
         if row["status"] == ENDED:
             raise YizhanError("MERCHANT_ENDED", "The partnership with {name} has ended.",
@@ -226,7 +254,7 @@ async def update(community: dict, actor: dict | None, merchant_id: int, *,
             return row
         if Merchant.name in values:
             await _name_free(community, values[Merchant.name], merchant_id)
-        values[Merchant.updated_at] = clock.now()
+        values[Merchant.updated_at] = _now()
         await Merchant.update(values).where(Merchant.id == merchant_id)
         await event(community["id"], merchant_id, "updated", actor,
                     ", ".join(sorted(c._meta.name for c in values if c is not Merchant.updated_at)))
@@ -279,7 +307,7 @@ async def add_staff(community: dict, actor: dict | None, merchant_id: int,
                     member_id: int) -> dict:
     """Make a verified member staff of the shop (admins); they are told."""
     _require_admin(actor)
-    async with db.atomic():
+    async with atomic():
         shop = await get(community, merchant_id)
         if shop["status"] == ENDED:
             raise YizhanError("MERCHANT_ENDED", "The partnership with {name} has ended.",
@@ -294,7 +322,7 @@ async def add_staff(community: dict, actor: dict | None, merchant_id: int,
                               field="memberId", name=shop["name"])
         row = (await MerchantStaff.insert(MerchantStaff(
             community=community["id"], merchant=merchant_id, member=member_id,
-            added_by=_actor_id(actor), added_at=clock.now(),
+            added_by=_actor_id(actor), added_at=_now(),
         )).returning(*MerchantStaff.all_columns()))[0]
         await event(community["id"], merchant_id, "staff_added", actor, f"member {member_id}")
         await notify(community["id"], member_id, "merchants.staff_added", "Shop staff",
@@ -306,10 +334,10 @@ async def remove_staff(community: dict, actor: dict | None, merchant_id: int,
                        member_id: int) -> dict:
     """Stop a member being staff of the shop (admins)."""
     _require_admin(actor)
-    async with db.atomic():
+    async with atomic():
         shop = await get(community, merchant_id)
         removed = await MerchantStaff.update({
-            MerchantStaff.removed_at: clock.now(), MerchantStaff.removed_by: _actor_id(actor),
+            MerchantStaff.removed_at: _now(), MerchantStaff.removed_by: _actor_id(actor),
         }).where((MerchantStaff.merchant == merchant_id) & (MerchantStaff.member == member_id)
                  & MerchantStaff.removed_at.is_null()).returning(*MerchantStaff.all_columns())
         if not removed:
@@ -327,8 +355,8 @@ async def _change(community: dict, actor: dict | None, merchant_id: int, frm: tu
     """Move the shop from one of ``frm`` to ``to``; None when it was not in ``frm``."""
     changed = await Merchant.update({
         Merchant.status: to, Merchant.status_reason: reason,
-        Merchant.status_by: _actor_id(actor), Merchant.status_at: clock.now(),
-        Merchant.status_by_board: by_board, Merchant.updated_at: clock.now(),
+        Merchant.status_by: _actor_id(actor), Merchant.status_at: _now(),
+        Merchant.status_by_board: by_board, Merchant.updated_at: _now(),
     }).where((Merchant.id == merchant_id) & (Merchant.community == community["id"])
              & Merchant.status.is_in(list(frm))).returning(Merchant.id)
     return await get(community, merchant_id) if changed else None
@@ -350,8 +378,8 @@ async def suspend(community: dict, actor: dict | None, merchant_id: int, reason:
     """Suspend an active shop with a reason (admins, or the monthly sweep): it refuses
     redemptions until reinstated. Its staff are told."""
     _require_admin(actor)
-    reason = v.text(reason, "reason", max_length=500)
-    async with db.atomic():
+    reason = validate_text(reason, "reason", max_length=500)
+    async with atomic():
         shop = await get(community, merchant_id)
         changed = await _change(community, actor, merchant_id, (ACTIVE,), SUSPENDED, reason,
                                 by_board=by_board)
@@ -370,8 +398,8 @@ async def reinstate(community: dict, actor: dict | None, merchant_id: int,
                     note: str = "") -> dict:
     """Reinstate a suspended shop (admins): it takes credits again. Its staff are told."""
     _require_admin(actor)
-    note = v.text(note, "note", max_length=500, required=False)
-    async with db.atomic():
+    note = validate_text(note, "note", max_length=500, required=False)
+    async with atomic():
         shop = await get(community, merchant_id)
         changed = await _change(community, actor, merchant_id, (SUSPENDED,), ACTIVE, note)
         if changed is None:
@@ -387,8 +415,8 @@ async def end(community: dict, actor: dict | None, merchant_id: int, reason: str
     """End the partnership (admins). Final: the shop's history, statements and ledger account
     stay; it takes no more credits."""
     _require_admin(actor)
-    reason = v.text(reason, "reason", max_length=500)
-    async with db.atomic():
+    reason = validate_text(reason, "reason", max_length=500)
+    async with atomic():
         shop = await get(community, merchant_id)
         changed = await _change(community, actor, merchant_id, (ACTIVE, SUSPENDED), ENDED,
                                 reason)

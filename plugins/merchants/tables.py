@@ -21,7 +21,7 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from yizhan.core.tables import Community
+from yizhan.core.api import CommunityTable as Community
 
 
 class Merchant(Table, tablename="yz_merchant"):
@@ -127,12 +127,6 @@ class RedemptionCode(Table, tablename="yz_merchant_code"):
     used_at = Timestamptz(default=None, null=True)
 
 
-class CodeAttempt(Table, tablename="yz_merchant_code_attempt"):
-    """A wrong code submitted by a staff member, counted to stop guessing."""
-
-    community = ForeignKey(Community, on_delete=OnDelete.cascade, index=True)
-    member = BigInt()
-    at = Timestamptz(default=None, null=True)
 
 
 class Redemption(Table, tablename="yz_merchant_redemption"):

@@ -5,3 +5,6 @@ its own cursor), writes one delivery row per matching subscription, and sends th
 Every request is signed with HMAC-SHA256 over ``"{timestamp}.{body}"`` using the subscription's
 secret; failures are retried with exponential backoff and logged on the delivery row.
 """
+
+#: The plugin's name, used everywhere it is needed (the spec, switches, table prefix, CLI).
+NAME = "webhooks"

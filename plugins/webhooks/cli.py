@@ -9,9 +9,8 @@ import typer
 
 from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
-from yizhan.core.api import community_with_plugin
-from yizhan.core.graphql.ids import from_gid
-from yizhan.plugins.webhooks import delivery, service
+from yizhan.core.api import community_with_plugin, from_gid
+from yizhan.plugins.webhooks import NAME, delivery, service
 
 webhooks_app = typer.Typer(help="Webhooks: signed HTTP callbacks for a community's events.",
                            no_args_is_help=True)
@@ -60,7 +59,7 @@ def add(url: str, community: str = COMMUNITY,
     """Subscribe URL to events; prints the signing secret once."""
 
     async def body() -> dict:
-        row = await community_with_plugin(community, service.PLUGIN)
+        row = await community_with_plugin(community, NAME)
         sub, secret = await service.create(row, None, url, events, description)
         return {**_subscription(sub), "secret": secret}
 
@@ -75,7 +74,7 @@ def list_(community: str = COMMUNITY, as_json: bool = JSON) -> None:
     """The community's webhooks."""
 
     async def body() -> list[dict]:
-        row = await community_with_plugin(community, service.PLUGIN)
+        row = await community_with_plugin(community, NAME)
         return [_subscription(r) for r in await service.list_subscriptions(row, limit=1000)]
 
     emit(run(body), as_json, SUBSCRIPTION_COLUMNS)
@@ -94,7 +93,7 @@ def update(webhook: str, community: str = COMMUNITY,
     pk = _pk(webhook, "Webhook")
 
     async def body() -> dict:
-        row = await community_with_plugin(community, service.PLUGIN)
+        row = await community_with_plugin(community, NAME)
         return _subscription(await service.update(
             row, None, pk, url=url, events=events or None, description=description,
             active=active))
@@ -108,7 +107,7 @@ def remove(webhook: str, community: str = COMMUNITY) -> None:
     pk = _pk(webhook, "Webhook")
 
     async def body() -> None:
-        row = await community_with_plugin(community, service.PLUGIN)
+        row = await community_with_plugin(community, NAME)
         await service.delete(row, None, pk)
 
     run(body)
@@ -121,7 +120,7 @@ def rotate_secret(webhook: str, community: str = COMMUNITY, as_json: bool = JSON
     pk = _pk(webhook, "Webhook")
 
     async def body() -> dict:
-        row = await community_with_plugin(community, service.PLUGIN)
+        row = await community_with_plugin(community, NAME)
         sub, secret = await service.rotate_secret(row, None, pk)
         return {**_subscription(sub), "secret": secret}
 
@@ -134,7 +133,7 @@ def ping(webhook: str, community: str = COMMUNITY, as_json: bool = JSON) -> None
     pk = _pk(webhook, "Webhook")
 
     async def body() -> dict:
-        row = await community_with_plugin(community, service.PLUGIN)
+        row = await community_with_plugin(community, NAME)
         queued = await service.ping(row, None, pk)
         return _delivery(await delivery.send_now(row, queued["id"]))
 
@@ -151,7 +150,7 @@ def deliveries(community: str = COMMUNITY,
     pk = _pk(webhook, "Webhook") if webhook else None
 
     async def body() -> list[dict]:
-        row = await community_with_plugin(community, service.PLUGIN)
+        row = await community_with_plugin(community, NAME)
         rows = await service.list_deliveries(row, subscription_id=pk, status=status,
                                              limit=limit)
         return [_delivery(r) for r in rows]
@@ -165,7 +164,7 @@ def redeliver(delivery_id: str, community: str = COMMUNITY, as_json: bool = JSON
     pk = _pk(delivery_id, "WebhookDelivery")
 
     async def body() -> dict:
-        row = await community_with_plugin(community, service.PLUGIN)
+        row = await community_with_plugin(community, NAME)
         queued = await service.redeliver(row, None, pk)
         return _delivery(await delivery.send_now(row, queued["id"]))
 

@@ -30,17 +30,21 @@ from typing import Any
 
 import httpx
 
-from yizhan.core import clock, db
-from yizhan.core.graphql.ids import to_gid
-from yizhan.core.services import outbox
-from yizhan.core.services.communities import get_community_by_id
-from yizhan.core.switches import switches
-from yizhan.plugins.webhooks import signing
+from yizhan.core.api import (
+    atomic,
+    get_community_by_id,
+    lock_row,
+    outbox_last_id,
+    outbox_read_after,
+    plugin_enabled,
+    to_gid,
+)
+from yizhan.core.api import now as _now
+from yizhan.plugins.webhooks import NAME, signing
 from yizhan.plugins.webhooks.service import (
     DELIVERED,
     FAILED,
     PENDING,
-    PLUGIN,
     matches,
     patterns_of,
     settings,
@@ -125,20 +129,19 @@ async def _lock_cursor() -> dict:
         first = await WebhookSubscription.select(WebhookSubscription.after_event).where(
             WebhookSubscription.active == True  # noqa: E712
         ).order_by(WebhookSubscription.after_event).first()
-        start = first["after_event"] if first else await outbox.last_id()
+        start = first["after_event"] if first else await outbox_last_id()
         await WebhookCursor.insert(WebhookCursor(
-            name=CURSOR, last_event_id=start, updated_at=clock.now(),
+            name=CURSOR, last_event_id=start, updated_at=_now(),
         )).on_conflict(action="DO NOTHING")  # another process made it first: fine
-    if db.is_postgres():
-        await db.raw("SELECT id FROM webhooks_cursor WHERE name = {} FOR UPDATE", CURSOR)
+    await lock_row("webhooks_cursor", CURSOR, column="name")
     return await WebhookCursor.select().where(WebhookCursor.name == CURSOR).first()
 
 
 async def fan_out(now: datetime) -> int:
     """Write pending deliveries for outbox events after the cursor; returns how many."""
-    async with db.atomic():
+    async with atomic():
         cursor = await _lock_cursor()
-        rows = await outbox.read_after(cursor["last_event_id"], limit=FAN_OUT_BATCH)
+        rows = await outbox_read_after(cursor["last_event_id"], limit=FAN_OUT_BATCH)
         if not rows:
             return 0
         subscriptions: dict[int, list[dict]] = {}
@@ -157,8 +160,8 @@ async def fan_out(now: datetime) -> int:
             if contiguous:
                 last = row["id"]
             community_id = row["community"]
-            if community_id not in subscriptions or not switches.enabled(community_id,
-                                                                         PLUGIN):
+            if community_id not in subscriptions or not plugin_enabled(community_id,
+                                                                         NAME):
                 continue
             event = event_type(row)
             for sub in subscriptions[community_id]:
@@ -190,7 +193,7 @@ async def _claim(delivery: dict, now: datetime, timeout: int) -> bool:
     ``next_attempt_at`` moves past the attempt's timeout, so a process that dies mid-attempt
     leaves it to be retried instead of stuck.
     """
-    async with db.atomic():
+    async with atomic():
         won = await WebhookDelivery.update({
             WebhookDelivery.attempts: WebhookDelivery.attempts + 1,
             WebhookDelivery.last_attempt_at: now,
@@ -241,7 +244,7 @@ async def _record(delivery: dict, subscription: dict, code: int | None, error: s
                   attempts: int) -> str:
     """Store an attempt's outcome; returns the delivery's new status."""
     config = settings(delivery["community"])
-    now = clock.now()
+    now = _now()
     values: dict[Any, Any] = {WebhookDelivery.last_status_code: code,
                               WebhookDelivery.last_error: error}
     if not error:
@@ -256,7 +259,7 @@ async def _record(delivery: dict, subscription: dict, code: int | None, error: s
         values[WebhookDelivery.next_attempt_at] = now + backoff(
             attempts, config.retry_base_seconds, config.retry_max_seconds)
     values[WebhookDelivery.status] = status
-    async with db.atomic():
+    async with atomic():
         await WebhookDelivery.update(values).where(WebhookDelivery.id == delivery["id"])
         if status == DELIVERED:
             await WebhookSubscription.update({WebhookSubscription.consecutive_failures: 0}).where(
@@ -274,7 +277,7 @@ async def _record(delivery: dict, subscription: dict, code: int | None, error: s
 async def attempt(client: httpx.AsyncClient, delivery: dict, subscription: dict) -> str | None:
     """Claim and send one attempt of ``delivery``; its new status, or None if not claimed."""
     timeout = settings(delivery["community"]).timeout_seconds
-    now = clock.now()
+    now = _now()
     if not await _claim(delivery, now, timeout):
         return None
     code, error = await _post(client, subscription, delivery, now, timeout)
@@ -286,7 +289,7 @@ async def send_due(now: datetime) -> int:
     due = await WebhookDelivery.select().where(
         (WebhookDelivery.status == PENDING) & (WebhookDelivery.next_attempt_at <= now)
     ).order_by(WebhookDelivery.next_attempt_at).limit(SEND_BATCH)
-    due = [d for d in due if switches.enabled(d["community"], PLUGIN)]
+    due = [d for d in due if plugin_enabled(d["community"], NAME)]
     if not due:
         return 0
     subs = {s["id"]: s for s in await WebhookSubscription.select().where(
@@ -346,10 +349,10 @@ async def prune(now: datetime) -> int:
         WebhookSubscription.community).distinct()}
     removed = 0
     for community_id in communities:
-        if not switches.enabled(community_id, PLUGIN):
+        if not plugin_enabled(community_id, NAME):
             continue
         cutoff = now - timedelta(days=settings(community_id).keep_days)
-        async with db.atomic():
+        async with atomic():
             gone = await WebhookDelivery.delete().where(
                 (WebhookDelivery.community == community_id)
                 & WebhookDelivery.status.is_in([DELIVERED, FAILED])

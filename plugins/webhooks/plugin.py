@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from yizhan.core.jobs import Job
-from yizhan.core.plugins import PluginSpec, hookimpl
+from yizhan.core.api import GraphQLContribution, Job, PluginSpec, hookimpl
+from yizhan.plugins.webhooks import NAME
 
 PLUGIN = PluginSpec(
-    name="webhooks",
+    name=NAME,
     version="0.1.0",
     description="Signed HTTP callbacks for a community's domain events, sent after commit "
                 "from the outbox and retried with backoff.",
@@ -30,7 +30,6 @@ def yizhan_register_settings():
 @hookimpl
 def yizhan_register_graphql():
     """Admins' queries and mutations for webhooks and their deliveries."""
-    from yizhan.core.graphql.contributions import GraphQLContribution
     from yizhan.plugins.webhooks.schema import (
         Webhook,
         WebhookDelivery,
@@ -52,6 +51,14 @@ def yizhan_register_jobs():
     from yizhan.plugins.webhooks import delivery
 
     return [Job("webhooks.deliver", 1, delivery.run)]
+
+
+@hookimpl
+def yizhan_register_checks():
+    """``WEBHOOK_BACKLOG``: deliveries piling up."""
+    from yizhan.plugins.webhooks.checks import CHECKS
+
+    return CHECKS
 
 
 @hookimpl

@@ -11,13 +11,18 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from yizhan.core.errors import not_found
-from yizhan.core.graphql import connections
-from yizhan.core.graphql.connections import Connection
-from yizhan.core.graphql.errors import UserError, payload
-from yizhan.core.graphql.ids import from_cursor, pk_of, to_gid
-from yizhan.core.services import validation as v
-from yizhan.plugins.webhooks import delivery, service
+from yizhan.core.api import (
+    Connection,
+    UserError,
+    build_connection,
+    from_cursor,
+    object_in_community,
+    page_size,
+    payload,
+    require_admin_of,
+    to_gid,
+)
+from yizhan.plugins.webhooks import NAME, delivery, service
 from yizhan.plugins.webhooks.tables import WebhookDelivery as DeliveryTable
 from yizhan.plugins.webhooks.tables import WebhookSubscription as SubscriptionTable
 
@@ -96,12 +101,12 @@ class Webhook:
     async def deliveries(self, status: WebhookDeliveryStatus | None = None,
                          first: int | None = None, after: str | None = None
                          ) -> Connection[WebhookDelivery]:
-        size = connections.page_size(first)
+        size = page_size(first)
         rows = await service.list_deliveries(
             {"id": self._row["community"]}, subscription_id=self._row["id"],
             status=status.value if status else None, before_id=from_cursor(after),
             limit=size + 1)
-        return connections.build(rows, size, WebhookDelivery.from_row)
+        return build_connection(rows, size, WebhookDelivery.from_row)
 
 
 # --- inputs and payloads -------------------------------------------------------------
@@ -179,33 +184,26 @@ class WebhookDeliveryPayload:
 
 
 async def _admin_of(info: Info, community: dict) -> dict:
-    info.context.require_plugin(community, service.PLUGIN)
-    return v.require_admin(await info.context.require_member(community))
+    info.context.require_plugin(community, NAME)
+    return await require_admin_of(info, community)
 
 
 async def _by_slug(info: Info, slug: str) -> tuple[dict, dict]:
-    community = await info.context.plugin_community(slug, service.PLUGIN)
-    return community, v.require_admin(await info.context.require_member(community))
+    community = await info.context.plugin_community(slug, NAME)
+    return community, await require_admin_of(info, community)
 
 
 async def _by_webhook(info: Info, gid: strawberry.ID) -> tuple[dict, dict, int]:
-    pk = pk_of(gid, "Webhook", "webhookId")
-    row = await SubscriptionTable.select(SubscriptionTable.community).where(
-        SubscriptionTable.id == pk).first()
-    if row is None:
-        raise not_found("webhook", "webhookId")
-    community = await info.context.loaders.community.load(row["community"])
-    return community, await _admin_of(info, community), pk
+    community, row = await object_in_community(info, gid, "Webhook", SubscriptionTable,
+                                               NAME, field="webhookId", what="webhook")
+    return community, await require_admin_of(info, community), row["id"]
 
 
 async def _by_delivery(info: Info, gid: strawberry.ID) -> tuple[dict, dict, int]:
-    pk = pk_of(gid, "WebhookDelivery", "deliveryId")
-    row = await DeliveryTable.select(DeliveryTable.community).where(
-        DeliveryTable.id == pk).first()
-    if row is None:
-        raise not_found("delivery", "deliveryId")
-    community = await info.context.loaders.community.load(row["community"])
-    return community, await _admin_of(info, community), pk
+    community, row = await object_in_community(info, gid, "WebhookDelivery", DeliveryTable,
+                                               NAME, field="deliveryId",
+                                               what="delivery")
+    return community, await require_admin_of(info, community), row["id"]
 
 
 @strawberry.type
@@ -216,10 +214,10 @@ class WebhooksQuery:
     async def webhooks(self, info: Info, community: str, first: int | None = None,
                        after: str | None = None) -> Connection[Webhook]:
         row, _ = await _by_slug(info, community)
-        size = connections.page_size(first)
+        size = page_size(first)
         rows = await service.list_subscriptions(row, after_id=from_cursor(after),
                                                 limit=size + 1)
-        return connections.build(rows, size, Webhook.from_row)
+        return build_connection(rows, size, Webhook.from_row)
 
     @strawberry.field(description="One webhook (admins; webhooks plugin).")
     async def webhook(self, info: Info, id: strawberry.ID) -> Webhook:
@@ -233,15 +231,15 @@ class WebhooksQuery:
                                  first: int | None = None, after: str | None = None
                                  ) -> Connection[WebhookDelivery]:
         row, _ = await _by_slug(info, community)
-        size = connections.page_size(first)
+        size = page_size(first)
         rows = await service.list_deliveries(row, status=status.value if status else None,
                                              before_id=from_cursor(after), limit=size + 1)
-        return connections.build(rows, size, WebhookDelivery.from_row)
+        return build_connection(rows, size, WebhookDelivery.from_row)
 
     @strawberry.field(description="Core's event types a webhook can subscribe to (plugins "
                                   "add their own; see docs/operations.md).")
     async def webhook_event_types(self, info: Info, community: str) -> list[str]:
-        await info.context.plugin_community(community, service.PLUGIN)
+        await info.context.plugin_community(community, NAME)
         return list(service.CORE_EVENTS)
 
 

@@ -15,16 +15,21 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from yizhan.core import clock, db
-from yizhan.core.errors import YizhanError, invalid, not_found
-from yizhan.core.services import outbox
-from yizhan.core.services import validation as v
-from yizhan.core.switches import switches
-from yizhan.plugins.webhooks import signing
+from yizhan.core.api import (
+    YizhanError,
+    atomic,
+    invalid,
+    not_found,
+    outbox_last_id,
+    plugin_settings,
+    require_admin,
+    validate_text,
+)
+from yizhan.core.api import now as _now
+from yizhan.plugins.webhooks import NAME, signing
 from yizhan.plugins.webhooks.tables import WebhookDelivery, WebhookSubscription
 from yizhan.plugins.webhooks.urls import check_url
 
-PLUGIN = "webhooks"
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 STATUSES = (PENDING, DELIVERED, FAILED)
 PING = "webhook.ping"
@@ -43,12 +48,12 @@ CORE_EVENTS = (
 
 def settings(community_id: int) -> Any:
     """The community's webhook settings."""
-    return switches.settings(community_id, PLUGIN)
+    return plugin_settings(community_id, NAME)
 
 
 def _require_admin(actor: dict | None) -> None:
     if actor is not None:
-        v.require_admin(actor)
+        require_admin(actor)
 
 
 def check_events(events: list[str] | None) -> list[str]:
@@ -108,11 +113,11 @@ async def create(community: dict, actor: dict | None, url: str, events: list[str
     _require_admin(actor)
     url = check_url(url)
     patterns = check_events(events)
-    description = v.text(description, "description", max_length=200, required=False)
+    description = validate_text(description, "description", max_length=200, required=False)
     limit = settings(community["id"]).max_subscriptions
     secret = signing.new_secret()
-    now = clock.now()
-    async with db.atomic():
+    now = _now()
+    async with atomic():
         count = await WebhookSubscription.count().where(
             WebhookSubscription.community == community["id"])
         if count >= limit:
@@ -122,7 +127,7 @@ async def create(community: dict, actor: dict | None, url: str, events: list[str
         row = (await WebhookSubscription.insert(WebhookSubscription(
             community=community["id"], url=url, events=json.dumps(patterns),
             description=description, active=True, secret=secret,
-            after_event=await outbox.last_id(), created_by=actor["id"] if actor else None,
+            after_event=await outbox_last_id(), created_by=actor["id"] if actor else None,
             created_at=now, updated_at=now,
         )).returning(*WebhookSubscription.all_columns()))[0]
     return row, secret
@@ -133,21 +138,21 @@ async def update(community: dict, actor: dict | None, subscription_id: int, *,
                  description: str | None = None, active: bool | None = None) -> dict:
     """Change a subscription's URL, events, description, or pause/resume it."""
     _require_admin(actor)
-    values: dict[Any, Any] = {WebhookSubscription.updated_at: clock.now()}
+    values: dict[Any, Any] = {WebhookSubscription.updated_at: _now()}
     if url is not None:
         values[WebhookSubscription.url] = check_url(url)
     if events is not None:
         values[WebhookSubscription.events] = json.dumps(check_events(events))
     if description is not None:
-        values[WebhookSubscription.description] = v.text(
+        values[WebhookSubscription.description] = validate_text(
             description, "description", max_length=200, required=False)
-    async with db.atomic():
+    async with atomic():
         row = await get_subscription(community, subscription_id)
         if active is not None:
             values[WebhookSubscription.active] = active
             if active and not row["active"]:
                 # Resuming starts from now: what happened while paused is not sent.
-                values[WebhookSubscription.after_event] = await outbox.last_id()
+                values[WebhookSubscription.after_event] = await outbox_last_id()
                 values[WebhookSubscription.consecutive_failures] = 0
         await WebhookSubscription.update(values).where(WebhookSubscription.id == row["id"])
         if active is False:
@@ -162,7 +167,7 @@ async def update(community: dict, actor: dict | None, subscription_id: int, *,
 async def delete(community: dict, actor: dict | None, subscription_id: int) -> None:
     """Remove a subscription and its delivery log."""
     _require_admin(actor)
-    async with db.atomic():
+    async with atomic():
         row = await get_subscription(community, subscription_id)
         await WebhookDelivery.delete().where(WebhookDelivery.subscription == row["id"])
         await WebhookSubscription.delete().where(WebhookSubscription.id == row["id"])
@@ -173,8 +178,8 @@ async def rotate_secret(community: dict, actor: dict | None,
     """A new secret (returned once); the old one keeps signing for 24 hours beside it."""
     _require_admin(actor)
     secret = signing.new_secret()
-    now = clock.now()
-    async with db.atomic():
+    now = _now()
+    async with atomic():
         row = await get_subscription(community, subscription_id)
         await WebhookSubscription.update({
             WebhookSubscription.secret: secret,
@@ -234,7 +239,7 @@ async def list_deliveries(community: dict, *, subscription_id: int | None = None
 async def redeliver(community: dict, actor: dict | None, delivery_id: int) -> dict:
     """Send a finished delivery again from its first attempt (same body and event id)."""
     _require_admin(actor)
-    async with db.atomic():
+    async with atomic():
         row = await get_delivery(community, delivery_id)
         if row["status"] == PENDING:
             raise YizhanError("WEBHOOK_DELIVERY_PENDING",
@@ -245,7 +250,7 @@ async def redeliver(community: dict, actor: dict | None, delivery_id: int) -> di
                               field="deliveryId")
         await WebhookDelivery.update({
             WebhookDelivery.status: PENDING, WebhookDelivery.attempts: 0,
-            WebhookDelivery.next_attempt_at: clock.now(), WebhookDelivery.delivered_at: None,
+            WebhookDelivery.next_attempt_at: _now(), WebhookDelivery.delivered_at: None,
         }).where(WebhookDelivery.id == row["id"])
         return await get_delivery(community, delivery_id)
 
@@ -255,12 +260,12 @@ async def ping(community: dict, actor: dict | None, subscription_id: int) -> dic
     _require_admin(actor)
     from yizhan.plugins.webhooks.delivery import body_for
 
-    async with db.atomic():
+    async with atomic():
         subscription = await get_subscription(community, subscription_id)
         if not subscription["active"]:
             raise YizhanError("WEBHOOK_PAUSED", "This webhook is paused: resume it first.",
                               field="webhookId")
-        now = clock.now()
+        now = _now()
         body = body_for(None, PING, community, now, {"webhook": subscription["id"]})
         return (await WebhookDelivery.insert(WebhookDelivery(
             community=community["id"], subscription=subscription["id"], event_id=None,

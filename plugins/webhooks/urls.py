@@ -13,7 +13,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from yizhan.core.errors import invalid
+from yizhan.core.api import invalid
 from yizhan.plugins.webhooks.settings import deployment
 
 MAX_LENGTH = 500

@@ -8,6 +8,7 @@ import pytest
 from cli_checks import ERROR_LINE, ok, refused
 
 from yizhan.core.graphql.schema import print_sdl
+from yizhan.core.i18n import translate
 from yizhan.core.plugins import get_registry
 from yizhan.testing.cli import run_yizhan, table_names
 
@@ -179,3 +180,34 @@ def test_usage_mistakes_are_plain_click_errors(cli):
     unknown = cli("plugins", "list", "--colour")
     assert unknown.exit_code == 2
     assert unknown.stderr.splitlines()[-1] == "Error: No such option: --colour"
+
+
+async def test_enabling_a_plugin_whose_tables_are_not_migrated_is_refused(fresh_database_url):
+    """A plugin installed after the last ``yizhan db migrate`` is refused with NOT_MIGRATED (in
+    both languages), and enabled once its migrations ran."""
+    without_hello = {"YIZHAN_PLUGINS_DENY": "hello"}
+    ready = run_yizhan("init", "--demo", database_url=fresh_database_url, env=without_hello)
+    assert ready.returncode == 0, ready.stderr
+    assert "hello_guestbook" not in await table_names(fresh_database_url)
+    message = "The {plugin} module's tables are not ready: run yizhan db migrate first."
+    result = run_yizhan("plugins", "enable", "hello", "-c", "shuixie",
+                        database_url=fresh_database_url)
+    assert result.returncode == 1 and result.stdout == "" and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"error: {message.format(plugin='hello')} [NOT_MIGRATED]")
+    assert translate(message, "zh_Hans", plugin="hello") == (
+        "hello 模块的数据表尚未就绪：请先运行 yizhan db migrate。")
+    listed = run_yizhan("plugins", "list", "-c", "shuixie", "--json",
+                        database_url=fresh_database_url)
+    assert {p["name"]: p["enabled"] for p in json.loads(listed.stdout)}["hello"] is False
+    assert run_yizhan("db", "migrate", database_url=fresh_database_url).returncode == 0
+    enabled = run_yizhan("plugins", "enable", "hello", "-c", "shuixie",
+                         database_url=fresh_database_url)
+    assert enabled.returncode == 0, enabled.stderr
+
+
+def test_an_unknown_setting_lists_the_valid_names(community, cli):
+    message = refused(cli("plugins", "config", "core", "-c", "testville", "colour=red"),
+                      "UNKNOWN_SETTING")
+    assert message == ("Unknown setting colour. The settings are: escalate_after_minutes, "
+                       "max_credits_per_need, max_window_days.")

@@ -238,15 +238,14 @@ async def test_a_service_token_without_community_acts_nowhere(gql, community, re
 
 async def test_old_failed_logins_are_purged_by_the_sweep(gql, resident, clock):
     """The purge sweep forgets failures older than the window and keeps recent ones."""
-    from yizhan.core import jobs
-    from yizhan.core.tables import LoginAttempt
+    from yizhan.core import attempts, jobs
 
     bad = {"identifier": "resident1", "password": "wrong-password"}
     mutation = "mutation($i: LoginInput!) { login(input: $i) { token errors { code } } }"
     await gql.mutate(mutation, {"i": bad})
     clock.advance(minutes=30)
     await gql.mutate(mutation, {"i": bad})
-    assert await LoginAttempt.count() == 2
+    assert await attempts.count("login") == 2
     results = await jobs.run_due(force=True, only="core.purge_login_attempts")
     assert results == {"core.purge_login_attempts": 1}
-    assert await LoginAttempt.count() == 1
+    assert await attempts.count("login") == 1

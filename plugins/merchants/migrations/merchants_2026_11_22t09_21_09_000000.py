@@ -1,7 +1,6 @@
 """Unique and composite indexes Piccolo's column API cannot express."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.table import Table
+from yizhan.core.api import index_migration
 
 ID = "2026-11-22T09:21:09:000000"
 VERSION = "1.38.0"
@@ -29,17 +28,4 @@ INDEXES = [
 ]
 
 
-async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="merchants", description=DESCRIPTION)
-
-    async def create_indexes():
-        for sql in INDEXES:
-            await Table.raw(sql)
-
-    async def drop_indexes():
-        for sql in INDEXES:
-            await Table.raw("DROP INDEX " + sql.split(" INDEX ")[1].split(" ON ")[0])
-
-    manager.add_raw(create_indexes)
-    manager.add_raw_backwards(drop_indexes)
-    return manager
+forwards = index_migration(ID, "merchants", DESCRIPTION, INDEXES)

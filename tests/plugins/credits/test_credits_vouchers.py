@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime
 import pytest_asyncio
 from credits_helpers import snapshot
 
+from yizhan.core import attempts
 from yizhan.plugins.credits import codes, service, vouchers
-from yizhan.plugins.credits.tables import CreditVoucher, CreditVoucherAttempt
+from yizhan.plugins.credits.tables import CreditVoucher
 
 ISSUE = """mutation($input: IssueCreditVouchersInput!) { issueCreditVouchers(input: $input) {
   batch { id label count amount expiresAt open redeemed expired cancelled }
@@ -112,7 +113,7 @@ async def test_a_card_is_redeemed_once(batch, resident, neighbour):
     assert [(e["code"], e["field"]) for e in again["errors"]] == [
         ("VOUCHER_ALREADY_REDEEMED", "code")]
     assert await snapshot() == before
-    assert await CreditVoucherAttempt.count() == 0
+    assert await attempts.count("credits.voucher") == 0
 
 
 async def test_one_card_per_batch_per_member_by_default(batch, resident, configure):
@@ -147,7 +148,7 @@ async def test_mistyped_unknown_expired_and_cancelled_codes(batch, resident, adm
     assert [e["code"] for e in expired["errors"]] == ["VOUCHER_EXPIRED"]
     assert "2026-11-03" in expired["errors"][0]["message"]
     assert await snapshot() == before
-    assert await CreditVoucherAttempt.count() == 2
+    assert await attempts.count("credits.voucher") == 2
 
 
 async def test_guessing_is_rate_limited(batch, resident, clock):

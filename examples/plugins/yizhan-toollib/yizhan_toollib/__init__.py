@@ -9,3 +9,6 @@ refunded on return, paid to the owner if the tool is lost.
 A third-party plugin written only against Yizhan's public API (``yizhan.core.api``, the CLI
 helpers, ``yizhan.testing``) and the credits plugin's service API.
 """
+
+#: The plugin's name, used everywhere it is needed (the spec, switches, table prefix, CLI).
+NAME = "toollib"

@@ -7,7 +7,7 @@ from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit
 from yizhan.cli.runner import run
 from yizhan.core.api import community_with_plugin, format_centi
 
-from yizhan_toollib import service
+from yizhan_toollib import NAME, service
 
 toollib_app = typer.Typer(help="The tool library: tools and loans of a community.",
                           no_args_is_help=True)
@@ -20,7 +20,7 @@ def tools(community: str = COMMUNITY_OPTION,
     """The tools on the shelf, newest first."""
 
     async def body() -> list[dict]:
-        row = await community_with_plugin(community, service.PLUGIN)
+        row = await community_with_plugin(community, NAME)
         rows = await service.list_tools(row, available=True if available else None,
                                         limit=500)
         names = await service.display_names(*{r["owner"] for r in rows})
@@ -36,7 +36,7 @@ def overdue(community: str = COMMUNITY_OPTION, as_json: bool = JSON_OPTION) -> N
     """Loans out past their due date: who has what, since when."""
 
     async def body() -> list[dict]:
-        row = await community_with_plugin(community, service.PLUGIN)
+        row = await community_with_plugin(community, NAME)
         loans = await service.list_loans(row, overdue=True, limit=500)
         names = await service.display_names(*{m for r in loans
                                               for m in (r["owner"], r["borrower"])})

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from yizhan.core.api import GraphQLContribution, Job, PluginSpec, hookimpl
 
+from yizhan_toollib import NAME
+
 PLUGIN = PluginSpec(
-    name="toollib",
+    name=NAME,
     version="0.1.0",
     description="A neighbourhood tool library: lend drills and ladders, with due dates, "
                 "reminders and, where credits is on, a small deposit.",

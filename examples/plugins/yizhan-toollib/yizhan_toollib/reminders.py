@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from yizhan.core.api import atomic, get_community_by_id, notify, switches
+from yizhan.core.api import atomic, get_community_by_id, notify, plugin_enabled
 
-from yizhan_toollib import deposits, service
+from yizhan_toollib import NAME, deposits, service
 from yizhan_toollib.tables import Loan, Tool
 
 #: The furthest ahead a "due soon" reminder can be (the setting's maximum).
@@ -25,7 +25,7 @@ async def run(now: datetime) -> int:
 
 async def _context(cache: dict[int, dict], community_id: int) -> dict | None:
     """The community row, or None where the tool library is off."""
-    if not switches.enabled(community_id, service.PLUGIN):
+    if not plugin_enabled(community_id, NAME):
         return None
     if community_id not in cache:
         cache[community_id] = await get_community_by_id(community_id)

@@ -29,7 +29,7 @@ from yizhan.core.api import (
     to_gid,
 )
 
-from yizhan_toollib import deposits, service
+from yizhan_toollib import NAME, deposits, service
 from yizhan_toollib.tables import Loan as LoanTable
 from yizhan_toollib.tables import Tool as ToolTable
 
@@ -288,7 +288,7 @@ async def _tool_context(info: Info, tool_id: strawberry.ID) -> tuple[dict, dict,
     if row is None:
         raise not_found("tool", "toolId")
     community = await info.context.loaders.community.load(row["community"])
-    info.context.require_plugin(community, service.PLUGIN)
+    info.context.require_plugin(community, NAME)
     return community, await info.context.require_verified(community), pk
 
 
@@ -298,7 +298,7 @@ async def _loan_context(info: Info, loan_id: strawberry.ID) -> tuple[dict, dict,
     if row is None:
         raise not_found("loan", "loanId")
     community = await info.context.loaders.community.load(row["community"])
-    info.context.require_plugin(community, service.PLUGIN)
+    info.context.require_plugin(community, NAME)
     return community, await info.context.require_verified(community), pk
 
 
@@ -313,7 +313,7 @@ class ToolLibraryQuery:
     @strawberry.field(description="Tools neighbours lend, newest first (members; toollib).")
     async def tools(self, info: Info, community: str, filter: ToolFilter | None = None,
                     first: int | None = None, after: str | None = None) -> Connection[Tool]:
-        row = await info.context.plugin_community(community, service.PLUGIN)
+        row = await info.context.plugin_community(community, NAME)
         viewer = await info.context.require_member(row)
         f = filter or ToolFilter()
         size = page_size(first)
@@ -331,7 +331,7 @@ class ToolLibraryQuery:
         if found is None:
             raise not_found("tool", "id")
         community = await info.context.loaders.community.load(found["community"])
-        info.context.require_plugin(community, service.PLUGIN)
+        info.context.require_plugin(community, NAME)
         await info.context.require_member(community)
         return (await tool_objects(community, [found]))[0]
 
@@ -342,7 +342,7 @@ class ToolLibraryQuery:
                          status: list[ToolLoanStatus] | None = None, overdue: bool = False,
                          first: int | None = None, after: str | None = None
                          ) -> Connection[ToolLoan]:
-        row = await info.context.plugin_community(community, service.PLUGIN)
+        row = await info.context.plugin_community(community, NAME)
         viewer = await info.context.require_member(row)
         if role == ToolLoanRole.ALL and not is_admin(viewer):
             raise forbidden("Only a community admin can do this.")
@@ -365,7 +365,7 @@ class ToolLibraryMutation:
     @strawberry.mutation(description="List a tool you lend (verified members; toollib).")
     @payload(ToolPayload)
     async def add_tool(self, info: Info, input: AddToolInput) -> ToolPayload:
-        row = await info.context.plugin_community(input.community, service.PLUGIN)
+        row = await info.context.plugin_community(input.community, NAME)
         owner = await info.context.require_verified(row)
         tool = await service.add_tool(row, owner, name=input.name, category=input.category,
                                       description=input.description, deposit=input.deposit,

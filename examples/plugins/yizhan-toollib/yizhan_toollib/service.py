@@ -35,11 +35,10 @@ from yizhan.core.api import (
     to_gid,
 )
 
-from yizhan_toollib import deposits
+from yizhan_toollib import NAME, deposits
 from yizhan_toollib.settings import ToolLibrarySettings, centi
 from yizhan_toollib.tables import Loan, Tool
 
-PLUGIN = "toollib"
 REQUESTED, OUT, RETURNED, LOST, DECLINED, CANCELLED = (
     "requested", "out", "returned", "lost", "declined", "cancelled")
 STATUSES = (REQUESTED, OUT, RETURNED, LOST, DECLINED, CANCELLED)
@@ -48,7 +47,7 @@ OPEN = (REQUESTED, OUT)
 
 def settings(community: dict) -> ToolLibrarySettings:
     """The community's tool library settings."""
-    return plugin_settings(community["id"], PLUGIN)
+    return plugin_settings(community["id"], NAME)
 
 
 # --- checks ----------------------------------------------------------------------------

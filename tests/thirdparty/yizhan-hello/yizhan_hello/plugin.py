@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from yizhan.core.api import GraphQLContribution, PluginSpec, hookimpl
+from yizhan_hello import NAME
 
 PLUGIN = PluginSpec(
-    name="hello",
+    name=NAME,
     version="0.1.0",
     description="A greeting and a guestbook: the smallest third-party plugin.",
 )

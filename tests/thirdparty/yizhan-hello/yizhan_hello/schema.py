@@ -6,7 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from yizhan.core.api import UserError, payload, to_gid
-from yizhan_hello import service
+from yizhan_hello import NAME, service
 
 
 @strawberry.type
@@ -40,7 +40,7 @@ class HelloQuery:
 
     @strawberry.field(description="The community's greeting (hello plugin).")
     async def hello(self, info: Info, community: str) -> str:
-        row = await info.context.plugin_community(community, service.PLUGIN)
+        row = await info.context.plugin_community(community, NAME)
         return service.greeting(row)
 
 
@@ -52,7 +52,7 @@ class HelloMutation:
     @payload(SignGuestbookPayload)
     async def sign_guestbook(self, info: Info, input: SignGuestbookInput
                              ) -> SignGuestbookPayload:
-        row = await info.context.plugin_community(input.community, service.PLUGIN)
+        row = await info.context.plugin_community(input.community, NAME)
         await info.context.require_member(row)  # members only
         entry = await service.sign(row, input.name)
         return SignGuestbookPayload(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from yizhan.core.api import YizhanError, atomic, invalid, now, plugin_settings
+from yizhan_hello import NAME
 from yizhan_hello.tables import GuestbookEntry
-
-PLUGIN = "hello"
 
 
 def greeting(community: dict) -> str:
     """The community's greeting, e.g. ``Hello, Testville!``."""
-    return f"{plugin_settings(community['id'], PLUGIN).greeting}, {community['name']}!"
+    return f"{plugin_settings(community['id'], NAME).greeting}, {community['name']}!"
 
 
 async def count(community: dict) -> int:
@@ -25,7 +24,7 @@ async def sign(community: dict, name: str) -> dict:
         raise invalid("name", "Please tell us your name.", code="REQUIRED")
     if len(cleaned) > 40:
         raise invalid("name", "Too long: at most {max} characters.", code="TOO_LONG", max=40)
-    limit = plugin_settings(community["id"], PLUGIN).max_entries
+    limit = plugin_settings(community["id"], NAME).max_entries
     async with atomic():
         if await count(community) >= limit:
             raise YizhanError("GUESTBOOK_FULL", "The guestbook is full ({max} entries).",
