@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from litestar import Litestar, MediaType, Response, get
+from litestar import Litestar, MediaType, Request, Response, get
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.base import HTTPException  # the exception Strawberry answers 4xx with
 from strawberry.litestar import make_graphql_controller
@@ -30,6 +30,24 @@ log = logging.getLogger("yizhan.server")
 def health() -> dict[str, str]:
     """Liveness probe for load balancers."""
     return {"status": "ok"}
+
+
+@get("/metrics")
+async def metrics_endpoint(request: Request) -> Response:
+    """Prometheus metrics (see :mod:`yizhan.core.metrics`), as configured by
+    ``YIZHAN_METRICS`` and ``YIZHAN_METRICS_TOKEN``."""
+    from yizhan.core import metrics
+
+    settings = get_settings()
+    status = metrics.authorized(settings.metrics.strip().lower(), settings.metrics_token,
+                                request.headers.get("authorization"))
+    if status == 404:
+        return Response({"code": "NOT_FOUND", "message": "Metrics are off."}, status_code=404)
+    if status == 401:
+        return Response({"code": "UNAUTHENTICATED", "message": "A metrics token is needed."},
+                        status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    body, content_type = await metrics.scrape()
+    return Response(body, media_type=content_type)
 
 
 async def _poll_loop(interval: float) -> None:
@@ -160,7 +178,7 @@ def create_app(run_jobs: bool | None = None) -> Litestar:
         keep_alive=True,
         keep_alive_interval=15,
     ))
-    routes: list = [graphql, health]
+    routes: list = [graphql, health, metrics_endpoint]
     if not settings.production:
         routes.append(ide.asset)
     for handlers in get_registry().register_results("yizhan_register_routes").values():

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 4000
+    #: ``GET /metrics``: ``token`` (needs ``Authorization: Bearer <metrics_token>``; 404 while
+    #: no token is set), ``public`` or ``off``.
+    metrics: str = "token"
+    metrics_token: str = ""
 
     @property
     def allowed_plugins(self) -> set[str]:

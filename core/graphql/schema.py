@@ -34,6 +34,7 @@ from yizhan.core.graphql.request_checks import RequestGuards
 from yizhan.core.graphql.scalars import DATE_SCALARS
 from yizhan.core.graphql.subscriptions import CoreSubscription
 from yizhan.core.graphql.types import Building, Community, Member, Need, Notice
+from yizhan.core.metrics import MetricsExtension
 from yizhan.core.plugins import PluginError, PluginRegistry, get_registry
 
 
@@ -112,7 +113,8 @@ def build_schema(registry: PluginRegistry | None = None) -> strawberry.Schema:
         mutation=mutation,
         subscription=subscription,
         types=extra,
-        extensions=[ErrorCodes, RequestGuards, *(_shared(ext) for ext in shared)],
+        extensions=[MetricsExtension, ErrorCodes, RequestGuards,
+                    *(_shared(ext) for ext in shared)],
     )
 
 

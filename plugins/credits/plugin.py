@@ -131,3 +131,19 @@ async def yizhan_seed_demo(ctx, members):
 
     community = ctx.community
     before_commit(lambda: anchors.publish_head(community))
+
+
+@hookimpl
+def yizhan_register_indicators():
+    """The credits plugin's indicators (see docs/indicators.md)."""
+    from yizhan.plugins.credits.indicators import INDICATORS
+
+    return INDICATORS
+
+
+@hookimpl
+def yizhan_register_exports():
+    """``yizhan export ledger``: the community's transactions with their postings."""
+    from yizhan.plugins.credits.export import export_ledger
+
+    return {"ledger": export_ledger}

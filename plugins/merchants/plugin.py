@@ -73,3 +73,11 @@ async def yizhan_deadline_due(ctx, deadline):
         from yizhan.plugins.merchants import board
 
         await board.review_due(ctx.community, deadline.payload)
+
+
+@hookimpl
+def yizhan_register_indicators():
+    """The merchants plugin's indicators (see docs/indicators.md)."""
+    from yizhan.plugins.merchants.indicators import INDICATORS
+
+    return INDICATORS
