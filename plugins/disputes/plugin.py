@@ -10,9 +10,10 @@ requires neither.
 from __future__ import annotations
 
 from yizhan.core.api import EventContext, PluginSpec, Veto, hookimpl
+from yizhan.plugins.disputes import NAME
 
 PLUGIN = PluginSpec(
-    name="disputes",
+    name=NAME,
     version="0.1.0",
     description="Service problems decided within 24 hours — redo or compensate — with a "
                 "mediator, a timeline, a default outcome at the deadline and a public notice.",

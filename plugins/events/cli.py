@@ -240,10 +240,15 @@ def stats_command(community: str = COMMUNITY_OPTION,
 
 
 @events_app.command("feed")
-def feed(community: str = COMMUNITY_OPTION) -> None:
-    """Print the community's public iCalendar feed (what /events/<community>.ics serves)."""
+def feed(community: str = COMMUNITY_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Print the community's public iCalendar feed (what /events/<community>.ics serves);
+    with --json, as ``{"community", "ics"}``."""
 
     async def body():
         return (await ical.public_feed(await _community(community))).decode()
 
-    typer.echo(run(body), nl=False)
+    text = run(body)
+    if as_json:
+        emit({"community": community, "ics": text}, True)
+    else:
+        typer.echo(text, nl=False)

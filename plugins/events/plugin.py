@@ -9,9 +9,10 @@ fees, volunteering hours) and records attendance and referrals without it.
 from __future__ import annotations
 
 from yizhan.core.api import PluginSpec, hookimpl
+from yizhan.plugins.events import NAME
 
 PLUGIN = PluginSpec(
-    name="events",
+    name=NAME,
     version="0.1.0",
     description="Neighbourhood events and series (the weekly cashflow game, feasts, "
                 "volunteering): sign-up with waitlist, invitations and reminders, check-in "

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from yizhan.core.api import Job, PluginSpec, hookimpl
+from yizhan.plugins.insights import NAME
 
 PLUGIN = PluginSpec(
-    name="insights",
+    name=NAME,
     version="0.1.0",
     description="Key indicators of every plugin per month and quarter, stored when a month "
                 "closes, and a monthly report with charts for the admins.",

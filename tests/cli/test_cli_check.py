@@ -39,8 +39,18 @@ def test_check_names_an_unset_public_url_and_production_risks(fresh_database_url
                             env={"YIZHAN_PRODUCTION": "1",
                                  "YIZHAN_PUBLIC_URL": "https://shuixie.example.org"})
     codes = findings(production)
+    assert "INTROSPECTION_IN_PRODUCTION" not in codes  # off by default in production
     if url.startswith("sqlite"):
         assert codes["SQLITE_IN_PRODUCTION"]["level"] == "warning"
+    opened = run_yizhan("check", "--json", database_url=url,
+                        env={"YIZHAN_PRODUCTION": "1", "YIZHAN_INTROSPECTION": "on",
+                             "YIZHAN_PUBLIC_URL": "https://shuixie.example.org"})
+    assert opened.returncode == 1
+    assert findings(opened)["INTROSPECTION_IN_PRODUCTION"]["level"] == "critical"
+    admins = run_yizhan("check", "--json", database_url=url,
+                        env={"YIZHAN_PRODUCTION": "1", "YIZHAN_INTROSPECTION": "admins",
+                             "YIZHAN_PUBLIC_URL": "https://shuixie.example.org"})
+    assert "INTROSPECTION_IN_PRODUCTION" not in findings(admins)
 
 
 def test_serve_refuses_to_start_in_production_on_a_critical_finding(fresh_database_url):

@@ -146,5 +146,5 @@ async def test_join_history_keeps_every_request_and_decision(
     ]
     first, later = seen["joinHistory"][0]["at"], seen["joinHistory"][2]["at"]
     assert later > first
-    # A neighbour does not see it.
-    assert (await resident.gql.data(query, {"id": newcomer.id}))["node"]["joinHistory"] is None
+    # A neighbour does not see it: a declined member is not even visible to residents.
+    assert (await resident.gql.data(query, {"id": newcomer.id}))["node"] is None

@@ -67,13 +67,13 @@ async def test_a_done_need_nobody_confirms_is_reminded_then_confirmed_and_paid(
     (reminder,) = [n for n in await inbox(resident) if n["kind"] == "need.confirm_reminder"]
     # The real time of the automatic confirmation, in the community's time zone.
     assert "before 2026-11-04 09:00" in reminder["body"]
-    assert await status(resident, need) == "done"
+    assert await status(resident, need) == "DONE"
     clock.advance(hours=23, minutes=59)
     await sweep()
-    assert await status(resident, need) == "done"
+    assert await status(resident, need) == "DONE"
     clock.advance(minutes=1)
     await sweep()
-    assert await status(resident, need) == "confirmed"
+    assert await status(resident, need) == "CONFIRMED"
     last = (await history(resident, need))[-1]
     assert last["action"] == "confirmed" and last["actorId"] is None  # the system
     assert "automatically" in last["note"]
@@ -107,15 +107,15 @@ async def test_a_veto_holds_the_automatic_confirmation_until_it_is_lifted(
     need = await done_need(resident, neighbour)
     clock.advance(hours=48)
     await sweep()
-    assert await status(resident, need) == "done"
+    assert await status(resident, need) == "DONE"
     assert (await history(resident, need))[-1]["action"] == "auto_confirm_held"
     clock.advance(hours=23)
     await sweep()
-    assert await status(resident, need) == "done"
+    assert await status(resident, need) == "DONE"
     held["on"] = False  # the dispute was decided for the helper
     clock.advance(hours=1)
     await sweep()
-    assert await status(resident, need) == "confirmed"
+    assert await status(resident, need) == "CONFIRMED"
 
 
 async def test_the_settings_move_the_deadlines(community, admin, resident, neighbour, clock):
@@ -123,7 +123,7 @@ async def test_the_settings_move_the_deadlines(community, admin, resident, neigh
     need = await done_need(resident, neighbour)
     clock.advance(hours=6)
     await sweep()
-    assert await status(resident, need) == "confirmed"
+    assert await status(resident, need) == "CONFIRMED"
     assert "need.confirm_reminder" not in await kinds(resident)
     bad = await admin.gql.mutate(CONFIGURE, {"input": {
         "community": "testville", "plugin": "core",
@@ -149,7 +149,7 @@ async def test_an_overdue_need_is_chased_and_a_leader_may_cancel_it_releasing_th
     assert (await inbox(leader))[0]["kind"] == "need.overdue_leader"
     payload = await leader.gql.mutate(CANCEL, {"input": {"needId": need,
                                                          "reason": "helper unreachable"}})
-    assert payload["errors"] == [] and payload["need"]["status"] == "cancelled"
+    assert payload["errors"] == [] and payload["need"]["status"] == "CANCELLED"
     assert (await resident.gql.data(MY_CREDITS))["myCredits"]["held"] == "0.00"
     steps = await history(resident, need)
     assert [s["action"] for s in steps][-3:] == ["reminded", "reminded", "cancelled"]
@@ -171,7 +171,7 @@ async def test_a_leader_marks_an_overdue_need_done_for_the_helper(
     assert done["note"] == "for the helper, by a leader"
     clock.advance(hours=48)
     await sweep()
-    assert await status(resident, need) == "confirmed"
+    assert await status(resident, need) == "CONFIRMED"
     assert (await neighbour.gql.data(MY_CREDITS))["myCredits"]["balance"] == "0.50"
 
 
@@ -197,7 +197,7 @@ async def test_a_leader_confirms_for_an_elder_posted_for_or_without_the_app(
     await step_ok(neighbour, "acceptNeed", posted_for, "accepted")
     await step_ok(neighbour, "markNeedDone", posted_for, "done")
     payload = await deputy.gql.mutate(CONFIRM_FOR, {"input": {"needId": posted_for}})
-    assert payload["errors"] == [] and payload["need"]["status"] == "confirmed"
+    assert payload["errors"] == [] and payload["need"]["status"] == "CONFIRMED"
     last = (await history(resident, posted_for))[-1]
     assert (last["actorId"], last["note"]) == (
         deputy.id, "for the requester (posted on their behalf), by a leader")
@@ -206,7 +206,7 @@ async def test_a_leader_confirms_for_an_elder_posted_for_or_without_the_app(
     refused = await deputy.gql.mutate(CONFIRM_FOR, {"input": {"needId": own}})
     assert [(e["field"], e["code"]) for e in refused["errors"]] == [
         ("reason", "REASON_REQUIRED")]
-    assert await status(resident, own) == "done"
+    assert await status(resident, own) == "DONE"
     # A leader of another building may not.
     other = await make_actor(community, gql, "leaderb", "B", "building_leader")
     result = await other.gql.execute(CONFIRM_FOR, {"input": {"needId": own, "reason": "x"}})
@@ -233,7 +233,7 @@ async def test_the_poster_cannot_help_and_the_helper_cannot_confirm(
     assert [(e["code"], e["message"]) for e in payload["errors"]] == [(
         "PROXY_SELF_HELP",
         "You posted this need for someone else, so you cannot be its helper.")]
-    assert await status(resident, need) == "open"
+    assert await status(resident, need) == "OPEN"
     zh = await leader.gql.as_(leader.token, **{"Accept-Language": "zh-CN"}).execute(
         """mutation($input: NeedActionInput!) { acceptNeed(input: $input) {
            errors { code message } } }""", {"input": {"needId": need}})
@@ -244,7 +244,7 @@ async def test_the_poster_cannot_help_and_the_helper_cannot_confirm(
     await step_ok(admin, "acceptNeed", helped, "accepted")
     await step_ok(admin, "markNeedDone", helped, "done")
     assert await step_refused(admin, "confirmNeed", helped) == "SELF_CONFIRM"
-    assert await status(resident, helped) == "done"
+    assert await status(resident, helped) == "DONE"
 
 
 async def test_a_community_may_let_the_poster_help_when_a_second_leader_confirms(
@@ -261,7 +261,7 @@ async def test_a_community_may_let_the_poster_help_when_a_second_leader_confirms
     assert await step_refused(resident, "confirmNeed", need) == "SECOND_LEADER_REQUIRED"
     clock.advance(hours=96)
     await sweep()
-    assert await status(resident, need) == "done"  # never confirmed automatically
+    assert await status(resident, need) == "DONE"  # never confirmed automatically
     await step_ok(deputy, "confirmNeed", need, "confirmed")
     last = (await history(resident, need))[-1]
     assert (last["actorId"], last["note"]) == (deputy.id, "confirmed by a second leader")

@@ -54,7 +54,7 @@ async def test_reminders_escalation_and_the_default_outcome_once(
     got = (await paying_resident.gql.data(ONE, {"id": dispute["id"]}))["dispute"]
     assert (got["status"], got["outcome"], got["automatic"], got["compensation"]) == (
         "DECIDED", "COMPENSATE", True, "1.00")
-    assert got["need"]["status"] == "confirmed" and got["hoursToDecide"] == "24.0"
+    assert got["need"]["status"] == "CONFIRMED" and got["hoursToDecide"] == "24.0"
     assert [s["kind"] for s in got["timeline"]] == [
         "opened", "reminded", "reminded", "escalated", "overdue", "decided"]
     assert await fund_balance(disputes_on) == fund_before - 100

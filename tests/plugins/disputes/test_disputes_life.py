@@ -48,7 +48,7 @@ async def test_compensate_moves_exactly_the_compensation_from_the_fund(
     assert (got["status"], got["outcome"], got["compensation"], got["release"]) == (
         "DECIDED", "COMPENSATE", "0.80", "CONFIRMED")
     assert got["hoursToDecide"] == "3.0" and got["withinDeadline"] is True
-    assert got["need"]["status"] == "confirmed" and got["secondsLeft"] is None
+    assert got["need"]["status"] == "CONFIRMED" and got["secondsLeft"] is None
     # The requester paid the need (1.00, held since acceptance) and got 0.80 from the fund.
     assert await balance(disputes_on, paying_resident.member_id) == requester_before - 100 + 80
     assert await balance(disputes_on, neighbour.member_id) == helper_before + 100
@@ -73,9 +73,9 @@ async def test_redo_posts_a_linked_rework_need_for_the_same_helper(
         "disputeId": dispute["id"], "outcome": "REDO", "reason": "Half finished."}})
     got = decided["dispute"]
     assert decided["errors"] == [] and got["outcome"] == "REDO"
-    assert got["release"] == "CANCELLED" and got["need"]["status"] == "cancelled"
+    assert got["release"] == "CANCELLED" and got["need"]["status"] == "CANCELLED"
     redo = got["redoNeed"]
-    assert redo["status"] == "accepted" and redo["helper"]["displayName"] == "Neighbour1"
+    assert redo["status"] == "ACCEPTED" and redo["helper"]["displayName"] == "Neighbour1"
     assert redo["title"].startswith("Redo:") and redo["credits"] == "0.00"
     # Cancelled: the hold was released, the requester paid nothing.
     assert await balance(disputes_on, paying_resident.member_id) == before
@@ -91,8 +91,8 @@ async def test_redo_opened_to_others_and_compensated(disputes_on, paying_residen
         "disputeId": dispute["id"], "outcome": "REDO_AND_COMPENSATE", "redoAssign": "OPEN",
         "reason": "The cupboard door was scratched."}})
     got = decided["dispute"]
-    assert decided["errors"] == [] and got["redoNeed"]["status"] == "open"
-    assert got["compensation"] == "1.00" and got["need"]["status"] == "cancelled"
+    assert decided["errors"] == [] and got["redoNeed"]["status"] == "OPEN"
+    assert got["compensation"] == "1.00" and got["need"]["status"] == "CANCELLED"
     assert await fund_balance(disputes_on) == fund_before - 100
 
 
@@ -106,7 +106,7 @@ async def test_dismissed_confirms_the_need_and_pays_the_helper(disputes_on, payi
         "reason": "Both sides agree the tap works."}})
     got = decided["dispute"]
     assert decided["errors"] == [] and got["outcome"] == "DISMISSED"
-    assert got["need"]["status"] == "confirmed"
+    assert got["need"]["status"] == "CONFIRMED"
     assert await balance(disputes_on, neighbour.member_id) == helper_before + 100
 
 
@@ -119,7 +119,7 @@ async def test_an_open_dispute_holds_the_confirmation(disputes_on, paying_reside
     assert [e["code"] for e in refused["errors"]] == ["DISPUTE_OPEN"]
     assert await balance(disputes_on, neighbour.member_id) == before
     seen = await paying_resident.gql.data(ONE, {"id": dispute["id"]})
-    assert seen["dispute"]["need"]["status"] == "done"
+    assert seen["dispute"]["need"]["status"] == "DONE"
 
 
 async def test_the_hold_holds_when_this_process_did_not_see_the_dispute_open(

@@ -157,7 +157,7 @@ async def test_the_decided_hook_fires_in_the_decisions_transaction(
         "disputeId": other["id"], "outcome": "COMPENSATE", "reason": "Leaks."}})
     assert [e["code"] for e in refused["errors"]] == ["NOT_NOW"]
     still = (await leader.gql.data(ONE, {"id": other["id"]}))["dispute"]
-    assert still["status"] == "OPEN" and still["need"]["status"] == "done"
+    assert still["status"] == "OPEN" and still["need"]["status"] == "DONE"
 
 
 async def _certified(community, member_id, category="electrician") -> int:

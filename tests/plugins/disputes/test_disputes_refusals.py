@@ -83,7 +83,7 @@ async def test_a_confirmed_need_may_be_disputed_within_the_window(disputes_on, p
     decided = await leader.gql.mutate(DECIDE, {"input": {
         "disputeId": dispute["id"], "outcome": "COMPENSATE", "reason": "Leaks."}})
     assert decided["errors"] == [] and decided["dispute"]["release"] is None
-    assert decided["dispute"]["need"]["status"] == "confirmed"
+    assert decided["dispute"]["need"]["status"] == "CONFIRMED"
 
 
 async def test_a_party_cannot_decide_and_nobody_decides_twice(disputes_on, paying_resident,
@@ -111,7 +111,7 @@ async def test_compensating_with_credits_off_is_refused_redo_and_dismiss_work(
             disputes_only) == "COMPENSATION_UNAVAILABLE"
     decided = await leader.gql.mutate(DECIDE, {"input": {
         "disputeId": dispute["id"], "outcome": "REDO", "reason": "Leaks."}})
-    assert decided["errors"] == [] and decided["dispute"]["redoNeed"]["status"] == "accepted"
+    assert decided["errors"] == [] and decided["dispute"]["redoNeed"]["status"] == "ACCEPTED"
 
 
 async def test_compensation_is_capped_and_the_fund_must_cover_it(disputes_on, paying_resident,

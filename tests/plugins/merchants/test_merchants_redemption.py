@@ -315,7 +315,8 @@ async def test_a_code_of_a_member_no_longer_verified_is_refused(
     ("1.001", "daily", "orderAmount", "INVALID_AMOUNT"),
     ("ten", "daily", "orderAmount", "INVALID_AMOUNT"),
     ("NaN", "daily", "orderAmount", "INVALID_AMOUNT"),
-    ("1e9", "daily", "orderAmount", "AMOUNT_TOO_LARGE"),
+    ("1000000000", "daily", "orderAmount", "AMOUNT_TOO_LARGE"),
+    ("1e9", "daily", "orderAmount", "INVALID_AMOUNT"),  # one canonical spelling (issue 15)
     ("10.00", "Daily Goods!", "category", "INVALID_SLUG"),
     ("10.00", "", "category", "INVALID_SLUG"),
 ])
