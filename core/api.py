@@ -68,7 +68,12 @@ from yizhan.core.services.communities import (
     list_buildings,
     list_communities,
 )
-from yizhan.core.services.hours import community_hours, helpers_between, member_hours
+from yizhan.core.services.hours import (
+    community_hours,
+    helpers_between,
+    member_hours,
+    top_helpers_between,
+)
 from yizhan.core.services.members import (
     add_member,
     count_members,
@@ -232,6 +237,7 @@ __all__ = [
     "mark_need_done",
     "settle_need",
     "helpers_between",
+    "top_helpers_between",
     "leaders_of",
     "list_buildings",
     "list_communities",

@@ -39,6 +39,7 @@ from yizhan.core.api import (
     plugin_enabled,
     plugin_settings,
     post_notice,
+    top_helpers_between,
     translate,
 )
 from yizhan.core.api import now as _now
@@ -110,12 +111,36 @@ def period_of(community: dict, kind: str, label: str | None = None,
     return periods.containing(kind, now or _now(), tz)
 
 
+async def top_standings(community: dict, start: datetime, end: datetime, size: int,
+                        min_minutes: int = 0) -> list[Standing]:
+    """The first ``size`` of :func:`standings`, ranked in SQL page by page (members with an
+    upheld dispute are skipped), so the cost does not grow with the community."""
+    found: list[Standing] = []
+    offset, page = 0, max(size * 2, 20)
+    while len(found) < size:
+        rows = await top_helpers_between(
+            community["id"], start, end, household_minutes=HOUSEHOLD_MINUTES,
+            min_minutes=min_minutes, limit=page, offset=offset)
+        excluded = await upheld_disputes(community, [r["member_id"] for r in rows], start, end)
+        found.extend(Standing(member_id=r["member_id"], minutes_given=r["minutes_given"],
+                              households_helped=r["households_helped"],
+                              needs_helped=r["needs_helped"], score=r["score"])
+                     for r in rows if r["member_id"] not in excluded)
+        if len(rows) < page:
+            break
+        offset += page
+    found = found[:size]
+    for rank, standing in enumerate(found, start=1):
+        standing.rank = rank
+    return found
+
+
 async def leaderboard(community: dict, kind: str, label: str | None = None
                       ) -> tuple[Period, list[Standing]]:
     """The top members of a month or quarter (current unless ``label`` names one)."""
     period = period_of(community, kind, label)
     size = plugin_settings(community["id"], NAME).leaderboard_size
-    return period, (await standings(community, period.start, period.end))[:size]
+    return period, await top_standings(community, period.start, period.end, size)
 
 
 # --- the quarterly round --------------------------------------------------------------------
@@ -210,8 +235,8 @@ async def run_round(community: dict, label: str | None = None, *, actor: dict | 
             prize=settings.star_prize, sponsor=settings.star_sponsor,
             prize_credits_centi=centi,
         )).returning(*StarRound.all_columns()))[0]
-        ranked = await standings(community, period.start, period.end, settings.star_min_minutes)
-        chosen = ranked[:settings.stars_per_quarter]
+        chosen = await top_standings(community, period.start, period.end,
+                                     settings.stars_per_quarter, settings.star_min_minutes)
         ctx = EventContext(community=community, actor=actor, now=now)
         lines = []
         for standing in chosen:
