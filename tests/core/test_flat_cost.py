@@ -64,7 +64,8 @@ async def test_candidates_from_the_pool_equal_scoring_everyone(community, gql, r
                                windowEnd=(start + timedelta(hours=length)).isoformat())
         got = (await resident.gql.data(CANDIDATES, {"id": need["id"]}))["candidates"]
         expected = await _straightforward_candidates(pk_of(need["id"], "Need"))
-        assert [(pk_of(c["member"]["id"], "Member"), c["score"], c["reasons"]) for c in got] == expected
+        found = [(pk_of(c["member"]["id"], "Member"), c["score"], c["reasons"]) for c in got]
+        assert found == expected
         assert any(c["reasons"] for c in got)
     # A changed profile changes the indexed copies with it.
     for actor in crowd:
