@@ -19,6 +19,7 @@ see bench/README.md for the before/after table.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import statistics
 import sys
@@ -30,6 +31,7 @@ from bench.common import fresh_database
 from yizhan.core import clock, db
 from yizhan.core.graphql.ids import to_gid
 from yizhan.core.services import communities, people, plugin_admin
+from yizhan.core.services.hours import HOUSEHOLD_MINUTES, help_periods
 from yizhan.core.switches import switches
 
 BIG = int(os.environ.get("BENCH_BIG", "100000"))
@@ -45,14 +47,14 @@ async def build(slug: str, size: int, offset: int, now) -> dict:
     cid = community["id"]
     n_buildings = max(size // 1000, 1) * 10
     await db.raw("INSERT INTO yz_building (community, name, households, created_at) "
-                 "SELECT {}, g || '号楼', 100, {} FROM generate_series(1, {}) g",
+                 "SELECT {}, g || '号楼', 100, {} FROM generate_series(1, {}::int) g",
                  cid, now, n_buildings)
     first_building = (await db.raw("SELECT MIN(id) AS id FROM yz_building WHERE community = {}",
                                    cid))[0]["id"]
     await db.raw(
         "INSERT INTO yz_person (username, display_name, real_name, password_hash, locale, "
         "created_at) SELECT 'u' || g, '邻居' || g, '实名' || g, '', '', {} "
-        "FROM generate_series({}, {}) g", now, offset + 1, offset + size)
+        "FROM generate_series({}::int, {}::int) g", now, offset + 1, offset + size)
     skills = "ARRAY[" + ", ".join(f"'{s}'" for s in SKILLS) + "]"
     await db.raw(
         "INSERT INTO yz_member (community, person, building, role, status, requested_at, "
@@ -86,7 +88,7 @@ async def build(slug: str, size: int, offset: int, now) -> dict:
         f"({skills})[1 + g % 10], "
         "{}::timestamptz + interval '1 day', {}::timestamptz + interval '1 day 2 hours', false, "
         "false, 30, 0, CASE WHEN g % 2 = 1 THEN 'confirmed' ELSE 'open' END, {}, '', "
-        "CASE WHEN g % 2 = 1 THEN {}::timestamptz END FROM generate_series(1, {}) g",
+        "CASE WHEN g % 2 = 1 THEN {}::timestamptz END FROM generate_series(1, {}::int) g",
         cid, first_building, n_buildings, low + 1, size - 1, low + 1, size - 1, low + 1,
         size - 1, now, now, now, now, n_needs)
     await db.raw(
@@ -98,6 +100,13 @@ async def build(slug: str, size: int, offset: int, now) -> dict:
         "needs_helped, helpers) SELECT community, 0, SUM(minutes), 0, COUNT(*), "
         "COUNT(DISTINCT helper) FROM yz_help_record WHERE community = {} GROUP BY community",
         cid)
+    await db.raw(  # per helper and month/quarter (all help is in this month)
+        "INSERT INTO yz_helper_period (community, period, member, minutes_given, needs_helped, "
+        "households_helped, score) SELECT community, p.label, helper, SUM(minutes), COUNT(*), "
+        "COUNT(DISTINCT requester), SUM(minutes) + {} * COUNT(DISTINCT requester) "
+        "FROM yz_help_record, (VALUES ({}), ({})) AS p(label) WHERE community = {} "
+        "GROUP BY community, p.label, helper", HOUSEHOLD_MINUTES,
+        *[label for label, _, _ in help_periods(now, "Asia/Shanghai")], cid)
     await db.raw(
         "INSERT INTO yz_hours_total (community, member, minutes_given, minutes_received, "
         "needs_helped, helpers) SELECT community, member, SUM(given), SUM(received), "
@@ -140,6 +149,7 @@ async def timed(client: httpx.AsyncClient, community: dict, query: str, variable
 
 
 async def main() -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     url = await fresh_database()
     if not db.is_postgres():
         sys.exit("bench/scale.py runs on PostgreSQL (YIZHAN_DATABASE_URL=postgresql://…)")

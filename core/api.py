@@ -69,10 +69,11 @@ from yizhan.core.services.communities import (
     list_communities,
 )
 from yizhan.core.services.hours import (
+    HOUSEHOLD_MINUTES,
     community_hours,
     helpers_between,
     member_hours,
-    top_helpers_between,
+    top_helpers_of_period,
 )
 from yizhan.core.services.members import (
     add_member,
@@ -237,7 +238,8 @@ __all__ = [
     "mark_need_done",
     "settle_need",
     "helpers_between",
-    "top_helpers_between",
+    "top_helpers_of_period",
+    "HOUSEHOLD_MINUTES",
     "leaders_of",
     "list_buildings",
     "list_communities",

@@ -271,3 +271,18 @@ class HoursTotal(Table, tablename="yz_hours_total"):
     minutes_received = BigInt(default=0)
     needs_helped = BigInt(default=0)
     helpers = BigInt(default=0)
+
+
+class HelperPeriod(Table, tablename="yz_helper_period"):
+    """A helper's running figures for one month (``2026-11``) or quarter (``2026Q4``) of the
+    community's time zone, updated in the transaction that records help; leaderboards read the
+    first rows of an index on (community, period, score DESC, …) instead of every help record.
+    ``score`` is minutes given plus ``HOUSEHOLD_MINUTES`` per distinct household helped."""
+
+    community = BigInt()
+    period = Varchar(length=8)
+    member = BigInt()
+    minutes_given = BigInt(default=0)
+    needs_helped = BigInt(default=0)
+    households_helped = BigInt(default=0)
+    score = BigInt(default=0)

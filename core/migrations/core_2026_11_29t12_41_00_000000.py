@@ -4,6 +4,7 @@ availability and of the running totals of hours (see core/matching.py, core/serv
 """
 
 import json
+from datetime import datetime
 
 from piccolo.table import Table
 
@@ -24,6 +25,9 @@ INDEXES = [
     "CREATE INDEX yz_member_skill_lookup ON yz_member_skill (community, skill, member)",
     "CREATE INDEX yz_member_slot_lookup ON yz_member_slot (community, weekday, slot_start)",
     "CREATE UNIQUE INDEX yz_hours_total_unique ON yz_hours_total (community, member)",
+    "CREATE UNIQUE INDEX yz_helper_period_unique ON yz_helper_period (community, period, member)",
+    "CREATE INDEX yz_helper_period_rank ON yz_helper_period (community, period, score DESC, "
+    "households_helped DESC, minutes_given DESC, member)",
 ]
 
 _indexes = index_migration(ID, "core", DESCRIPTION, INDEXES)
@@ -54,7 +58,19 @@ async def _backfill() -> None:
         "requester, 0, minutes, 0 FROM yz_help_record) AS t GROUP BY community, member")
 
 
+async def _backfill_periods() -> None:
+    from yizhan.core.services.hours import add_to_periods
+
+    zones = {r["id"]: r["time_zone"]
+             for r in await Table.raw("SELECT id, time_zone FROM yz_community")}
+    for record in await Table.raw("SELECT * FROM yz_help_record ORDER BY id"):
+        if isinstance(record["confirmed_at"], str):
+            record["confirmed_at"] = datetime.fromisoformat(record["confirmed_at"])
+        await add_to_periods(record["community"], zones[record["community"]], record)
+
+
 async def forwards():
     manager = await _indexes()
     manager.add_raw(_backfill)
+    manager.add_raw(_backfill_periods)
     return manager

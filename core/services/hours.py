@@ -7,13 +7,17 @@ costs the same in a community of 1,000 members as in one of 100,000.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from yizhan.core import db
 from yizhan.core.tables import HelpRecord, HoursTotal
 
 #: The ``member`` of a community's own total row.
 COMMUNITY_ROW = 0
+#: A helper's score for a period: minutes given plus this much per distinct household helped
+#: (the mutual-aid stars and leaderboards rank on it).
+HOUSEHOLD_MINUTES = 60
 
 _ADD = ("INSERT INTO yz_hours_total (community, member, minutes_given, minutes_received, "
         "needs_helped, helpers) VALUES ({}, {}, {}, {}, {}, {}) "
@@ -24,17 +28,62 @@ _ADD = ("INSERT INTO yz_hours_total (community, member, minutes_given, minutes_r
         "helpers = yz_hours_total.helpers + excluded.helpers RETURNING needs_helped")
 
 
-async def record_help(community_id: int, need: dict, minutes: int, now: datetime) -> None:
+def _local_midnight(year: int, month: int, tz: ZoneInfo) -> datetime:
+    return datetime(year, month, 1, tzinfo=tz).astimezone(UTC)
+
+
+def help_periods(when: datetime, time_zone: str) -> list[tuple[str, datetime, datetime]]:
+    """The month (``2026-11``) and quarter (``2026Q4``) that ``when`` falls in, locally:
+    ``(label, start, end)`` with UTC bounds ``[start, end)``."""
+    tz = ZoneInfo(time_zone)
+    local = when.astimezone(tz)
+    y, m = local.year, local.month
+    q = (m - 1) // 3 + 1
+    first = 3 * (q - 1) + 1
+    month_end = (y + 1, 1) if m == 12 else (y, m + 1)
+    quarter_end = (y + 1, 1) if q == 4 else (y, first + 3)
+    return [(f"{y}-{m:02d}", _local_midnight(y, m, tz), _local_midnight(*month_end, tz)),
+            (f"{y}Q{q}", _local_midnight(y, first, tz), _local_midnight(*quarter_end, tz))]
+
+
+_ADD_PERIOD = (
+    "INSERT INTO yz_helper_period (community, period, member, minutes_given, needs_helped, "
+    "households_helped, score) VALUES ({}, {}, {}, {}, 1, {}, {}) "
+    "ON CONFLICT (community, period, member) DO UPDATE SET "
+    "minutes_given = yz_helper_period.minutes_given + excluded.minutes_given, "
+    "needs_helped = yz_helper_period.needs_helped + 1, "
+    "households_helped = yz_helper_period.households_helped + excluded.households_helped, "
+    "score = yz_helper_period.score + excluded.score")
+
+
+async def add_to_periods(community_id: int, time_zone: str, record: dict) -> None:
+    """Add a help record (already inserted) to its helper's month and quarter figures; its
+    household counts as new in a period when it is the pair's first record there."""
+    for label, start, end in help_periods(record["confirmed_at"], time_zone):
+        earlier = await db.raw(
+            "SELECT COUNT(*) AS n FROM yz_help_record WHERE helper = {} AND requester = {} "
+            "AND community = {} AND confirmed_at >= {} AND confirmed_at < {} AND id < {}",
+            record["helper"], record["requester"], community_id, start, end, record["id"])
+        new_household = 0 if earlier[0]["n"] else 1
+        await db.raw(_ADD_PERIOD, community_id, label, record["helper"], record["minutes"],
+                      new_household, record["minutes"] + HOUSEHOLD_MINUTES * new_household)
+
+
+async def record_help(community: dict, need: dict, minutes: int, now: datetime) -> None:
     """Record a confirmed need's help and add it to the running totals (call inside the
     confirmation's transaction). The helper's row is upserted first, which locks it, so two
-    confirmations for the same helper cannot both count them as a new helper."""
-    await HelpRecord.insert(HelpRecord(
+    confirmations for the same helper cannot both count them as a new helper (or a household
+    as new in a period)."""
+    community_id = community["id"]
+    (record,) = await HelpRecord.insert(HelpRecord(
         community=community_id, need=need["id"], helper=need["helper"],
-        requester=need["requester"], minutes=minutes, confirmed_at=now))
+        requester=need["requester"], minutes=minutes, confirmed_at=now)
+    ).returning(*HelpRecord.all_columns())
     rows = await db.raw(_ADD, community_id, need["helper"], minutes, 0, 1, 0)
     first_help = rows[0]["needs_helped"] == 1
     await db.raw(_ADD, community_id, need["requester"], 0, minutes, 0, 0)
     await db.raw(_ADD, community_id, COMMUNITY_ROW, minutes, 0, 1, 1 if first_help else 0)
+    await add_to_periods(community_id, community["time_zone"], record)
 
 
 async def _total(community_id: int, member_id: int) -> dict:
@@ -92,21 +141,18 @@ async def helpers_between(community_id: int, start: datetime, end: datetime
     return totals
 
 
-async def top_helpers_between(community_id: int, start: datetime, end: datetime, *,
-                              household_minutes: int, min_minutes: int = 0, limit: int = 10,
-                              offset: int = 0) -> list[dict[str, int]]:
-    """The best verified helpers of ``[start, end)``, computed in SQL (GROUP BY, ORDER BY,
-    LIMIT): score = minutes given + ``household_minutes`` per distinct requester; ties by
-    more households, more minutes, lower member id. Rows: ``member_id``, ``minutes_given``,
-    ``needs_helped``, ``households_helped``, ``score``."""
+async def top_helpers_of_period(community_id: int, period: str, *, min_minutes: int = 0,
+                                limit: int = 10, offset: int = 0) -> list[dict[str, int]]:
+    """The best verified helpers of a month (``2026-11``) or quarter (``2026Q4``), read from
+    the running figures in score order (an index walk that stops after ``limit``): score =
+    minutes given + ``HOUSEHOLD_MINUTES`` per distinct requester; ties by more households,
+    more minutes, lower member id. Rows: ``member_id``, ``minutes_given``, ``needs_helped``,
+    ``households_helped``, ``score``."""
     rows = await db.raw(
-        "SELECT h.helper AS member_id, SUM(h.minutes) AS minutes_given, "
-        "COUNT(*) AS needs_helped, COUNT(DISTINCT h.requester) AS households_helped, "
-        "SUM(h.minutes) + {} * COUNT(DISTINCT h.requester) AS score "
-        "FROM yz_help_record h JOIN yz_member m ON m.id = h.helper "
-        "WHERE h.community = {} AND h.confirmed_at >= {} AND h.confirmed_at < {} "
-        "AND m.status = 'verified' GROUP BY h.helper HAVING SUM(h.minutes) >= {} "
-        "ORDER BY score DESC, households_helped DESC, minutes_given DESC, h.helper "
-        "LIMIT {} OFFSET {}",
-        household_minutes, community_id, start, end, min_minutes, limit, offset)
+        "SELECT p.member AS member_id, p.minutes_given, p.needs_helped, p.households_helped, "
+        "p.score FROM yz_helper_period p JOIN yz_member m ON m.id = p.member "
+        "WHERE p.community = {} AND p.period = {} AND m.status = 'verified' "
+        "AND p.minutes_given >= {} ORDER BY p.score DESC, p.households_helped DESC, "
+        "p.minutes_given DESC, p.member LIMIT {} OFFSET {}",
+        community_id, period, min_minutes, limit, offset)
     return [{k: int(v) for k, v in row.items()} for row in rows]

@@ -319,7 +319,7 @@ async def _confirm(community: dict, actor: dict | None, need: dict, now: datetim
     """Close a done need as confirmed (by ``actor``, or automatically when None)."""
     need = await _step(community, need, "confirmed", DONE,
                        {Need.status: CONFIRMED, Need.closed_at: now})
-    await hours.record_help(community["id"], need, need["estimated_minutes"], now)
+    await hours.record_help(community, need, need["estimated_minutes"], now)
     await _log(need["id"], actor, "confirmed", note)
     await deadlines_.cancel_all(DEADLINES, _subject(need["id"]))
     await emit(EventContext(community=community, actor=actor, now=now),

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from yizhan.core.api import (
+    HOUSEHOLD_MINUTES,
     EventContext,
     YizhanError,
     atomic,
@@ -39,15 +40,13 @@ from yizhan.core.api import (
     plugin_enabled,
     plugin_settings,
     post_notice,
-    top_helpers_between,
+    top_helpers_of_period,
     translate,
 )
 from yizhan.core.api import now as _now
 from yizhan.plugins.badges import NAME, periods, service
 from yizhan.plugins.badges.periods import Period
 from yizhan.plugins.badges.tables import BadgeDefinition, BadgeKey, StarRound, StarWinner
-
-HOUSEHOLD_MINUTES = 60
 
 
 @dataclass
@@ -111,17 +110,18 @@ def period_of(community: dict, kind: str, label: str | None = None,
     return periods.containing(kind, now or _now(), tz)
 
 
-async def top_standings(community: dict, start: datetime, end: datetime, size: int,
+async def top_standings(community: dict, period: Period, size: int,
                         min_minutes: int = 0) -> list[Standing]:
-    """The first ``size`` of :func:`standings`, ranked in SQL page by page (members with an
-    upheld dispute are skipped), so the cost does not grow with the community."""
+    """The first ``size`` of :func:`standings` for ``period``, read page by page from core's
+    running figures per helper and period (members with an upheld dispute are skipped), so
+    the cost does not grow with the community."""
     found: list[Standing] = []
     offset, page = 0, max(size * 2, 20)
     while len(found) < size:
-        rows = await top_helpers_between(
-            community["id"], start, end, household_minutes=HOUSEHOLD_MINUTES,
-            min_minutes=min_minutes, limit=page, offset=offset)
-        excluded = await upheld_disputes(community, [r["member_id"] for r in rows], start, end)
+        rows = await top_helpers_of_period(community["id"], period.label,
+                                           min_minutes=min_minutes, limit=page, offset=offset)
+        excluded = await upheld_disputes(community, [r["member_id"] for r in rows],
+                                         period.start, period.end)
         found.extend(Standing(member_id=r["member_id"], minutes_given=r["minutes_given"],
                               households_helped=r["households_helped"],
                               needs_helped=r["needs_helped"], score=r["score"])
@@ -140,7 +140,7 @@ async def leaderboard(community: dict, kind: str, label: str | None = None
     """The top members of a month or quarter (current unless ``label`` names one)."""
     period = period_of(community, kind, label)
     size = plugin_settings(community["id"], NAME).leaderboard_size
-    return period, await top_standings(community, period.start, period.end, size)
+    return period, await top_standings(community, period, size)
 
 
 # --- the quarterly round --------------------------------------------------------------------
@@ -235,8 +235,8 @@ async def run_round(community: dict, label: str | None = None, *, actor: dict | 
             prize=settings.star_prize, sponsor=settings.star_sponsor,
             prize_credits_centi=centi,
         )).returning(*StarRound.all_columns()))[0]
-        chosen = await top_standings(community, period.start, period.end,
-                                     settings.stars_per_quarter, settings.star_min_minutes)
+        chosen = await top_standings(community, period, settings.stars_per_quarter,
+                                     settings.star_min_minutes)
         ctx = EventContext(community=community, actor=actor, now=now)
         lines = []
         for standing in chosen:
