@@ -91,6 +91,8 @@ async def candidate_pool(ctx: EventContext, need: dict, limit: int) -> list[int]
     with the need's skill, of its building, free in its window (``yz_member_skill``,
     ``yz_member``, ``yz_member_slot``), those plugins nominate, and the lowest ids to fill up
     to ``limit`` — never every member of the community."""
+    # Each ORDER BY starts with the columns the WHERE fixes, so that generic plans (prepared
+    # statements) walk the composite index of that community instead of every row.
     community, requester = ctx.community_id, need["requester"]
     verified = ("JOIN yz_member m ON m.id = t.member AND m.status = 'verified' "
                 "AND m.id <> {} ")
@@ -98,22 +100,24 @@ async def candidate_pool(ctx: EventContext, need: dict, limit: int) -> list[int]
     if need["category"]:
         ids.update(await _ids(
             "SELECT t.member AS id FROM yz_member_skill t " + verified
-            + "WHERE t.community = {} AND t.skill = {} ORDER BY t.member LIMIT {}",
+            + "WHERE t.community = {} AND t.skill = {} ORDER BY t.community, t.skill, t.member "
+            "LIMIT {}",
             requester, community, need["category"], POOL))
     if need["building"] is not None:
         ids.update(await _ids(
             "SELECT id FROM yz_member WHERE community = {} AND building = {} "
-            "AND status = 'verified' AND id <> {} ORDER BY id LIMIT {}",
+            "AND status = 'verified' AND id <> {} ORDER BY community, building, status, id "
+            "LIMIT {}",
             community, need["building"], requester, POOL))
     for weekday, begin, finish in _windows(need, ctx.community["time_zone"]):
         ids.update(await _ids(
-            "SELECT DISTINCT t.member AS id FROM yz_member_slot t " + verified
+            "SELECT t.member AS id FROM yz_member_slot t " + verified
             + "WHERE t.community = {} AND t.weekday = {} AND t.slot_start < {} "
-            "AND t.slot_end > {} ORDER BY t.member LIMIT {}",
+            "AND t.slot_end > {} ORDER BY t.community, t.weekday, t.member LIMIT {}",
             requester, community, weekday, finish, begin, POOL))
     ids.update(await _ids(
         "SELECT id FROM yz_member WHERE community = {} AND status = 'verified' AND id <> {} "
-        "ORDER BY id LIMIT {}", community, requester, limit))
+        "ORDER BY community, status, id LIMIT {}", community, requester, limit))
     nominated = await await_all(
         hook(ctx, "yizhan_nominate_candidates")(ctx=ctx, need=need))
     ids.update(int(m) for answer in nominated for m in (answer or []))

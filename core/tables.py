@@ -251,7 +251,7 @@ class MemberSkill(Table, tablename="yz_member_skill"):
 class MemberSlot(Table, tablename="yz_member_slot"):
     """One weekly availability slot of a member (``HH:MM`` local time): an indexed copy of
     ``Member.availability`` written by ``members.set_profile``. Indexed on (community, weekday,
-    slot_start)."""
+    member, slot_start, slot_end)."""
 
     community = BigInt()
     weekday = Integer()

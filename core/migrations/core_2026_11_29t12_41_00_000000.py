@@ -18,12 +18,14 @@ INDEXES = [
     "CREATE INDEX yz_member_community_status_id ON yz_member (community, status, id)",
     "CREATE INDEX yz_member_community_building_status_id "
     "ON yz_member (community, building, status, id)",
+    "CREATE INDEX yz_member_community_id ON yz_member (community, id)",
     "CREATE INDEX yz_need_community_id ON yz_need (community, id)",
     "CREATE INDEX yz_help_record_community_confirmed "
     "ON yz_help_record (community, confirmed_at)",
     "CREATE INDEX yz_help_record_helper_requester ON yz_help_record (helper, requester)",
     "CREATE INDEX yz_member_skill_lookup ON yz_member_skill (community, skill, member)",
-    "CREATE INDEX yz_member_slot_lookup ON yz_member_slot (community, weekday, slot_start)",
+    "CREATE INDEX yz_member_slot_lookup "
+    "ON yz_member_slot (community, weekday, member, slot_start, slot_end)",
     "CREATE UNIQUE INDEX yz_hours_total_unique ON yz_hours_total (community, member)",
     "CREATE UNIQUE INDEX yz_helper_period_unique ON yz_helper_period (community, period, member)",
     "CREATE INDEX yz_helper_period_rank ON yz_helper_period (community, period, score DESC, "

@@ -152,7 +152,7 @@ async def top_helpers_of_period(community_id: int, period: str, *, min_minutes: 
         "SELECT p.member AS member_id, p.minutes_given, p.needs_helped, p.households_helped, "
         "p.score FROM yz_helper_period p JOIN yz_member m ON m.id = p.member "
         "WHERE p.community = {} AND p.period = {} AND m.status = 'verified' "
-        "AND p.minutes_given >= {} ORDER BY p.score DESC, p.households_helped DESC, "
-        "p.minutes_given DESC, p.member LIMIT {} OFFSET {}",
+        "AND p.minutes_given >= {} ORDER BY p.community, p.period, p.score DESC, "
+        "p.households_helped DESC, p.minutes_given DESC, p.member LIMIT {} OFFSET {}",
         community_id, period, min_minutes, limit, offset)
     return [{k: int(v) for k, v in row.items()} for row in rows]

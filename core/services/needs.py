@@ -595,7 +595,9 @@ async def list_needs(community: dict, *, statuses: list[str] | None = None,
             Need.escalated_at.is_not_null() if escalated else Need.escalated_at.is_null())
     if before_id is not None:
         query = query.where(Need.id < before_id)
-    return await db.read(query.order_by(Need.id, ascending=False).limit(limit))
+    # (community, id) descending is the same order here, and lets a generic plan walk the
+    # (community, id) index of this community instead of every need's id
+    return await db.read(query.order_by(Need.community, Need.id, ascending=False).limit(limit))
 
 
 async def history(need_id: int) -> list[dict]:
