@@ -11,9 +11,19 @@ help records this month); members have skills, weekly availability and a buildin
 Usage: ``YIZHAN_DATABASE_URL=postgresql://… python bench/scale.py`` (PostgreSQL only; the
 database is emptied). ``BENCH_BIG`` / ``BENCH_SMALL`` change the sizes.
 
-Measured on PostgreSQL 15 (shared 2-core machine, heavily loaded), ms, big ÷ small:
+Measured on PostgreSQL 15 (shared 2-core machine, heavily loaded; ms, median of 5-7):
 
-see bench/README.md for the before/after table.
+| query | before: big | small | big ÷ small | after: big | small | big ÷ small |
+|---|---:|---:|---:|---:|---:|---:|
+| ``candidates(needId)`` | 3150.9 | 38.4 | 82.09× | 23.2 | 23.0 | 1.01× |
+| ``communityHours`` | 55.6 | 3.0 | 18.51× | 2.4 | 2.6 | 0.95× |
+| ``badgeLeaderboard`` | 1181.7 | 8.8 | 134.88× | 2.2 | 3.0 | 0.75× |
+| ``members(first: 50)`` | 12.0 | 28.0 | 0.43× | 7.6 | 7.0 | 1.09× |
+| ``needs(first: 50)`` | 17.3 | 12.8 | 1.35× | 13.9 | 14.1 | 0.99× |
+
+"Before" is main at 1ef3548 with this script (the running tables skipped): the small
+community's member list was slower than the big one's (a generic plan walked the big
+community's rows in id order).
 """
 
 from __future__ import annotations
