@@ -68,7 +68,8 @@ async def _backfill_periods() -> None:
     for record in await Table.raw("SELECT * FROM yz_help_record ORDER BY id"):
         if isinstance(record["confirmed_at"], str):
             record["confirmed_at"] = datetime.fromisoformat(record["confirmed_at"])
-        await add_to_periods(record["community"], zones[record["community"]], record)
+        await add_to_periods(record["community"], zones[record["community"]], record,
+                             backfill=True)
 
 
 async def forwards():

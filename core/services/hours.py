@@ -56,13 +56,17 @@ _ADD_PERIOD = (
     "score = yz_helper_period.score + excluded.score")
 
 
-async def add_to_periods(community_id: int, time_zone: str, record: dict) -> None:
+async def add_to_periods(community_id: int, time_zone: str, record: dict,
+                         backfill: bool = False) -> None:
     """Add a help record (already inserted) to its helper's month and quarter figures; its
-    household counts as new in a period when it is the pair's first record there."""
+    household counts as new in a period when the pair has no other record there (when
+    ``backfill``, no earlier one: every record exists already). Called with the helper's
+    total row locked, so of two concurrent confirmations the second sees the first."""
+    other = "id < {}" if backfill else "id <> {}"
     for label, start, end in help_periods(record["confirmed_at"], time_zone):
         earlier = await db.raw(
             "SELECT COUNT(*) AS n FROM yz_help_record WHERE helper = {} AND requester = {} "
-            "AND community = {} AND confirmed_at >= {} AND confirmed_at < {} AND id < {}",
+            "AND community = {} AND confirmed_at >= {} AND confirmed_at < {} AND " + other,
             record["helper"], record["requester"], community_id, start, end, record["id"])
         new_household = 0 if earlier[0]["n"] else 1
         await db.raw(_ADD_PERIOD, community_id, label, record["helper"], record["minutes"],

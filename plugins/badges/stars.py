@@ -79,7 +79,9 @@ async def upheld_disputes(community: dict, member_ids: list[int], start: datetim
 
 async def standings(community: dict, start: datetime, end: datetime,
                     min_minutes: int = 0) -> list[Standing]:
-    """Every eligible member ranked for ``[start, end)``, best first (see the module doc)."""
+    """Every eligible member ranked for ``[start, end)``, best first (see the module doc),
+    straight from the help records — the reference :func:`top_standings` (which leaderboards
+    and the sweep use) is tested against; it reads every record of the span."""
     totals = await helpers_between(community["id"], start, end)
     verified = {m["id"] for m in await list_members(community, status="verified",
                                                     limit=1_000_000)}
