@@ -14,5 +14,8 @@ for folder, prefix in ROOTS.items():
 # so setuptools ships their *.tmpl files without warning about "ambiguous" namespace packages.
 templates = find_namespace_packages("cli", include=["templates*"])
 packages.extend(f"yizhan.cli.{name}" for name in templates)
+# Likewise GraphiQL's built files, served from the package (core/static/graphiql).
+static = find_namespace_packages("core", include=["static*"])
+packages.extend(f"yizhan.core.{name}" for name in static)
 
 setup(packages=packages)

@@ -14,7 +14,7 @@ start_private_postgres
 trap stop_private_postgres EXIT
 PG_BASE="postgresql://postgres@127.0.0.1:$PG_PORT"
 WORK=$(mktemp -d)
-for db in feed payments chain scale; do
+for db in feed payments chain indicators scale; do
   "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE bench_$db"
 done
 
@@ -28,6 +28,9 @@ PATH="$PG_BIN:$PATH" $PY bench/credits_payments.py --database "$PG_BASE/bench_pa
 echo "### credits chain verification (SQLite, PostgreSQL)"
 $PY bench/credits_verify.py --database "sqlite:///$WORK/chain.db"
 $PY bench/credits_verify.py --database "$PG_BASE/bench_chain"
+echo "### indicators at 100,000 members (SQLite, PostgreSQL)"
+YIZHAN_DATABASE_URL="sqlite:///$WORK/indicators.db" $PY bench/indicators.py
+YIZHAN_DATABASE_URL="$PG_BASE/bench_indicators" $PY bench/indicators.py
 echo "### flat cost with size: 100,000-member ÷ 1,000-member community (PostgreSQL)"
 YIZHAN_DATABASE_URL="$PG_BASE/bench_scale" $PY bench/scale.py
 rm -rf "$WORK"

@@ -255,11 +255,14 @@ def token_create(username: str = typer.Option(None, help="A login token for this
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: int) -> None:
+def token_revoke(token_id: int, as_json: bool = JSON) -> None:
     """Revoke a token by its id."""
     if not run(lambda: people.revoke_token(token_id=token_id)):
         fail("NOT_FOUND", f"No active token {token_id}.")
-    typer.echo(f"Token {token_id} revoked.")
+    if as_json:
+        emit({"id": token_id, "revoked": True}, True)
+    else:
+        typer.echo(f"Token {token_id} revoked.")
 
 
 @token_app.command("list")

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from yizhan.cli import admin, platform
+from yizhan.cli import admin, operations, platform
 from yizhan.cli.output import fail
 from yizhan.cli.runner import set_operator_name
 from yizhan.core.plugins import PluginError, PluginRegistry, get_registry
@@ -25,6 +25,7 @@ def _new_app() -> typer.Typer:
     cli.callback()(_root)
     platform.register(cli)
     admin.register(cli)
+    operations.register(cli, admin.member_app)
     return cli
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 from pathlib import Path
 
 import typer
@@ -32,14 +35,25 @@ def db_migrate(as_json: bool = JSON) -> None:
     emit({"migrated": apps}, as_json)
 
 
-def init(demo: bool = typer.Option(False, help="Also create the demo community.")) -> None:
+def init(demo: bool = typer.Option(False, help="Also create the demo community."),
+         as_json: bool = JSON) -> None:
     """Create (or upgrade) the database; optionally load the demo community."""
-    _migrate()
-    typer.echo("Database ready.")
+    if as_json:
+        with contextlib.redirect_stdout(io.StringIO()):  # only the JSON on stdout
+            _migrate()
+    else:
+        _migrate()
+        typer.echo("Database ready.")
     if demo:
         from yizhan.cli.demo import create_demo
 
-        run(create_demo)
+        if as_json:
+            with contextlib.redirect_stdout(io.StringIO()):
+                run(create_demo)
+        else:
+            run(create_demo)
+    if as_json:
+        emit({"database": "ready", "demo": demo}, True)
 
 
 def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
@@ -48,23 +62,31 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
           migrate: bool = typer.Option(True, help="Apply pending migrations first."),
           log_level: str = typer.Option("info", help="uvicorn log level."),
           demo: bool = typer.Option(False, help="Create the demo community if it is missing "
-                                    "and move its needs into the future, first.")) -> None:
-    """Serve the GraphQL API at http://HOST:PORT/graphql under uvicorn."""
+                                    "and move its needs into the future, first."),
+          as_json: bool = JSON) -> None:
+    """Serve the GraphQL API at http://HOST:PORT/graphql under uvicorn (``--json``: the
+    address as one JSON line before serving, for supervisors and scripts)."""
     import uvicorn
 
-    if migrate or demo:
-        _migrate()
-    if demo:
-        from yizhan.cli.demo import start_demo
+    quiet = contextlib.redirect_stdout(io.StringIO()) if as_json else contextlib.nullcontext()
+    with quiet:
+        if migrate or demo:
+            _migrate()
+        if demo:
+            from yizhan.cli.demo import start_demo
 
-        run(start_demo)
+            run(start_demo)
     if workers > 1:
         import os
 
         os.environ.setdefault("WEB_CONCURRENCY", str(workers))
     _start_checks()
-    typer.echo(f"Yizhan serving GraphQL at http://{host}:{port}/graphql")
-    typer.echo('Try: { communities { slug name enabledPlugins } }')
+    url = f"http://{host}:{port}/graphql"
+    if as_json:
+        typer.echo(json.dumps({"graphql": url, "workers": workers}))
+    else:
+        typer.echo(f"Yizhan serving GraphQL at {url}")
+        typer.echo('Try: { communities { slug name enabledPlugins } }')
     uvicorn.run("yizhan.core.app:create_app", factory=True, host=host, port=port,
                 workers=workers, log_level=log_level, lifespan="on")
 
@@ -115,13 +137,19 @@ def check(strict: bool = typer.Option(False, help="Fail on warnings too."),
 
 
 def schema(output: Path = typer.Option(None, "--output", "-o",
-                                       help="Write to a file instead of stdout.")) -> None:
-    """Print the GraphQL schema (SDL) of the installed plugins."""
+                                       help="Write to a file instead of stdout."),
+           as_json: bool = JSON) -> None:
+    """Print the GraphQL schema (SDL) of the installed plugins (``--json``: as
+    ``{"sdl": …}``, or ``{"written": path}`` with ``-o``)."""
     from yizhan.core.graphql.schema import print_sdl
 
     sdl = print_sdl()
     if output:
         output.write_text(sdl, encoding="utf-8")
+        if as_json:
+            emit({"written": str(output)}, True)
+    elif as_json:
+        emit({"sdl": sdl}, True)
     else:
         typer.echo(sdl, nl=False)
 
@@ -197,7 +225,7 @@ def plugins_info(name: str, as_json: bool = JSON) -> None:
     emit(entry, as_json)
 
 
-def _toggle(name: str, community: str, on: bool) -> None:
+def _toggle(name: str, community: str, on: bool, as_json: bool = False) -> None:
     from yizhan.core.services import plugin_admin
     from yizhan.core.services.communities import get_community
 
@@ -206,20 +234,23 @@ def _toggle(name: str, community: str, on: bool) -> None:
         await (plugin_admin.enable if on else plugin_admin.disable)(row, name)
 
     run(body)
-    typer.echo(f"{name} {'enabled' if on else 'disabled'} in {community}.")
+    if as_json:
+        emit({"plugin": name, "community": community, "enabled": on}, True)
+    else:
+        typer.echo(f"{name} {'enabled' if on else 'disabled'} in {community}.")
 
 
 @plugins_app.command("enable")
-def plugins_enable(name: str, community: str = COMMUNITY) -> None:
+def plugins_enable(name: str, community: str = COMMUNITY, as_json: bool = JSON) -> None:
     """Switch a plugin on in a community (refused while what it requires is off)."""
-    _toggle(name, community, True)
+    _toggle(name, community, True, as_json)
 
 
 @plugins_app.command("disable")
 def plugins_disable(name: str,
-                    community: str = COMMUNITY) -> None:
+                    community: str = COMMUNITY, as_json: bool = JSON) -> None:
     """Switch a plugin off in a community (refused while an enabled plugin requires it)."""
-    _toggle(name, community, False)
+    _toggle(name, community, False, as_json)
 
 
 @plugins_app.command("config")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import typer
 
-from yizhan.cli.output import fail
+from yizhan.cli.output import JSON_OPTION, emit, fail
 
 TEMPLATES = Path(__file__).parent / "templates" / "plugin"
 NAME = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
@@ -127,13 +127,19 @@ def write_plugin(name: str, directory: Path, now: datetime | None = None) -> Pat
 
 def new(name: str = typer.Argument(..., help="The plugin's name, e.g. tool_shed."),
         directory: Path = typer.Option(Path("."), "--directory", "-d",
-                                       help="Where to create the yizhan-NAME folder.")) -> None:
+                                       help="Where to create the yizhan-NAME folder."),
+        as_json: bool = JSON_OPTION) -> None:
     """Write a new plugin distribution (tables, migration, GraphQL, hook, setting, CLI,
     tests) ready to install with `pip install -e`."""
     try:
         root = write_plugin(name, directory)
     except ScaffoldError as error:
         fail(error.code, str(error))
+        return
+    if as_json:
+        emit({"created": str(root), "next": [f"pip install -e {root}", "yizhan db migrate",
+                                             f"yizhan plugins enable {name} -c SLUG",
+                                             f"pytest {root / 'tests'}"]}, True)
         return
     typer.echo(f"Created {root}")
     typer.echo("Next:")

@@ -24,6 +24,7 @@ from yizhan.core.attempts import failures as throttle_failures
 from yizhan.core.checks import Check, Finding
 from yizhan.core.clock import now
 from yizhan.core.config import get_settings as _get_settings
+from yizhan.core.core_indicators import needs_breakdown
 from yizhan.core.db import (
     after_commit,
     after_rollback,
@@ -39,6 +40,7 @@ from yizhan.core.db import raw as raw_sql
 from yizhan.core.deadlines import Deadline
 from yizhan.core.errors import YizhanError, forbidden, invalid, not_found, plugin_disabled
 from yizhan.core.events import EventContext, emit, hook
+from yizhan.core.fonts import find_cjk_font
 from yizhan.core.graphql.connections import Connection, page_size
 from yizhan.core.graphql.contributions import GraphQLContribution
 from yizhan.core.graphql.errors import UserError, payload
@@ -60,6 +62,8 @@ from yizhan.core.jobs import Job
 from yizhan.core.matching import FREE as _FREE
 from yizhan.core.matching import SAME_BUILDING as _SAME_BUILDING
 from yizhan.core.matching import SKILL as _SKILL
+from yizhan.core.metrics import MetricGauge
+from yizhan.core.offload import run_cpu
 from yizhan.core.plugins import PluginSpec, Veto, await_all, hookimpl
 from yizhan.core.services.communities import (
     communities_with_plugin,
@@ -93,11 +97,12 @@ from yizhan.core.services.notifications import notify
 from yizhan.core.services.outbox import last_id as outbox_last_id
 from yizhan.core.services.outbox import publish
 from yizhan.core.services.outbox import read_after as outbox_read_after
-from yizhan.core.services.people import create_person, find_person, get_person
+from yizhan.core.services.people import create_person, find_person, get_person, resolve_token
 from yizhan.core.services.plugin_admin import enable as enable_plugin
 from yizhan.core.services.validation import (
     LEADER_ROLES,
     AmountMessages,
+    canonical_int,
     credits_to_centi,
     format_centi,
     is_admin,
@@ -127,18 +132,28 @@ CHECK_WARNING = _checks.WARNING
 #: What an indicator is computed for, and the units it may have.
 IndicatorScope = _indicators.Scope
 INDICATOR_UNITS = _indicators.UNITS
+#: Helpers for indicators in raw SQL: the community condition, a percentage, a median.
+indicator_community_sql = _indicators.community_sql
+indicator_share = _indicators.share
+indicator_median = _indicators.median_sql
+#: Every installed indicator, those of plugins on in a community, and computing them.
+all_indicators = _indicators.all_indicators
+indicators_for = _indicators.indicators_for
+compute_indicators = _indicators.compute
 
 #: The highest score core's matching gives a candidate (skill + same building + free then);
 #: a plugin adding its own points to ``yizhan_match_score`` scales against it.
 CORE_MATCH_MAX_SCORE = _SKILL + _SAME_BUILDING + _FREE
 
 
-def build_connection(rows: list[dict], size: int, convert, key: str = "id") -> Connection:
+def build_connection(rows: list[dict], size: int, convert, key: str = "id",
+                     after: str | None = None) -> Connection:
     """A Relay connection from ``size + 1`` rows fetched newest/oldest first by ``key``
-    (the extra row says there is a next page); ``convert`` turns a row into a node."""
+    (the extra row says there is a next page); ``convert`` turns a row into a node;
+    ``after`` is the cursor the page was asked after (there is a previous page)."""
     from yizhan.core.graphql.connections import build
 
-    return build(rows, size, convert, key)
+    return build(rows, size, convert, key, after)
 
 
 async def community_with_plugin(slug_or_id: str | int, plugin: str) -> dict:
@@ -153,6 +168,11 @@ async def community_with_plugin(slug_or_id: str | int, plugin: str) -> dict:
 def plugin_enabled(community_id: int, plugin: str) -> bool:
     """True when ``plugin`` is on in the community (read from the process's cache)."""
     return switches.enabled(community_id, plugin)
+
+
+async def community_admins(community_id: int) -> list[dict]:
+    """The verified admins of a community (member rows), oldest first."""
+    return await leaders_of(community_id, None)
 
 
 def plugin_settings(community_id: int, plugin: str):
@@ -197,6 +217,7 @@ __all__ = [
     # Time, events, jobs, messages, settings.
     "EventContext",
     "Job",
+    "run_cpu",
     "emit",
     "hook",
     "normalize_locale",
@@ -217,6 +238,16 @@ __all__ = [
     "INDICATOR_UNITS",
     "Indicator",
     "IndicatorScope",
+    "all_indicators",
+    "compute_indicators",
+    "indicator_community_sql",
+    "indicator_median",
+    "indicator_share",
+    "indicators_for",
+    "needs_breakdown",
+    # Operations: gauges for /metrics (yizhan_register_metrics), fonts for printed Chinese.
+    "MetricGauge",
+    "find_cjk_font",
     # Tables a plugin's tables point to.
     "CommunityTable",
     "MemberTable",
@@ -224,6 +255,7 @@ __all__ = [
     "add_member",
     "community_hours",
     "communities_with_plugin",
+    "community_admins",
     "community_with_plugin",
     "count_members",
     "create_person",
@@ -237,6 +269,7 @@ __all__ = [
     "accept_need",
     "mark_need_done",
     "settle_need",
+    "resolve_token",
     "helpers_between",
     "top_helpers_of_period",
     "HOUSEHOLD_MINUTES",
@@ -251,6 +284,7 @@ __all__ = [
     "CORE_MATCH_MAX_SCORE",
     "AmountMessages",
     "LEADER_ROLES",
+    "canonical_int",
     "credits_to_centi",
     "format_centi",
     "is_admin",

@@ -8,13 +8,15 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar, MediaType, Request, Response, get
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.base import HTTPException  # the exception Strawberry answers 4xx with
 from strawberry.litestar import make_graphql_controller
 
-from yizhan.core import db, jobs
+from yizhan.core import db, ide, jobs
 from yizhan.core.broker import broker
 from yizhan.core.config import get_settings
+from yizhan.core.errors import YizhanError
 from yizhan.core.graphql.context import get_context
 from yizhan.core.graphql.schema import build_schema
 from yizhan.core.http_errors import http_exception_handlers
@@ -28,6 +30,24 @@ log = logging.getLogger("yizhan.server")
 def health() -> dict[str, str]:
     """Liveness probe for load balancers."""
     return {"status": "ok"}
+
+
+@get("/metrics")
+async def metrics_endpoint(request: Request) -> Response:
+    """Prometheus metrics (see :mod:`yizhan.core.metrics`), as configured by
+    ``YIZHAN_METRICS`` and ``YIZHAN_METRICS_TOKEN``."""
+    from yizhan.core import metrics
+
+    settings = get_settings()
+    status = metrics.authorized(settings.metrics.strip().lower(), settings.metrics_token,
+                                request.headers.get("authorization"))
+    if status == 404:
+        return Response({"code": "NOT_FOUND", "message": "Metrics are off."}, status_code=404)
+    if status == 401:
+        return Response({"code": "UNAUTHENTICATED", "message": "A metrics token is needed."},
+                        status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    body, content_type = await metrics.scrape()
+    return Response(body, media_type=content_type)
 
 
 async def _poll_loop(interval: float) -> None:
@@ -53,9 +73,49 @@ async def _jobs_loop(interval: float) -> None:
             log.exception("background jobs failed")
 
 
+#: GraphQL-over-HTTP's own media type; answered when the client accepts it.
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+#: Strawberry's reasons for refusing a request before it runs -> (our code, HTTP status).
+_REFUSALS = [
+    ("parse request body as JSON", "INVALID_JSON", 400),
+    ("body must be a JSON object", "INVALID_JSON", 400),
+    ("nested too deeply", "INVALID_JSON", 400),
+    ("No GraphQL query found", "MISSING_QUERY", 400),
+    ("`query` must be a string", "INVALID_REQUEST", 400),
+    ("`variables` must be an object", "INVALID_REQUEST", 400),
+    ("`extensions` must be an object", "INVALID_REQUEST", 400),
+    ("Batching is not enabled", "BATCH_NOT_SUPPORTED", 400),
+    ("Unsupported content type", "UNSUPPORTED_MEDIA_TYPE", 415),
+    ("only supports GET and POST", "METHOD_NOT_ALLOWED", 405),
+    ("not allowed when using", "METHOD_NOT_ALLOWED", 405),
+    ("Not Found", "NOT_FOUND", 404),
+]
+
+
+def _refusal_code(reason: str, status: int) -> tuple[str, int]:
+    for fragment, code, code_status in _REFUSALS:
+        if fragment in reason:
+            return code, code_status
+    return "INVALID_REQUEST", status
+
+
+def _wants_graphql_response(request: Any) -> bool:
+    return GRAPHQL_RESPONSE in (request.headers.get("accept") or "")
+
+
 def _graphql_controller(base: type) -> type:
-    """Strawberry's controller, refusing a JSON body that is not an object (a string, a number,
-    ``null``) or is nested absurdly deep with a 400, instead of failing on it with a 500."""
+    """Strawberry's controller, speaking GraphQL over HTTP:
+
+    * a request refused before it runs (malformed JSON, a body that is not an object, no
+      query, a batch, a wrong method or media type) answers a JSON body with ``errors`` and
+      ``extensions.code``, never ``text/plain``;
+    * a request that fails before execution (it does not parse or validate, a bad variable,
+      a bad token) answers without ``data``;
+    * a client accepting ``application/graphql-response+json`` gets that media type, and a
+      4xx status for a request that failed before execution;
+    * a WebSocket whose ``connection_init`` carries a bad token is closed with 4403.
+    """
 
     class GraphQLController(base):  # type: ignore[misc, valid-type]
         def parse_json(self, data: str | bytes) -> Any:
@@ -66,6 +126,41 @@ def _graphql_controller(base: type) -> type:
             if not isinstance(decoded, dict | list):
                 raise HTTPException(400, "The request body must be a JSON object.")
             return decoded
+
+        async def execute_request(self, request: Any, context: Any, root_value: Any) -> Any:
+            try:
+                response = await self.run(request, context=context, root_value=root_value)
+            except HTTPException as error:
+                code, status = _refusal_code(error.reason, error.status_code)
+                response = Response(
+                    {"errors": [{"message": error.reason, "extensions": {"code": code}}]},
+                    status_code=status, media_type=MediaType.JSON)
+                if _wants_graphql_response(request):
+                    response.media_type = GRAPHQL_RESPONSE
+                return response
+            if _wants_graphql_response(request) and response.media_type == MediaType.JSON:
+                response.media_type = GRAPHQL_RESPONSE
+                if request.scope.get("state", {}).get("yizhan_before_execution"):
+                    response.status_code = 400
+            return response
+
+        async def process_result(self, request: Any, result: Any) -> Any:
+            processed = await super().process_result(request, result)
+            if processed.get("data") is None and result.errors and all(
+                    error.path is None for error in result.errors):
+                processed.pop("data", None)  # failed before execution: no data at all
+                request.scope.setdefault("state", {})["yizhan_before_execution"] = True
+            return processed
+
+        async def render_graphql_ide(self, request: Any) -> Any:
+            return ide.page()  # from the package's own files, never a CDN
+
+        async def on_ws_connect(self, context: Any) -> Any:
+            try:
+                await context.principal()
+            except YizhanError:
+                raise ConnectionRejectionError() from None
+            return await super().on_ws_connect(context)
 
     return GraphQLController
 
@@ -83,7 +178,9 @@ def create_app(run_jobs: bool | None = None) -> Litestar:
         keep_alive=True,
         keep_alive_interval=15,
     ))
-    routes: list = [graphql, health]
+    routes: list = [graphql, health, metrics_endpoint]
+    if not settings.production:
+        routes.append(ide.asset)
     for handlers in get_registry().register_results("yizhan_register_routes").values():
         routes.extend(handlers or [])
     app = Litestar(route_handlers=routes, exception_handlers=http_exception_handlers(),

@@ -41,6 +41,38 @@ async def check(scope: str, key: str, *, limit: int, window: timedelta, error: Y
         raise error
 
 
+async def claim(scope: str, limits: list[tuple[str, int]], *, window: timedelta,
+                error: YizhanError, now: datetime | None = None) -> list[int]:
+    """Count one attempt against each ``(key, limit)`` of ``scope`` *before* the attempt is
+    checked, atomically, or raise ``error`` (counting nothing) when a key already has
+    ``limit`` attempts within ``window``. Parallel attempts cannot all slip under the limit, as
+    they can between :func:`check` and :func:`fail`. Returns the claimed rows' ids: delete them
+    with :func:`release` when the attempt succeeded and should not count."""
+    at = now or clock.now()
+    since = at - window
+    claimed: list[int] = []
+    async with db.atomic():  # SQLite: an immediate transaction, so claims are serialized
+        for key, limit in sorted(limits):
+            if db.is_postgres():  # serialize count and insert per key across connections
+                await db.raw("SELECT pg_advisory_xact_lock(hashtext({}))", f"{scope}:{key}")
+            count = await Attempt.count().where(
+                (Attempt.scope == scope) & (Attempt.key == key[:120]) & (Attempt.at > since))
+            if count >= limit:
+                raise error
+        for key, _ in limits:
+            row = (await Attempt.insert(Attempt(scope=scope, key=key[:120], at=at))
+                   .returning(Attempt.id))[0]
+            claimed.append(row["id"])
+    return claimed
+
+
+async def release(ids: list[int]) -> None:
+    """Forget claimed attempts by id (the attempt succeeded)."""
+    if ids:
+        async with db.atomic():
+            await Attempt.delete().where(Attempt.id.is_in(list(ids)))
+
+
 async def fail(scope: str, key: str, now: datetime | None = None) -> None:
     """Record one failure of ``(scope, key)`` (committed at once, whatever the caller does)."""
     async with db.atomic():

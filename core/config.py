@@ -22,8 +22,11 @@ class Settings(BaseSettings):
     database_pooler: str = ""
     #: Seconds of replication lag beyond which reads go back to the primary.
     replica_max_lag_seconds: float = 5.0
-    #: Production mode: no GraphiQL, no introspection hints in errors.
+    #: Production mode: no GraphiQL, no introspection, no "Did you mean" hints in errors.
     production: bool = False
+    #: Introspection: ``on``, ``off`` or ``admins`` (community admins and service tokens).
+    #: Empty: ``off`` in production, ``on`` otherwise.
+    introspection: str = ""
     #: Comma-separated plugin names: only these load (empty: all installed).
     plugins_allow: str = ""
     #: Comma-separated plugin names that never load.
@@ -33,6 +36,14 @@ class Settings(BaseSettings):
     #: Failed logins allowed per identifier in ``login_window_minutes`` before refusing.
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    #: Failed logins allowed per client address in ``login_window_minutes``.
+    login_max_failures_per_address: int = 30
+    #: Registrations allowed per client address in ``login_window_minutes``.
+    register_max_per_address: int = 20
+    #: How often a subscription checks that its token is still valid, in seconds.
+    subscription_token_check_seconds: float = 5.0
+    #: Worker threads for CPU-heavy work (password hashing, PDFs, chain verification).
+    cpu_threads: int = 2
     #: How often a running server looks for plugin toggles and new outbox rows, in seconds.
     poll_interval: float = 0.25
     #: How often the server runs due background jobs, in seconds (0 turns them off).
@@ -43,6 +54,10 @@ class Settings(BaseSettings):
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 4000
+    #: ``GET /metrics``: ``token`` (needs ``Authorization: Bearer <metrics_token>``; 404 while
+    #: no token is set), ``public`` or ``off``.
+    metrics: str = "token"
+    metrics_token: str = ""
 
     @property
     def allowed_plugins(self) -> set[str]:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from yizhan.core.indicators import Indicator
     from yizhan.core.jobs import Job
     from yizhan.core.matching import Candidate
+    from yizhan.core.metrics import MetricGauge
     from yizhan.core.plugins import Veto
 
 hookspec = pluggy.HookspecMarker("yizhan")
@@ -92,6 +93,21 @@ def yizhan_register_indicators() -> list[Indicator] | None:
     naming both. Indicators of a plugin that is off in a community are not computed there. The
     insights plugin shows, stores and charts them.
     """
+
+
+@hookspec
+def yizhan_register_metrics() -> list[MetricGauge] | None:
+    """Return :class:`~yizhan.core.metrics.MetricGauge` objects: gauges measured at each scrape
+    of ``GET /metrics`` (a backlog, a queue length). Called at every scrape; ``compute`` may be
+    async and should be one cheap SQL aggregate. A gauge that raises is logged and skipped."""
+
+
+@hookspec
+def yizhan_register_exports() -> dict[str, Any] | None:
+    """Return ``{name: export}`` for ``yizhan export NAME -c SLUG -o FILE``: ``export(community)``
+    is an async generator of CSV rows (lists), the header first, reading the community's rows
+    page by page (never all at once). Core has ``members`` and ``needs``; the credits plugin
+    adds ``ledger``. Called when the command runs."""
 
 
 @hookspec

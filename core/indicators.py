@@ -12,7 +12,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 #: Units an indicator may have.
@@ -107,3 +107,47 @@ async def compute(community_id: int | None, start: datetime, end: datetime,
             result = await result
         values[key] = result
     return values
+
+
+# --- helpers for indicator authors (raw SQL aggregates on SQLite and PostgreSQL) ----------
+
+
+def community_sql(column: str, scope: Scope) -> tuple[str, list[Any]]:
+    """A raw-SQL condition scoping ``column`` to the scope's community (none: every one)."""
+    if scope.community_id is None:
+        return "1 = 1", []
+    return f"{column} = {{}}", [scope.community_id]
+
+
+def minutes_sql(later: str, earlier: str) -> str:
+    """Raw SQL for the minutes from ``earlier`` to ``later`` (two timestamp columns)."""
+    from yizhan.core import db
+
+    if db.is_postgres():
+        return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 60.0)"
+    return f"((julianday({later}) - julianday({earlier})) * 1440.0)"
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    """``part`` of ``whole`` in percent with one decimal; None when ``whole`` is 0."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+async def median_sql(table: Any, expression: str, where: str, args: list[Any]) -> Decimal | None:
+    """The median of ``expression`` over the rows of ``table`` matching ``where``, found in SQL
+    (a count, then the middle one or two values by ``ORDER BY … LIMIT … OFFSET``); None when
+    no row matches. Rounded to one decimal."""
+    name = table._meta.tablename
+    counted = await table.raw(f"SELECT COUNT(*) AS n FROM {name} WHERE {where}", *args)
+    n = int(counted[0]["n"]) if counted else 0
+    if not n:
+        return None
+    rows = await table.raw(
+        f"SELECT AVG(v) AS m FROM (SELECT {expression} AS v FROM {name} WHERE {where} "
+        f"ORDER BY v LIMIT {2 - n % 2} OFFSET {(n - 1) // 2}) AS middle", *args)
+    value = rows[0]["m"] if rows else None
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP)

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from yizhan.core import audit, clock, db
+from yizhan.core import audit, clock, db, metrics
 from yizhan.core.tables import JobLease
 
 log = logging.getLogger(__name__)
@@ -103,11 +103,13 @@ async def run_due(force: bool = False, only: str | None = None) -> dict[str, int
             results[job.name] = None
             continue
         renewer = asyncio.create_task(_renew(job))
+        metrics.JOB_RUNS.labels(job.name).inc()
         try:
             with audit.acting_as(audit.SYSTEM):
                 results[job.name] = await job.run(now)
         except Exception:
             log.exception("job %s failed", job.name)
+            metrics.JOB_FAILURES.labels(job.name).inc()
             results[job.name] = None
         finally:
             renewer.cancel()

@@ -32,6 +32,12 @@ install_debian_extras() {
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       fonts-wqy-microhei poppler-utils) >/dev/null 2>&1 || echo "   (could not install; continuing)"
   fi
+  # A headless browser for the test that GraphiQL renders and runs a query with no network.
+  if ! command -v chromium >/dev/null; then
+    echo "== installing chromium from Debian's packages"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+      >/dev/null 2>&1 || echo "   (could not install; continuing)"
+  fi
 }
 
 start_private_postgres() {

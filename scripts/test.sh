@@ -14,9 +14,14 @@ PY=.venv/bin/python
 $PY -m pip install -q -e tests/thirdparty/yizhan-hello -e examples/plugins/yizhan-toollib
 if command -v npm >/dev/null; then
   (cd examples/clients && npm ci --no-audit --no-fund --loglevel=error)
+  (cd scripts/schema-lint && npm ci --no-audit --no-fund --loglevel=error)
   export YIZHAN_REQUIRE_JS=1
 else
   echo "== npm not found: the JavaScript client example will be skipped"
+fi
+
+if command -v chromium >/dev/null; then
+  export YIZHAN_REQUIRE_BROWSER=1
 fi
 
 suite() {
@@ -27,6 +32,10 @@ suite() {
 echo "== ruff"
 .venv/bin/ruff check .
 
+if [ -x scripts/schema-lint/node_modules/.bin/graphql-schema-linter ]; then
+  echo "== graphql-schema-linter (Relay and naming rules; config in scripts/schema-lint)"
+  (cd scripts/schema-lint && npm run -s lint)
+fi
 echo "== import contracts (pyproject.toml [tool.importlinter])"
 .venv/bin/lint-imports
 

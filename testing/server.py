@@ -50,7 +50,7 @@ class ServerProcess:
 
 
 async def start_server(database_url: str, *, env: dict[str, str] | None = None,
-                       timeout: float = 30.0) -> ServerProcess:
+                       timeout: float = 120.0) -> ServerProcess:
     """Start ``yizhan serve`` on a free port and wait until ``/health`` answers."""
     port = free_port()
     child_env = {**os.environ, "YIZHAN_DATABASE_URL": database_url,

@@ -16,26 +16,34 @@ MAX_PAGE = 100
 
 @strawberry.type
 class PageInfo:
-    """Where this page stands: is there more, and the cursor to ask for it."""
+    """Where this page stands (Relay Cursor Connections): is there more on either side, and
+    the cursors of its first and last items."""
 
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="True when more items follow this page (ask with `after: endCursor`).")
+    has_previous_page: bool = strawberry.field(
+        description="True when items come before this page (this page was asked for with "
+                    "`after`). Lists page forward only, so a first page answers false.")
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the first item of this page (null when empty).")
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the last item of this page (null when empty).")
 
 
 @strawberry.type
 class Edge(Generic[T]):
     """One item of a page and its cursor."""
 
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(description="Pass as `after` to get the items after this.")
+    node: T = strawberry.field(description="The item.")
 
 
 @strawberry.type
 class Connection(Generic[T]):
     """A page of items."""
 
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="The items with their cursors.")
+    page_info: PageInfo = strawberry.field(description="Where this page stands.")
 
     @strawberry.field
     def nodes(self) -> list[T]:
@@ -52,10 +60,13 @@ def page_size(first: int | None, default: int = 20) -> int:
 
 
 def build(rows: list[dict], size: int, convert: Callable[[dict], T],
-          key: str = "id") -> Connection[T]:
-    """A connection from ``size + 1`` fetched rows (the extra one says there is a next page)."""
+          key: str = "id", after: str | None = None) -> Connection[T]:
+    """A connection from ``size + 1`` fetched rows (the extra one says there is a next page);
+    ``after``, the cursor the page was asked after, says there is a previous one."""
     has_next = len(rows) > size
     rows = rows[:size]
     edges = [Edge(cursor=to_cursor(row[key]), node=convert(row)) for row in rows]
     return Connection(edges=edges, page_info=PageInfo(
-        has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None))
+        has_next_page=has_next, has_previous_page=after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None))

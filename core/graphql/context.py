@@ -47,6 +47,12 @@ class Context(BaseContext, kw_only=True):
             return None
         return connection.headers.get(name)
 
+    def client_address(self) -> str | None:
+        """The caller's network address (the peer of the HTTP or WebSocket connection)."""
+        connection = self.request if self.request is not None else self.websocket
+        client = getattr(connection, "client", None) if connection is not None else None
+        return client.host if client is not None else None
+
     @property
     def locale(self) -> str:
         """The caller's language: their own setting, else Accept-Language, else the language
@@ -106,6 +112,16 @@ class Context(BaseContext, kw_only=True):
             self.cached_principal = principal
         _declare_operator(self.cached_principal)
         return self.cached_principal
+
+    async def token_still_valid(self) -> bool:
+        """Whether the token this request (or WebSocket) came with is still valid, read
+        afresh: a subscription ends when its token is logged out, revoked or expires."""
+        value = self.header("authorization") or ""
+        scheme, _, token = value.partition(" ")
+        if not value:
+            return True  # anonymous stays anonymous
+        return scheme.lower() == "bearer" and bool(token.strip()) and (
+            await people.resolve_token(token.strip())) is not None
 
     async def person(self) -> dict | None:
         """The calling person's row, or None when anonymous (or a bare service token)."""

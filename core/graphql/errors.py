@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
@@ -17,6 +18,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, SchemaExtension
 
+from yizhan.core.config import get_settings
 from yizhan.core.errors import YizhanError
 from yizhan.core.i18n import translate
 
@@ -78,8 +80,29 @@ _BAD_CHARACTER = "22021"
 _REQUEST_ERRORS = (GraphQLError, ValueError, TypeError, OverflowError)
 
 
-def _format(error: GraphQLError, locale: str | None, production: bool) -> GraphQLError:
+def root_cause(error: GraphQLError) -> BaseException | None:
+    """The exception behind an error, past graphql-core's wrapping (a bad variable's error
+    wraps the scalar's own error, which wraps what the scalar raised)."""
     original = error.original_error
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error
+    return original
+
+
+def is_request_error(error: GraphQLError) -> bool:
+    """True for a mistake in the request itself (a variable that does not fit its type),
+    found before execution: the client's business, not a fault to log."""
+    return error.path is None and isinstance(root_cause(error), _REQUEST_ERRORS)
+
+
+#: graphql-core's hints at names that exist ("Did you mean 'needs'?").
+_HINT = re.compile(r" ?Did you mean [^?]*\?")
+
+
+def _format(error: GraphQLError, locale: str | None, production: bool) -> GraphQLError:
+    original = root_cause(error)
+    if production:  # no hints at the schema's names
+        error.message = _HINT.sub("", error.message)
     if isinstance(original, YizhanError):
         extensions = {"code": original.code}
         if original.field:
@@ -132,11 +155,13 @@ class ErrorCodes(SchemaExtension):
         if result is None or not getattr(result, "errors", None):
             return
         locale = await _locale_of(self.execution_context.context)
-        result.errors = [_format(e, locale, False) for e in result.errors]
+        production = get_settings().production
+        result.errors = [_format(e, locale, production) for e in result.errors]
 
     async def on_stream_result(self, result: Any) -> AsyncIterator[None]:
         """The same for each result of a subscription (sent before the operation ends)."""
         if getattr(result, "errors", None):
             locale = await _locale_of(self.execution_context.context)
-            result.errors = [_format(e, locale, False) for e in result.errors]
+            result.errors = [_format(e, locale, get_settings().production)
+                             for e in result.errors]
         yield

@@ -6,6 +6,7 @@ import base64
 import binascii
 
 from yizhan.core.errors import invalid
+from yizhan.core.services.validation import canonical_int
 
 #: The largest key a database column holds (a signed 64-bit integer).
 MAX_KEY = 2**63 - 1
@@ -22,10 +23,12 @@ def from_gid(gid: str, expected: str | tuple[str, ...] | None = None,
     try:
         padded = gid + "=" * (-len(gid) % 4)
         type_name, _, raw = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        pk = int(raw)
     except (binascii.Error, UnicodeDecodeError, ValueError, AttributeError):
         raise invalid(field, "Not a valid id.", code="INVALID_ID") from None
-    if not 0 < pk <= MAX_KEY:
+    # One spelling only: "Need:10", never "Need:1_0", "Need: 10", "Need:010" or "Need:١٠";
+    # and the id must be exactly what to_gid would have made (no padding variants).
+    pk = canonical_int(raw)
+    if pk is None or not 0 < pk <= MAX_KEY or to_gid(type_name, pk) != gid:
         raise invalid(field, "Not a valid id.", code="INVALID_ID")
     allowed = (expected,) if isinstance(expected, str) else expected
     if allowed and type_name not in allowed:
@@ -51,9 +54,10 @@ def from_cursor(cursor: str | None, field: str = "after") -> int | None:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         tag, _, raw = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        value = int(raw)
-        if tag != "c" or abs(value) > MAX_KEY:
+        value = canonical_int(raw.removeprefix("-"))
+        if tag != "c" or value is None or value > MAX_KEY:
             raise ValueError
+        value = -value if raw.startswith("-") else value
         return value
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise invalid(field, "Not a valid cursor.", code="INVALID_CURSOR") from None

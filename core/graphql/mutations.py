@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from yizhan.core.config import get_settings
 from yizhan.core.errors import invalid, not_found
 from yizhan.core.graphql.errors import UserError, payload
 from yizhan.core.graphql.ids import pk_of, to_gid
@@ -333,7 +334,8 @@ class CoreMutation:
     @strawberry.mutation(description="Log in; returns a bearer token.")
     @payload(LoginPayload)
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
-        token, person = await people.login(input.identifier, input.password)
+        token, person = await people.login(input.identifier, input.password,
+                                           info.context.client_address())
         return LoginPayload(token=token, viewer=_viewer(person, info.context.locale))
 
     @strawberry.mutation(description="Revoke the token this request was made with.")
@@ -347,9 +349,15 @@ class CoreMutation:
     @strawberry.mutation(description="Create a login (then join a community).")
     @payload(RegisterPayload)
     async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
+        await people.claim_attempts(
+            "register",
+            [(people.address_key("ip", info.context.client_address()),
+              get_settings().register_max_per_address)],
+            timedelta(minutes=get_settings().login_window_minutes),
+            message="Too many registrations from this address. Try again in {minutes} minutes.")
         person = await people.create_person(input.username, input.display_name,
                                             input.password, phone=input.phone,
-                                            locale=input.locale or "")
+                                            locale=input.locale or "", quiet_phone=True)
         return RegisterPayload(viewer=_viewer(person, info.context.locale))
 
     @strawberry.mutation(description="Ask to join a community.")

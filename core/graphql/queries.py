@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 from strawberry.types import Info
@@ -21,11 +20,14 @@ from yizhan.core.graphql.types import (
     Community,
     CommunityHours,
     Member,
+    MemberStatus,
     Need,
+    NeedStatus,
     Node,
     Notice,
     Notification,
     PluginInfo,
+    Role,
     Viewer,
     member_objects,
     need_objects,
@@ -38,18 +40,7 @@ from yizhan.core.tables import Building as BuildingTable
 from yizhan.core.tables import Member as MemberTable
 from yizhan.core.tables import Need as NeedTable
 from yizhan.core.tables import Notice as NoticeTable
-
-
-@strawberry.enum
-class NeedStatus(Enum):
-    """Where a need stands."""
-
-    OPEN = "open"
-    ACCEPTED = "accepted"
-    DONE = "done"
-    CONFIRMED = "confirmed"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
+from yizhan.core.tables import Notification as NotificationTable
 
 
 @strawberry.input
@@ -93,7 +84,7 @@ async def _need_and_community(info: Info, need_id: strawberry.ID) -> tuple[dict,
     if row is None:
         raise not_found("need", "needId")
     community = await info.context.loaders.community.load(row["community"])
-    await info.context.require_member(community)
+    await info.context.require_verified(community)
     return row, community
 
 
@@ -113,7 +104,7 @@ async def _load_node(info: Info, gid: strawberry.ID) -> Node | None:
         v.require_admin(await ctx.require_member(community))
         return AuditEntry.from_row(row)
     tables = {"Need": NeedTable, "Member": MemberTable, "Building": BuildingTable,
-              "Notice": NoticeTable}
+              "Notice": NoticeTable, "Notification": NotificationTable}
     table = tables.get(type_name)
     if table is None:
         return None
@@ -121,14 +112,39 @@ async def _load_node(info: Info, gid: strawberry.ID) -> Node | None:
     if row is None:
         return None
     community = await ctx.loaders.community.load(row["community"])
-    if type_name != "Notice":
-        await ctx.require_member(community)
+    if type_name == "Member":
+        if not await may_see_member(ctx, community, row):
+            return None
+    elif type_name == "Notification":  # the rule of `notifications`: my own inbox only
+        viewer = await ctx.require_membership(community)
+        if viewer["id"] != row["member"]:
+            return None
+        return Notification.from_row(row, ctx.locale)
+    elif type_name != "Notice":
+        await ctx.require_verified(community)
     if type_name == "Need":
         return (await need_objects(ctx.loaders, [row]))[0]
     if type_name == "Member":
         return (await member_objects([pk]))[0]
     convert = {"Building": Building, "Notice": Notice}
     return convert[type_name].from_row(row)
+
+
+def sees_every_member(viewer: dict) -> bool:
+    """Admins and verified (deputy) leaders see pending and declined members too."""
+    return v.is_admin(viewer) or (viewer["status"] == "verified"
+                                  and viewer["role"] in v.LEADER_ROLES)
+
+
+async def may_see_member(ctx, community: dict, row: dict) -> bool:
+    """The rule of ``members`` for one member: their own membership is always visible to a
+    person; other members only to verified members, and unverified ones only to leaders and
+    admins. Outsiders are refused (UNAUTHENTICATED / FORBIDDEN / NOT_VERIFIED)."""
+    person = await ctx.person()
+    if person is not None and person["id"] == row["person"]:
+        return True
+    viewer = await ctx.require_verified(community)
+    return row["status"] == "verified" or sees_every_member(viewer)
 
 
 @strawberry.type
@@ -159,36 +175,37 @@ class CoreQuery:
     @strawberry.field(description="The buildings of a community (members).")
     async def buildings(self, info: Info, community: str) -> list[Building]:
         row = await info.context.community(community)
-        await info.context.require_member(row)
+        await info.context.require_verified(row)
         return [Building.from_row(b) for b in await communities.list_buildings(row)]
 
-    @strawberry.field(description="Members of a community. Residents see verified members; "
-                                  "leaders and admins see everyone, pending included.")
-    async def members(self, info: Info, community: str, status: str | None = None,
-                      building_id: strawberry.ID | None = None, role: str | None = None,
+    @strawberry.field(description="Members of a community (verified members only). Residents "
+                                  "see verified members; leaders and admins see everyone, "
+                                  "pending included.")
+    async def members(self, info: Info, community: str, status: MemberStatus | None = None,
+                      building_id: strawberry.ID | None = None, role: Role | None = None,
                       first: int | None = None, after: str | None = None
                       ) -> Connection[Member]:
         row = await info.context.community(community)
-        viewer = await info.context.require_member(row)
+        viewer = await info.context.require_verified(row)
         size = connections.page_size(first)
         building = pk_of(building_id, "Building", "buildingId") \
             if building_id is not None else None
-        may_see_all = v.is_admin(viewer) or (
-            viewer["status"] == "verified" and viewer["role"] in v.LEADER_ROLES)
-        if not may_see_all:
-            status = "verified"
-        rows = await members.list_members(row, status=status, building_id=building,
-                                          role=role, after_id=from_cursor(after),
+        wanted = status.value if status is not None else None
+        if not sees_every_member(viewer):
+            wanted = "verified"
+        rows = await members.list_members(row, status=wanted, building_id=building,
+                                          role=role.value if role is not None else None,
+                                          after_id=from_cursor(after),
                                           limit=size + 1)
         info.context.loaders.remember("member", await members_by_id(r["id"] for r in rows))
         return connections.build(rows, size, lambda r: Member.from_row(
-            info.context.loaders.known[("member", r["id"])]))
+            info.context.loaders.known[("member", r["id"])]), after=after)
 
-    @strawberry.field(description="Needs of a community, newest first.")
+    @strawberry.field(description="Needs of a community, newest first (verified members).")
     async def needs(self, info: Info, community: str, filter: NeedFilter | None = None,
                     first: int | None = None, after: str | None = None) -> Connection[Need]:
         row = await info.context.community(community)
-        viewer = await info.context.require_member(row)
+        viewer = await info.context.require_verified(row)
         size = connections.page_size(first)
         f = filter or NeedFilter()
         rows = await needs.list_needs(
@@ -203,7 +220,7 @@ class CoreQuery:
             before_id=from_cursor(after), limit=size + 1)
         await prefetch_needs(info.context.loaders, rows[:size])
         known = info.context.loaders.known
-        return connections.build(rows, size, lambda r: Need.from_row(r, known))
+        return connections.build(rows, size, lambda r: Need.from_row(r, known), after=after)
 
     @strawberry.field(description="One need.")
     async def need(self, info: Info, id: strawberry.ID) -> Need:
@@ -235,7 +252,7 @@ class CoreQuery:
                                           after_position=from_cursor(after), limit=size + 1)
         for notice in rows:
             notice["position"] = notices.position(notice)
-        return connections.build(rows, size, Notice.from_row, key="position")
+        return connections.build(rows, size, Notice.from_row, key="position", after=after)
 
     @strawberry.field(description="My inbox in a community, newest first.")
     async def notifications(self, info: Info, community: str, unread_only: bool = False,
@@ -247,7 +264,8 @@ class CoreQuery:
         rows = await notifications.list_for(viewer["id"], unread_only=unread_only,
                                             after_id=from_cursor(after), limit=size + 1)
         locale = info.context.locale
-        return connections.build(rows, size, lambda r: Notification.from_row(r, locale))
+        return connections.build(rows, size, lambda r: Notification.from_row(r, locale),
+                                 after=after)
 
     @strawberry.field(description="How many unread notifications I have in a community.")
     async def unread_count(self, info: Info, community: str) -> int:

@@ -15,17 +15,26 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from yizhan.core.config import get_settings
 from yizhan.core.errors import YizhanError
 from yizhan.core.graphql.contributions import GraphQLContribution
-from yizhan.core.graphql.errors import ErrorCodes, ParserCacheWithCodes
+from yizhan.core.graphql.errors import (
+    ErrorCodes,
+    ParserCacheWithCodes,
+    is_request_error,
+    root_cause,
+)
 from yizhan.core.graphql.mutations import CoreMutation
 from yizhan.core.graphql.queries import CoreQuery
+from yizhan.core.graphql.request_checks import RequestGuards
+from yizhan.core.graphql.scalars import DATE_SCALARS
 from yizhan.core.graphql.subscriptions import CoreSubscription
 from yizhan.core.graphql.types import Building, Community, Member, Need, Notice
+from yizhan.core.metrics import MetricsExtension
 from yizhan.core.plugins import PluginError, PluginRegistry, get_registry
 
 
@@ -54,7 +63,8 @@ class YizhanSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: ExecutionContext | None = None) -> None:
         unexpected = [e for e in errors if e.original_error is not None
-                      and not isinstance(e.original_error, YizhanError)]
+                      and not isinstance(root_cause(e), YizhanError)
+                      and not is_request_error(e)]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
@@ -97,11 +107,14 @@ def build_schema(registry: PluginRegistry | None = None) -> strawberry.Schema:
     for contribution in parts.values():
         extra.extend(contribution.types)
     return YizhanSchema(
+        scalar_overrides=DATE_SCALARS,
+        config=StrawberryConfig(disable_field_suggestions=settings.production),
         query=query,
         mutation=mutation,
         subscription=subscription,
         types=extra,
-        extensions=[ErrorCodes, *(_shared(ext) for ext in shared)],
+        extensions=[MetricsExtension, ErrorCodes, RequestGuards,
+                    *(_shared(ext) for ext in shared)],
     )
 
 

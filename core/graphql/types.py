@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
+from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
@@ -19,6 +20,39 @@ from yizhan.core.services.notifications import render
 from yizhan.core.switches import switches
 
 T = TypeVar("T")
+
+
+@strawberry.enum
+class NeedStatus(Enum):
+    """Where a need stands."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DONE = "done"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+@strawberry.enum
+class MemberStatus(Enum):
+    """Where a membership stands."""
+
+    PENDING = "pending"
+    VERIFIED = "verified"
+    DECLINED = "declined"
+    LEFT = "left"
+    REMOVED = "removed"
+
+
+@strawberry.enum
+class Role(Enum):
+    """A member's role in a community, from least to most authority."""
+
+    RESIDENT = "resident"
+    DEPUTY_LEADER = "deputy_leader"
+    BUILDING_LEADER = "building_leader"
+    ADMIN = "admin"
 
 
 @strawberry.interface
@@ -120,8 +154,9 @@ class Member(Node):
 
     display_name: str = strawberry.field(description="The name neighbours see.")
     username: str = strawberry.field(description="The person's login name.")
-    role: str
-    status: str
+    role: Role = strawberry.field(description="The member's role in the community.")
+    status: MemberStatus = strawberry.field(description="Whether the membership is pending, "
+                                                        "verified, declined, left or removed.")
     skills: list[str]
     requested_at: datetime | None
     verified_at: datetime | None
@@ -131,7 +166,8 @@ class Member(Node):
     def from_row(cls, row: dict) -> Member:
         """Build from a member row joined with its person (see ``loaders.members_by_id``)."""
         return cls(id=to_gid("Member", row["id"]), display_name=row["display_name"],
-                   username=row["username"], role=row["role"], status=row["status"],
+                   username=row["username"], role=Role(row["role"]),
+                   status=MemberStatus(row["status"]),
                    skills=json.loads(row["skills"] or "[]"), requested_at=row["requested_at"],
                    verified_at=row["verified_at"], _row=row)
 
@@ -256,7 +292,7 @@ class Need(Node):
     title: str
     description: str
     category: str
-    status: str
+    status: NeedStatus = strawberry.field(description="Where the need stands.")
     window_start: datetime
     window_end: datetime
     late_night: bool = strawberry.field(description="Part of the window is 22:00-06:00 local.")
@@ -288,7 +324,8 @@ class Need(Node):
         building = known.get(("building", row["building"])) if row["building"] else None
         return cls(
             id=to_gid("Need", row["id"]), title=row["title"], description=row["description"],
-            category=row["category"], status=row["status"], window_start=row["window_start"],
+            category=row["category"], status=NeedStatus(row["status"]),
+            window_start=row["window_start"],
             window_end=row["window_end"], late_night=row["late_night"], weekend=row["weekend"],
             estimated_minutes=row["estimated_minutes"], credits=credits(row["credits_centi"]),
             created_at=row["created_at"], accepted_at=row["accepted_at"],

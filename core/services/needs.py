@@ -445,6 +445,8 @@ async def deadline_due(ctx: EventContext, deadline: Any) -> None:
         return
     need = await _locked_need(ctx.community, int(deadline.subject.split(":", 1)[1]))
     if deadline.kind == "confirm_reminder" and need["status"] == DONE:
+        if _held(ctx, need):
+            return  # held (an open dispute): asking to confirm now would mislead
         auto_at = deadline.payload.get("auto_at")
         await _remind(ctx.community, need, "confirm", ctx,
                       datetime.fromisoformat(auto_at) if auto_at else None)
@@ -452,6 +454,15 @@ async def deadline_due(ctx: EventContext, deadline: Any) -> None:
         await _auto_confirm(ctx, need)
     elif deadline.kind in ("overdue_helper", "overdue_leader") and need["status"] == ACCEPTED:
         await _remind(ctx.community, need, deadline.kind, ctx)
+
+
+def _held(ctx: EventContext, need: dict) -> bool:
+    """True when a plugin holds ``need``'s automatic confirmation (vetoes ``need.auto_confirm``)."""
+    try:
+        check_veto(ctx, "need.auto_confirm", need)
+    except YizhanError:
+        return True
+    return False
 
 
 async def _auto_confirm(ctx: EventContext, need: dict) -> None:

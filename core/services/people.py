@@ -21,10 +21,13 @@ from yizhan.core import attempts, audit, clock, db
 from yizhan.core.config import get_settings
 from yizhan.core.errors import YizhanError, invalid, not_found
 from yizhan.core.i18n import normalize
+from yizhan.core.offload import run_cpu
 from yizhan.core.services import validation as v
 from yizhan.core.tables import Person, Token
 
 _hasher = PasswordHasher()
+#: The longest lifetime of a login token made without a password (a year).
+MAX_TTL_HOURS = 24 * 366
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 PHONE = re.compile(r"^\+?[0-9]{6,15}$")
 #: The throttle scope of failed logins (core/attempts.py).
@@ -61,7 +64,8 @@ def hash_token(token: str) -> str:
 
 
 async def create_person(username: str, display_name: str, password: str | None = None,
-                        phone: str | None = None, real_name: str = "", locale: str = "") -> dict:
+                        phone: str | None = None, real_name: str = "", locale: str = "",
+                        quiet_phone: bool = False) -> dict:
     """Create a person who can log in; refuses a taken username or phone, a weak password."""
     username = (username or "").strip()
     if not USERNAME.match(username):
@@ -79,15 +83,18 @@ async def create_person(username: str, display_name: str, password: str | None =
     if password is not None and len(password) > 256:
         raise invalid("password", "Too long: at most {max} characters.", code="TOO_LONG",
                       max=256)
+    password_hash = await run_cpu(_hasher.hash, password) if password else ""
     async with db.atomic():
         if await Person.exists().where(Person.username == username):
             raise YizhanError("USERNAME_TAKEN", "This username is taken.", field="username")
         if phone and await Person.exists().where(Person.phone == phone):
-            raise YizhanError("PHONE_TAKEN", "This phone number is already registered.",
-                              field="phone")
+            if not quiet_phone:
+                raise YizhanError("PHONE_TAKEN", "This phone number is already registered.",
+                                  field="phone")
+            phone = None  # self-registration must not tell a stranger whose number this is
         return (await Person.insert(Person(
             username=username, display_name=display_name, real_name=real_name,
-            phone=phone or None, password_hash=_hasher.hash(password) if password else "",
+            phone=phone or None, password_hash=password_hash,
             locale=normalize(locale) if locale else "", created_at=clock.now(),
         )).returning(*Person.all_columns()))[0]
 
@@ -121,7 +128,7 @@ async def set_password(person_id: int, password: str) -> None:
     if len(password) < 8:
         raise invalid("password", "A password needs at least 8 characters.",
                       code="WEAK_PASSWORD")
-    await Person.update({Person.password_hash: _hasher.hash(password)}).where(
+    await Person.update({Person.password_hash: await run_cpu(_hasher.hash, password)}).where(
         Person.id == person_id
     )
 
@@ -138,30 +145,55 @@ async def _issue(person_id: int | None, kind: str, name: str, community: int | N
     return token, row
 
 
-async def login(identifier: str, password: str) -> tuple[str, dict]:
-    """Check a password and issue a login token; refuses after too many failures."""
+LOGIN_LIMITED = "Too many failed logins. Try again in {minutes} minutes."
+
+
+async def claim_attempts(scope: str, limits: list[tuple[str, int]], window: timedelta,
+                         message: str = LOGIN_LIMITED) -> list[int]:
+    """Claim one attempt of ``scope`` against each ``(key, limit)`` before checking it
+    (:func:`yizhan.core.attempts.claim`), refusing with RATE_LIMITED and ``message``."""
+    minutes = int(window.total_seconds() // 60)
+    return await attempts.claim(scope, limits, window=window, error=YizhanError(
+        "RATE_LIMITED", message, kind="limit", minutes=minutes))
+
+
+def address_key(prefix: str, address: str | None) -> str:
+    """The attempt-counter key of a client address (``prefix:address``)."""
+    return f"{prefix}:{(address or 'unknown')[:50]}"
+
+
+def _verify(stored: str | None, password: str) -> bool:
+    """Check a password against a stored hash (or against a dummy one, taking the same time,
+    when there is none). Runs in a worker thread."""
+    try:
+        if not stored:
+            _hasher.verify(_dummy_hash(), password or "x")
+            return False
+        return _hasher.verify(stored, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def login(identifier: str, password: str, address: str | None = None
+                ) -> tuple[str, dict]:
+    """Check a password and issue a login token; refuses after too many failures for the
+    account (or identifier) or from the client ``address``. Each attempt is claimed before
+    its password is checked, and the hashing runs in a worker thread."""
     settings = get_settings()
     person = await find_person(identifier)
     # Failures count per person (by username and phone alike), else per unknown identifier.
     key = (f"person:{person['id']}" if person
            else v.CONTROL.sub("", (identifier or "").strip().lower())[:60])
-    now = clock.now()
-    await attempts.check(
-        LOGIN, key, limit=settings.login_max_failures,
-        window=timedelta(minutes=settings.login_window_minutes), now=now,
-        error=YizhanError("RATE_LIMITED", "Too many failed logins. Try again in {minutes} minutes.",
-                          kind="limit", minutes=settings.login_window_minutes))
-    try:
-        if person is None or not person["password_hash"]:
-            _hasher.verify(_dummy_hash(), password or "x")  # same time either way
-            raise VerificationError
-        _hasher.verify(person["password_hash"], password or "")
-    except (VerificationError, InvalidHashError):
-        await attempts.fail(LOGIN, key, now)
+    window = timedelta(minutes=settings.login_window_minutes)
+    claimed = await claim_attempts(
+        LOGIN, [(key, settings.login_max_failures),
+                (address_key("ip", address), settings.login_max_failures_per_address)], window)
+    if not await run_cpu(_verify, person["password_hash"] if person else None, password):
         raise YizhanError("INVALID_CREDENTIALS", "Wrong username or password.",
-                          field="password") from None
+                          field="password")
     async with db.atomic():
         await attempts.clear(LOGIN, key)
+        await attempts.release(claimed)
         token, _ = await _issue(person["id"], "login", "login", None,
                                 timedelta(hours=settings.token_ttl_hours))
     return token, person
@@ -178,8 +210,12 @@ async def create_service_token(name: str, community_id: int | None) -> tuple[str
 
 
 async def create_login_token(person_id: int, ttl_hours: int | None = None) -> tuple[str, dict]:
-    """A login token for a person without asking the password (admin CLI, tests)."""
-    hours = ttl_hours or get_settings().token_ttl_hours
+    """A login token for a person without asking the password (admin CLI, tests); its
+    lifetime is 1 hour to a year (default: the ``token_ttl_hours`` setting)."""
+    hours = get_settings().token_ttl_hours if ttl_hours is None else ttl_hours
+    if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= MAX_TTL_HOURS:
+        raise invalid("hours", "A token lasts from 1 to {max} hours.", code="INVALID_HOURS",
+                      max=MAX_TTL_HOURS)
     async with db.atomic():
         token, row = await _issue(person_id, "login", "cli", None, timedelta(hours=hours))
         await audit.record(None, "token.created", "Token", row["id"],

@@ -16,8 +16,25 @@ ROLES = ("resident", "deputy_leader", "building_leader", "admin")
 LEADER_ROLES = ("deputy_leader", "building_leader")
 
 
-#: Control characters other than tab, line feed and carriage return (NUL, escape codes …).
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Characters refused in text: C0 controls other than tab, line feed and carriage return
+#: (NUL, escape codes …), DEL, C1 controls (U+0080-U+009F, such as NEL and CSI), bidi
+#: embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which can make text
+#: read differently on someone else's screen, and lone surrogates (not Unicode text at all).
+CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+#: The one accepted spelling of a whole number: ASCII digits, no sign, padding, exponent,
+#: underscore or leading zero.
+CANONICAL_INT = re.compile(r"(0|[1-9][0-9]{0,18})", re.ASCII)
+#: The one accepted spelling of an exact amount: an optional minus, ASCII digits without a
+#: leading zero, at most two decimals. No exponent, padding, underscore or other digits.
+CANONICAL_AMOUNT = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]{1,2})?", re.ASCII)
+
+
+def canonical_int(value: str) -> int | None:
+    """``value`` as a whole number if written in its one canonical form, else None:
+    ``"42"`` is 42; ``"042"``, ``" 42"``, ``"4_2"``, ``"4e1"``, ``"٤٢"``, ``"４２"`` are None."""
+    return int(value) if isinstance(value, str) and CANONICAL_INT.fullmatch(value) else None
 
 
 def text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str:
@@ -74,16 +91,21 @@ CREDIT_MESSAGES = AmountMessages(
 
 def parse_hundredths(value: Any, field: str, *, maximum: int,
                      messages: AmountMessages = CREDIT_MESSAGES) -> int:
-    """Parse an exact amount with at most two decimals (a decimal string or an int, never a
-    float) into integer hundredths, at most ``maximum``. Refuses with INVALID_AMOUNT (a float,
-    not a number, more than two decimals), NEGATIVE_AMOUNT or AMOUNT_TOO_LARGE on ``field``."""
+    """Parse an exact amount with at most two decimals (a decimal string in its one canonical
+    form, or an int; never a float) into integer hundredths, at most ``maximum``. Refuses
+    with INVALID_AMOUNT (a float, not a number, not canonical, more than two decimals),
+    NEGATIVE_AMOUNT or AMOUNT_TOO_LARGE on ``field``."""
     if isinstance(value, float):
         raise invalid(field, messages.not_float, code="INVALID_AMOUNT")
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise invalid(field, messages.not_amount, code="INVALID_AMOUNT") from None
-    if not amount.is_finite():
+    # One spelling only: "12", "0.2", "12.50" or a whole JSON number; never "1e2", " 1",
+    # "1_0", "01" or digits other than ASCII ("١٠", "１０").
+    if isinstance(value, int) and not isinstance(value, bool):
+        amount = Decimal(value)
+    elif isinstance(value, str) and len(value) > 40 and value.isascii() and value.isdigit():
+        amount = Decimal(10) ** 40  # absurdly large: AMOUNT_TOO_LARGE below
+    elif isinstance(value, str) and CANONICAL_AMOUNT.fullmatch(value):
+        amount = Decimal(value)
+    else:
         raise invalid(field, messages.not_amount, code="INVALID_AMOUNT")
     if amount < 0:
         raise invalid(field, messages.negative, code="NEGATIVE_AMOUNT")

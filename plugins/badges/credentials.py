@@ -21,8 +21,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import jwt
+
 from yizhan.core.api import public_url
-from yizhan.plugins.badges.keys import b64url, load_private
+from yizhan.plugins.badges.keys import load_private
 
 CONTEXT = ["https://www.w3.org/ns/credentials/v2",
            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
@@ -132,10 +134,6 @@ def build(community: dict, definition: dict, *, credential_uuid: str, member_id:
     return credential
 
 
-def _segment(value: dict[str, Any]) -> str:
-    return b64url(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
-
-
 def jwt_claims(credential: dict[str, Any]) -> dict[str, Any]:
     """The VC-JWT payload: the credential plus the registered claims of OB 3.0 section 8.2."""
     claims = dict(credential)
@@ -149,14 +147,13 @@ def jwt_claims(credential: dict[str, Any]) -> dict[str, Any]:
 
 
 def sign(community: dict, credential: dict[str, Any], key_row: dict) -> str:
-    """The compact VC-JWT of ``credential``, signed with the community's key (EdDSA)."""
+    """The compact VC-JWT of ``credential``, signed with the community's key (EdDSA) by
+    PyJWT."""
     jwk = json.loads(key_row["public_jwk"]) if isinstance(key_row["public_jwk"], str) \
         else key_row["public_jwk"]
-    header = {"alg": "EdDSA", "typ": "JWT", "kid": key_url(community, key_row["kid"]),
-              "jwk": jwk}
-    signing_input = f"{_segment(header)}.{_segment(jwt_claims(credential))}"
-    signature = load_private(key_row).sign(signing_input.encode("ascii"))
-    return f"{signing_input}.{b64url(signature)}"
+    header = {"typ": "JWT", "kid": key_url(community, key_row["kid"]), "jwk": jwk}
+    return jwt.encode(jwt_claims(credential), load_private(key_row), algorithm="EdDSA",
+                      headers=header)
 
 
 def public_jwk(community: dict, key_row: dict) -> dict[str, Any]:

@@ -124,3 +124,11 @@ async def yizhan_dispute_decided(ctx: EventContext, dispute: dict, outcome: str)
     from yizhan.plugins.badges import disputes
 
     await disputes.on_dispute_decided(ctx, dispute, outcome)
+
+
+@hookimpl
+def yizhan_register_indicators():
+    """The badges plugin's indicators (see docs/indicators.md)."""
+    from yizhan.plugins.badges.indicators import INDICATORS
+
+    return INDICATORS

@@ -99,6 +99,30 @@ def ledger_verify(community: str = COMMUNITY_OPTION, as_json: bool = JSON_OPTION
         raise typer.Exit(1)
 
 
+@ledger_app.command("anchor")
+def ledger_anchor(community: str = COMMUNITY_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Publish the chain head now (notice board, webhooks) unless it was published already,
+    and list the published heads (newest first)."""
+    from yizhan.plugins.credits import anchors
+
+    async def body():
+        row = await _community(community)
+        made = await anchors.publish_head(row)
+        return made, await anchors.list_anchors(row["id"])
+
+    made, found = run(body)
+    data = {"published": None if made is None else {"seq": made["seq"], "hash": made["hash"]},
+            "anchors": [{"seq": a["seq"], "hash": a["hash"],
+                         "published_at": a["published_at"].isoformat()} for a in found]}
+    if as_json:
+        emit(data, True)
+        return
+    typer.echo(f"published: #{made['seq']} {made['hash']}" if made else
+               "nothing new to publish")
+    for a in found:
+        typer.echo(f"#{a['seq']} {a['hash']} {a['published_at'].isoformat()}")
+
+
 @ledger_app.command("balance")
 def ledger_balance(community: str = COMMUNITY_OPTION,
                    member: str = typer.Option(None, "--member", "-m", help="Username."),
@@ -167,7 +191,7 @@ def ledger_statement(community: str = COMMUNITY_OPTION,
                     "seq": r["seq"],
                     "time": chain.from_us(r["created_us"]).astimezone(tz).isoformat(
                         timespec="seconds"),
-                    "kind": r["kind"], "reason": r["reason"],
+                    "kind": r["kind"], "reason": statements.reason_text(r, row["locale"]),
                     "amount": format_centi(r["posted_centi"]),
                     "balance_after": format_centi(r["balance_after_centi"]),
                     "counterparts": " ".join(o["code"] for o in others.get(r["id"], [])),

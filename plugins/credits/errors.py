@@ -7,7 +7,8 @@ from yizhan.core.api import YizhanError, format_centi
 
 def credit_limit(available: int, amount: int, limit: int, *, payer_is_actor: bool = True,
                  field: str | None = "amount") -> YizhanError:
-    """A member would go past their credit limit (holds counted)."""
+    """A member would go past their credit limit (holds counted); ``available`` is their
+    credit headroom (:mod:`yizhan.plugins.credits.standing`), the number the API shows."""
     if payer_is_actor:
         return YizhanError(
             "CREDIT_LIMIT_REACHED",

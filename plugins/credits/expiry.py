@@ -52,6 +52,7 @@ async def _expire_lot(community: dict, lot: dict) -> bool:
         await ledger.post(community, [Line(account, -amount, checked=False),
                                       Line(target, amount, checked=False)],
                           kind="expiry", reason="Credits expired",
+                          reason_msgid="Credits expired",
                           key=f"expiry:lot:{lot['id']}:{fresh['remaining_centi']}",
                           source_kind="lot", source_id=lot["id"], expiring_lot=lot["id"])
     return True
@@ -82,13 +83,19 @@ async def notify_due(now: datetime) -> int:
             if not marked:
                 continue
             first = min(lot["expires_at"] for lot in found)
-            day = (first.astimezone(ZoneInfo(community["time_zone"])) - timedelta(
-                microseconds=1)).date()
-            await notify(community["id"], account["member"], "credits.expiring",
-                         "Credits expiring soon",
-                         "{amount} of your credits expire at the end of {date}. Use them for "
-                         "help or at a partner shop before then.",
-                         amount=format_centi(sum(r["remaining_centi"] for r in marked)),
-                         date=day.isoformat())
+            local = first.astimezone(ZoneInfo(community["time_zone"]))
+            amount = format_centi(sum(r["remaining_centi"] for r in marked))
+            if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+                await notify(community["id"], account["member"], "credits.expiring",
+                             "Credits expiring soon",
+                             "{amount} of your credits expire at the end of {date}. Use them "
+                             "for help or at a partner shop before then.", amount=amount,
+                             date=(local - timedelta(days=1)).date().isoformat())
+            else:  # the real local time, not "end of day" for 18:16
+                await notify(community["id"], account["member"], "credits.expiring",
+                             "Credits expiring soon",
+                             "{amount} of your credits expire on {date} at {time}. Use them "
+                             "for help or at a partner shop before then.", amount=amount,
+                             date=local.date().isoformat(), time=local.strftime("%H:%M"))
             sent += 1
     return sent

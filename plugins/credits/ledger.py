@@ -17,6 +17,7 @@ original waits for it and then returns it.
 from __future__ import annotations
 
 import contextvars
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,8 +91,9 @@ def _refusal(account: dict, amount: int, row: dict, limits: Limits, ctx_hint: di
     field = ctx_hint.get("field", "amount")
     if amount < 0:
         available = row["balance_centi"] - row["held_centi"]
-        if account["kind"] == MEMBER:
-            return errors.credit_limit(available, -amount, -(limits.floor or 0),
+        if account["kind"] == MEMBER:  # the member's credit headroom, as the API shows it
+            limit = -(limits.floor or 0)
+            return errors.credit_limit(max(available + limit, 0), -amount, limit,
                                        payer_is_actor=ctx_hint.get("payer_is_actor", True),
                                        field=field)
         return errors.insufficient(account["code"], available, -amount, field=field)
@@ -174,8 +176,9 @@ def payment_of(kind: str, lines: list[Line], amount: int, source_kind: str,
 #: filled in when the chain is linked, just before the commit).
 CLAIM_SQL = (
     "INSERT INTO yz_credit_tx (community, seq, kind, reason, source_kind, source_id, "
-    "idempotency_key, amount_centi, actor, reverses, created_us, prev_hash, hash) "
-    "VALUES ({}, NULL, {}, {}, {}, {}, {}, {}, {}, {}, {}, '', '') "
+    "idempotency_key, amount_centi, actor, reverses, created_us, prev_hash, hash, "
+    "reason_msgid, reason_params) "
+    "VALUES ({}, NULL, {}, {}, {}, {}, {}, {}, {}, {}, {}, '', '', {}, {}) "
     "ON CONFLICT (community, idempotency_key) DO NOTHING RETURNING id")
 #: All of a transaction's postings in one multi-row INSERT.
 POSTINGS_SQL = ("INSERT INTO yz_credit_posting (community, tx, account, amount_centi, "
@@ -185,11 +188,16 @@ POSTINGS_SQL = ("INSERT INTO yz_credit_posting (community, tx, account, amount_c
 async def post(community: dict, lines: list[Line], *, kind: str, reason: str, key: str,
                source_kind: str = "", source_id: str | int = "", actor: int | None = None,
                reverses: int | None = None, ask_veto: bool = True,
-               hint: dict | None = None, expiring_lot: int | None = None) -> Posted:
+               hint: dict | None = None, expiring_lot: int | None = None,
+               reason_msgid: str = "", reason_params: dict | None = None) -> Posted:
     """Post one transaction: postings that sum to zero, balances moved in the same database
     transaction, linked into the chain when that transaction commits (``seq`` and ``hash`` are
     filled in the returned row then). A replayed ``key`` returns the earlier transaction
-    (``replayed``) and posts nothing; the same key for different postings is refused."""
+    (``replayed``) and posts nothing; the same key for different postings is refused.
+
+    ``reason`` is the text the hash covers (English); ``reason_msgid`` (the message it was
+    made from, ``Help: {title}``) and ``reason_params`` let statements show it in the reader's
+    language (:func:`yizhan.plugins.credits.statements.reason_text`)."""
     community_id = community["id"]
     source_id = str(source_id)
     _validate(community_id, lines, key, kind)
@@ -202,7 +210,9 @@ async def post(community: dict, lines: list[Line], *, kind: str, reason: str, ke
               "amount_centi": amount, "actor": actor, "reverses": reverses,
               "created_us": chain.to_us(now), "prev_hash": "", "hash": ""}
         claimed = await raw_sql(CLAIM_SQL, community_id, kind, reason, source_kind, source_id,
-                               key, amount, actor, reverses, tx["created_us"])
+                               key, amount, actor, reverses, tx["created_us"], reason_msgid,
+                               json.dumps(reason_params or {}, ensure_ascii=False,
+                                          sort_keys=True))
         if not claimed:
             earlier = await find_by_key(community_id, key)
             assert earlier is not None
@@ -229,7 +239,8 @@ async def post(community: dict, lines: list[Line], *, kind: str, reason: str, ke
             values += [community_id, tx["id"], line.account["id"], line.amount,
                        row["balance_centi"]]
         await raw_sql(POSTINGS_SQL + ", ".join(["({}, {}, {}, {}, {})"] * len(moved)), *values)
-        _link_on_commit(community_id, tx, [(line.account["id"], line.amount) for line in lines])
+        _link_on_commit(community_id, tx, [(line.account["id"], line.amount, line.account["code"])
+                                           for line in lines])
         postings = [{"tx": tx["id"], "account": line.account["id"],
                      "account_code": line.account["code"], "account_kind": line.account["kind"],
                      "member": line.account["member"], "amount_centi": line.amount,
@@ -254,7 +265,7 @@ _unlinked: contextvars.ContextVar[tuple[object, dict] | None] = contextvars.Cont
     "yizhan_credits_unlinked", default=None)
 
 
-def _link_on_commit(community_id: int, tx: dict, pairs: list[tuple[int, int]]) -> None:
+def _link_on_commit(community_id: int, tx: dict, pairs: list[tuple[int, int, str]]) -> None:
     current = current_transaction()
     state = _unlinked.get()
     if state is None or state[0] is not current:
@@ -265,11 +276,20 @@ def _link_on_commit(community_id: int, tx: dict, pairs: list[tuple[int, int]]) -
     state[1].setdefault(community_id, []).append((tx, pairs))
 
 
+def pending_ids() -> set[int]:
+    """Transactions posted in the open database transaction and not linked yet (verifying
+    inside that transaction must not take them for forgeries)."""
+    state = _unlinked.get()
+    if state is None or state[0] is not current_transaction():
+        return set()
+    return {tx["id"] for waiting in state[1].values() for tx, _ in waiting}
+
+
 LINK_SQL = ("UPDATE yz_credit_tx SET seq = {}, created_us = {}, prev_hash = {}, hash = {} "
             "WHERE id = {}")
 
 
-async def _link(waiting: dict[int, list[tuple[dict, list[tuple[int, int]]]]]) -> None:
+async def _link(waiting: dict[int, list[tuple[dict, list[tuple[int, int, str]]]]]) -> None:
     """Give the action's transactions their place in each community's chain (heads locked in
     community order, just before the commit)."""
     now_us = chain.to_us(_now())
@@ -398,7 +418,9 @@ OPEN_HOLD_SQL = (
 
 
 async def capture_open(community: dict, source_kind: str, source_id: str | int, *, kind: str,
-                       reason: str, key: str, actor: int | None = None) -> Posted | None:
+                       reason: str, key: str, actor: int | None = None,
+                       reason_msgid: str = "", reason_params: dict | None = None,
+                       ) -> Posted | None:
     """Capture the open hold of a source, if there is one (None otherwise): the hold and both
     of its accounts are read in one statement."""
     rows = await raw_sql(OPEN_HOLD_SQL, community["id"], source_kind, str(source_id))
@@ -409,18 +431,20 @@ async def capture_open(community: dict, source_kind: str, source_id: str | int, 
     payer = {c: row[f"p_{c}"] for c in _ACCOUNT_COLUMNS}
     payee = {c: row[f"q_{c}"] for c in _ACCOUNT_COLUMNS}
     return await _capture(community, hold_row, payer, payee, kind=kind, reason=reason, key=key,
-                          actor=actor)
+                          actor=actor, reason_msgid=reason_msgid, reason_params=reason_params)
 
 
 async def _capture(community: dict, hold_row: dict, payer: dict, payee: dict, *, kind: str,
-                   reason: str, key: str, actor: int | None) -> Posted:
+                   reason: str, key: str, actor: int | None, reason_msgid: str = "",
+                   reason_params: dict | None = None) -> Posted:
     amount = hold_row["amount_centi"]
     async with atomic():
         posted = await post(community, [
             Line(payer, -amount, checked=False, release_held=amount),
             Line(payee, amount, checked=False, release_incoming=amount),
         ], kind=kind, reason=reason, key=key, source_kind=hold_row["source_kind"],
-            source_id=hold_row["source_id"], actor=actor, ask_veto=False)
+            source_id=hold_row["source_id"], actor=actor, ask_veto=False,
+            reason_msgid=reason_msgid, reason_params=reason_params)
         closed = await CreditHold.update({
             CreditHold.status: "captured", CreditHold.closed_at: _now(),
             CreditHold.tx: posted.transaction["id"]}).where(

@@ -44,7 +44,8 @@ async def check_affordable(ctx: EventContext, need: dict) -> None:
     if available - amount < (limits.floor or 0):
         from yizhan.plugins.credits import errors
 
-        raise errors.credit_limit(available, amount, -(limits.floor or 0),
+        raise errors.credit_limit(max(available - (limits.floor or 0), 0), amount,
+                                  -(limits.floor or 0),
                                   payer_is_actor=need["posted_by"] == need["requester"],
                                   field="credits")
 
@@ -87,8 +88,9 @@ async def on_confirmed(ctx: EventContext, need: dict) -> None:
     reason = f"Help: {need['title']}"
     key = f"need:{need['id']}:payment"
     actor = ctx.actor["id"] if ctx.actor else None
+    label = {"reason_msgid": "Help: {title}", "reason_params": {"title": need["title"]}}
     captured = await ledger.capture_open(ctx.community, SOURCE, need["id"], kind="need_payment",
-                                         reason=reason, key=key, actor=actor)
+                                         reason=reason, key=key, actor=actor, **label)
     if captured is not None:
         return
     # Accepted before credits was switched on: nothing was held, so pay within the limits.
@@ -97,5 +99,5 @@ async def on_confirmed(ctx: EventContext, need: dict) -> None:
     payee = await accounts.member_account(ctx.community_id, need["helper"])
     await ledger.post(ctx.community, [Line(payer, -amount), Line(payee, amount)],
                       kind="need_payment", reason=reason, key=key, source_kind=SOURCE,
-                      source_id=need["id"], actor=actor,
+                      source_id=need["id"], actor=actor, **label,
                       hint={"field": "needId", "payer_is_actor": True})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yizhan.core.api import GraphQLContribution, Job, PluginSpec, hookimpl
+from yizhan.core.api import GraphQLContribution, Job, PluginSpec, before_commit, hookimpl
 from yizhan.plugins.credits import NAME
 
 PLUGIN = PluginSpec(
@@ -97,8 +97,9 @@ def yizhan_register_graphql():
 @hookimpl
 def yizhan_register_jobs():
     """Sweeps: expire cards and credits, warn before expiry, split the leader pool, release
-    holds of needs that closed while credits was off, verify every chain daily."""
-    from yizhan.plugins.credits import expiry, jobs, pool, vouchers
+    holds of needs that closed while credits was off, verify every chain daily, publish
+    each chain's head once a day (when it moved)."""
+    from yizhan.plugins.credits import anchors, expiry, jobs, pool, vouchers
 
     return [
         Job("credits.expire_vouchers", 300, vouchers.expire_due),
@@ -107,6 +108,7 @@ def yizhan_register_jobs():
         Job("credits.leader_pool", 3600, pool.split_due),
         Job("credits.release_stale_holds", 600, jobs.release_stale_holds),
         Job("credits.verify_chains", 24 * 3600, jobs.verify_chains),
+        Job("credits.publish_heads", 3600, anchors.publish_due),
     ]
 
 
@@ -117,3 +119,31 @@ def yizhan_register_commands(app):
 
     app.add_typer(ledger_app, name="ledger")
     app.add_typer(vouchers_app, name="vouchers")
+
+
+@hookimpl(trylast=True)
+async def yizhan_seed_demo(ctx, members):
+    """The demo's ledger: publish the chain head once every plugin added its demo data (the
+    notice board shows the checkpoint that ``yizhan ledger verify`` checks). The demo's
+    transactions get their place in the chain just before its transaction commits, so the head
+    is published then, after them."""
+    from yizhan.plugins.credits import anchors
+
+    community = ctx.community
+    before_commit(lambda: anchors.publish_head(community))
+
+
+@hookimpl
+def yizhan_register_indicators():
+    """The credits plugin's indicators (see docs/indicators.md)."""
+    from yizhan.plugins.credits.indicators import INDICATORS
+
+    return INDICATORS
+
+
+@hookimpl
+def yizhan_register_exports():
+    """``yizhan export ledger``: the community's transactions with their postings."""
+    from yizhan.plugins.credits.export import export_ledger
+
+    return {"ledger": export_ledger}

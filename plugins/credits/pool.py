@@ -88,7 +88,9 @@ async def split_month(community: dict, month: str) -> dict:
                 lines.append(Line(await accounts.member_account(community_id, member_id), share))
             posted = await ledger.post(community, lines, kind="leader_pool",
                                        reason=f"Leader pool {month}", key=f"leader-pool:{month}",
-                                       source_kind="month", source_id=month)
+                                       source_kind="month", source_id=month,
+                                       reason_msgid="Leader pool {month}",
+                                       reason_params={"month": month})
             tx_id = posted.transaction["id"]
         details = {"month": month, "needs": {str(b): n for b, n in sorted(per_building.items())},
                    "shares": {str(m): s for m, s in sorted(shares.items())}, "paid": paid}

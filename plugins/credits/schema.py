@@ -79,8 +79,13 @@ class CreditBalance:
     held: Credits = strawberry.field(description="Promised to helpers of needs you asked for.")
     incoming: Credits = strawberry.field(description="On their way to you for needs you "
                                                      "accepted.")
-    available: Credits = strawberry.field(description="What you may still spend: balance - "
-                                                      "held + credit limit.")
+    available: Credits = strawberry.field(description="Your credit headroom (the same number "
+                                                      "as `creditHeadroom`).")
+    spendable: Credits = strawberry.field(description="Your own credits free to spend: balance "
+                                                      "- held, at least 0 (what shops take).")
+    credit_headroom: Credits = strawberry.field(
+        description="What you may still commit to pay for help, your credit limit included: "
+                    "balance - held + credit limit, at least 0.")
     room: Credits = strawberry.field(description="How much more you may receive before the "
                                                  "maximum balance.")
     credit_limit: Credits
@@ -95,6 +100,7 @@ class CreditBalance:
         """Build from a service balance."""
         return cls(balance=credits(b.balance), held=credits(b.held),
                    incoming=credits(b.incoming), available=credits(b.available),
+                   spendable=credits(b.spendable), credit_headroom=credits(b.headroom),
                    room=credits(b.room), credit_limit=credits(b.credit_limit),
                    max_balance=credits(b.max_balance), warnings=list(b.warnings),
                    _community=community, _member=member_id)
@@ -113,7 +119,6 @@ class CreditTransaction:
     id: strawberry.ID
     seq: int = strawberry.field(description="Position in the community's chain (1, 2, 3 …).")
     kind: str
-    reason: str
     source_kind: str
     source_id: str
     amount: Credits = strawberry.field(description="Credits moved (sum of the positive "
@@ -122,12 +127,18 @@ class CreditTransaction:
     hash: str
     prev_hash: str
     reverses: strawberry.ID | None
+    _row: strawberry.Private[dict]
+
+    @strawberry.field(description="Why, in the caller's language (a reason an admin typed is "
+                                  "shown as written).")
+    async def reason(self, info: Info) -> str:
+        return statements.reason_text(self._row, await info.context.resolved_locale())
 
     @classmethod
     def from_row(cls, row: dict) -> CreditTransaction:
         """Build from a ``yz_credit_tx`` row."""
         return cls(id=to_gid("CreditTransaction", row["id"]), seq=row["seq"], kind=row["kind"],
-                   reason=row["reason"], source_kind=row["source_kind"],
+                   _row=row, source_kind=row["source_kind"],
                    source_id=row["source_id"], amount=credits(row["amount_centi"]),
                    created_at=chain.from_us(row["created_us"]), hash=row["hash"],
                    prev_hash=row["prev_hash"],

@@ -27,40 +27,30 @@ from yizhan.plugins.credits.accounts import (
     member_code,
 )
 from yizhan.plugins.credits.ledger import Line, Posted
+from yizhan.plugins.credits.standing import Standing
 from yizhan.plugins.credits.tables import CreditTransaction
 
 __all__ = [
     "COMMUNITY_FUND", "COMPENSATION_FUND", "EXPIRED", "ISSUANCE", "LEADER_POOL",
     "VOUCHER_RESERVE", "Balance", "Posted", "account_balance", "award", "balance", "charge",
-    "member_code", "open_system_account", "require_enabled", "reverse", "transfer",
-    "transfer_between_members",
+    "member_code", "open_system_account", "redeem_card_into", "require_enabled", "reverse",
+    "Standing", "transfer", "transfer_between_members",
 ]
 
 
 @dataclass(frozen=True)
-class Balance:
-    """A member's standing: amounts in hundredths.
+class Balance(Standing):
+    """A member's standing (amounts in hundredths) and the warnings near their limits. The
+    numbers are defined once, in :mod:`yizhan.plugins.credits.standing`: ``spendable`` (own
+    credits: what shops take), ``headroom`` (what may still be committed for help, the credit
+    limit included; ``available`` is the same number), ``room``."""
 
-    ``available`` is what they may still spend (``balance - held + credit_limit``);
-    ``room`` how much more they may receive (``max_balance - balance - incoming``).
-    """
-
-    balance: int
-    held: int
-    incoming: int
-    credit_limit: int
-    max_balance: int
-    warnings: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
 
     @property
     def available(self) -> int:
-        """Credits the member may still spend or have held."""
-        return self.balance - self.held + self.credit_limit
-
-    @property
-    def room(self) -> int:
-        """Credits the member may still receive."""
-        return self.max_balance - self.balance - self.incoming
+        """Credits the member may still commit for help (= :attr:`headroom`)."""
+        return self.headroom
 
 
 def require_enabled(community: dict) -> None:
@@ -207,3 +197,22 @@ async def expiring(community: dict, member_id: int) -> list[tuple[datetime, int]
     for lot in await lots.open_lots(row["id"]):
         out[lot["expires_at"]] = out.get(lot["expires_at"], 0) + lot["remaining_centi"]
     return sorted(out.items())
+
+
+async def redeem_card_into(community: dict, text: str, to_code: str, *, actor: dict,
+                           redeemed_for: str, then=None) -> tuple[dict, Posted]:
+    """Redeem an experience card (code typed or its QR payload) into the system account
+    ``to_code`` — a shop taking it at the till for goods — on behalf of its holder, who needs
+    no account. The card's credits come from the voucher reserve. A card is redeemable once in
+    all (VOUCHER_ALREADY_REDEEMED the second time, whichever way); ``actor``'s wrong codes are
+    counted (VOUCHER_RATE_LIMITED). ``then(card, payment)`` (async) runs inside the
+    redemption's database transaction: the caller's own record. Returns (the card, the
+    payment)."""
+    from yizhan.plugins.credits import vouchers
+
+    require_enabled(community)
+    target = await accounts.require(community["id"], to_code, "merchantId")
+    return await vouchers.redeem_for(community, text, target, actor=actor,
+                                     redeemed_for=redeemed_for,
+                                     hint={"field": "code", "payee_is_actor": False},
+                                     then=then)

@@ -3,10 +3,12 @@ the public proof of one transaction and the rule board."""
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from yizhan.core.api import invalid, raw_sql
+from yizhan.core.api import invalid, raw_sql, translate
 from yizhan.plugins.credits import accounts, chain, ledger, verify
 from yizhan.plugins.credits.tables import CreditChainHead, CreditTransaction
 
@@ -48,7 +50,8 @@ async def statement(account_id: int, flt: StatementFilter | None = None, *,
         "SELECT p.id AS posting_id, p.amount_centi AS posted_centi, p.balance_after_centi, "
         "t.id, t.community, t.seq, t.kind, t.reason, t.source_kind, t.source_id, "
         "t.idempotency_key, t.amount_centi, t.actor, t.reverses, t.created_us, t.prev_hash, "
-        "t.hash FROM yz_credit_posting p JOIN yz_credit_tx t ON t.id = p.tx WHERE "
+        "t.hash, t.reason_msgid, t.reason_params "
+        "FROM yz_credit_posting p JOIN yz_credit_tx t ON t.id = p.tx WHERE "
         + " AND ".join(where) + " ORDER BY p.id DESC LIMIT {}", *args)
 
 
@@ -105,15 +108,48 @@ async def proof(community_id: int, seq: int) -> dict | None:
     if tx is None:
         return None
     postings = await ledger.postings_of(tx["id"])
-    pairs = [(p["account"], p["amount_centi"]) for p in postings]
+    pairs = [(p["account"], p["amount_centi"], p["account_code"]) for p in postings]
     previous = await CreditTransaction.select(CreditTransaction.hash).where(
         (CreditTransaction.community == community_id) & (CreditTransaction.seq == seq - 1)
     ).first() if seq > 1 else {"hash": chain.GENESIS}
     return {
         "transaction": tx, "postings": postings,
-        "content_matches": chain.compute_hash(tx["prev_hash"], tx, pairs) == tx["hash"],
+        "content_matches": chain.matches(tx, pairs),
         "link_matches": previous is not None and previous["hash"] == tx["prev_hash"],
         "canonical": chain.canonical(tx, pairs),
         "head": await head(community_id),
         "last_verification": await verify.last_verification(community_id),
     }
+
+
+#: Reasons written before ``reason_msgid`` was stored, recognised by their English text, so
+#: older ledger lines show in the reader's language too.
+LEGACY_REASONS = [
+    (re.compile(r"^Help: (?P<title>.*)$", re.S), "Help: {title}"),
+    (re.compile(r"^Leader pool (?P<month>\d{4}-\d{2})$"), "Leader pool {month}"),
+    (re.compile(r"^Credits expired$"), "Credits expired"),
+    (re.compile(r"^Experience card$"), "Experience card"),
+    (re.compile(r"^Voucher batch (?P<batch>\d+)$"), "Voucher batch {batch}"),
+    (re.compile(r"^Transfer$"), "Transfer"),
+    (re.compile(r"^Reversal of #(?P<seq>\d+)$"), "Reversal of #{seq}"),
+    (re.compile(r"^Redemption at (?P<name>.+)$", re.S), "Redemption at {name}"),
+]
+
+
+def reason_text(tx: dict, locale: str | None) -> str:
+    """A transaction's reason in ``locale``: its stored message (``reason_msgid`` and
+    ``reason_params``) translated; for older rows a known English reason translated; anything
+    else (a reason an admin typed) as written."""
+    msgid = tx.get("reason_msgid") or ""
+    params = tx.get("reason_params") or {}
+    if isinstance(params, str):
+        params = json.loads(params or "{}")
+    if not msgid:
+        for pattern, legacy in LEGACY_REASONS:
+            found = pattern.match(tx.get("reason") or "")
+            if found:
+                msgid, params = legacy, found.groupdict()
+                break
+    if not msgid:
+        return tx.get("reason") or ""
+    return translate(msgid, locale, **params)

@@ -49,6 +49,11 @@ class CreditTransaction(Table, tablename="yz_credit_tx"):
     created_us = BigInt()
     prev_hash = Varchar(length=64, default="")
     hash = Varchar(length=64, default="")
+    #: The reason as a message to translate (its English text, ``Help: {title}``) and its
+    #: parameters, so statements show it in the reader's language; empty for older rows, which
+    #: show ``reason`` as written. Not covered by the hash (``reason`` is).
+    reason_msgid = Text(default="")
+    reason_params = JSON(default="{}")
 
 
 class CreditPosting(Table, tablename="yz_credit_posting"):
@@ -119,6 +124,9 @@ class CreditVoucher(Table, tablename="yz_credit_voucher"):
     status = Varchar(length=10, default="open")
     expires_at = Timestamptz()
     redeemed_by = BigInt(null=True, default=None)
+    #: Where a card was redeemed without a member account (``merchant:<id>``: at a shop's
+    #: till, for goods); empty when a member redeemed it into their account.
+    redeemed_for = Varchar(length=80, default="")
     redeemed_at = Timestamptz(default=None, null=True)
     closed_at = Timestamptz(default=None, null=True)
     tx = BigInt(null=True, default=None)
@@ -157,3 +165,14 @@ class CreditVerification(Table, tablename="yz_credit_verification"):
     problem = Varchar(length=40, default="")
     head_hash = Varchar(length=64, default="")
     verified_at = Timestamptz(default=None, null=True)
+
+
+class CreditAnchor(Table, tablename="yz_credit_anchor"):
+    """A chain head the community published (notice board, webhooks): verification checks the
+    chain still contains it, so a history rewritten after it was published is caught."""
+
+    community = BigInt(index=True)
+    seq = BigInt()
+    hash = Varchar(length=64)
+    published_at = Timestamptz()
+    notice = BigInt(null=True, default=None)

@@ -18,12 +18,12 @@ from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine
 
-from yizhan.core.api import atomic, in_transaction, is_postgres, now, raw_sql
+from yizhan.core.api import atomic, in_transaction, is_postgres, now, raw_sql, run_cpu
 
 # The one import below the API (justified in pyproject.toml's import contracts): verify reads
 # a consistent snapshot on a raw connection, and the SQLite file directly from a thread.
 from yizhan.core.db import engine as _db_engine
-from yizhan.plugins.credits import chain, verify_sqlite
+from yizhan.plugins.credits import chain, integrity, ledger, verify_sqlite
 from yizhan.plugins.credits.chain import GENESIS, Progress, VerifyResult
 from yizhan.plugins.credits.tables import CreditVerification
 
@@ -38,21 +38,30 @@ TX_SQL = ("SELECT id, community, seq, created_us, kind, reason, source_kind, sou
 #: hashes the previous batch; Python then only hashes and compares.
 PG_TX_SQL = (
     "SELECT t.id, t.seq, t.prev_hash, t.hash, "
-    "'v1|' || t.community || '|' || t.seq || '|' || t.created_us || '|' "
+    "t.community || '|' || t.seq || '|' || t.created_us || '|' "
     "|| length(t.kind) || ':' || t.kind || '|' "
     "|| length(coalesce(t.reason, '')) || ':' || coalesce(t.reason, '') || '|' "
     "|| length(coalesce(t.source_kind, '')) || ':' || coalesce(t.source_kind, '') || '|' "
     "|| length(coalesce(t.source_id, '')) || ':' || coalesce(t.source_id, '') || '|' "
     "|| length(t.idempotency_key) || ':' || t.idempotency_key || '|' "
     "|| t.amount_centi || '|' || coalesce(t.actor::text, '') || '|' "
-    "|| coalesce(t.reverses::text, '') || '|' || coalesce(p.lines, '') AS text, "
+    "|| coalesce(t.reverses::text, '') AS text, "
+    "coalesce(p.lines2, '') AS lines2, coalesce(p.lines, '') AS lines, "
     "p.total, p.n FROM yz_credit_tx t LEFT JOIN LATERAL ("
-    "SELECT string_agg(account::text || ':' || amount_centi::text, ';' "
-    "ORDER BY account, amount_centi) AS lines, SUM(amount_centi) AS total, COUNT(*) AS n "
-    "FROM yz_credit_posting WHERE tx = t.id) p ON true "
+    "SELECT string_agg(q.account::text || ':' || q.amount_centi::text, ';' "
+    "ORDER BY q.account, q.amount_centi) AS lines, "
+    "string_agg(q.account::text || ':' || q.amount_centi::text || ':' "
+    "|| length(coalesce(a.code, '')) || ':' || coalesce(a.code, ''), ';' "
+    "ORDER BY q.account, q.amount_centi) AS lines2, "
+    "SUM(q.amount_centi) AS total, COUNT(*) AS n "
+    "FROM yz_credit_posting q LEFT JOIN yz_credit_account a ON a.id = q.account "
+    "WHERE q.tx = t.id) p ON true "
     "WHERE t.community = $1 AND t.seq > $2 AND t.seq <= $3 ORDER BY t.seq LIMIT $4")
-POSTINGS_SQL = ("SELECT tx, account, amount_centi FROM yz_credit_posting "
-                "WHERE community = {} AND tx >= {} AND tx <= {}")
+#: Every posting of the transactions in an id range, whatever community it is labelled with
+#: (a posting labelled with another community is still part of its transaction).
+POSTINGS_SQL = ("SELECT p.tx, p.account, p.amount_centi, a.code FROM yz_credit_posting p "
+                "LEFT JOIN yz_credit_account a ON a.id = p.account "
+                "WHERE p.tx >= {} AND p.tx <= {}")
 BALANCES_SQL = (
     "SELECT a.code, a.balance_centi, COALESCE(SUM(p.amount_centi), 0) AS total "
     "FROM yz_credit_account a LEFT JOIN yz_credit_posting p ON p.account = a.id "
@@ -104,6 +113,9 @@ async def verify(community_id: int, progress: Progress | None = None,
         head_seq, head_hash = (heads[0]["seq"], heads[0]["hash"]) if heads else (0, GENESIS)
         result = await _walk(fetch, community_id, head_seq, head_hash, progress)
         if result.ok:
+            result = await integrity.run(fetch, community_id, head_seq, result.checked,
+                                         ledger.pending_ids()) or result
+        if result.ok:
             bad = await fetch(BALANCES_SQL, community_id)
             if bad:
                 result = VerifyResult(False, result.checked, problem="BALANCE_MISMATCH",
@@ -136,7 +148,7 @@ async def _verify_sqlite(path: str, community_id: int, progress: Progress | None
         def report(done: int, total: int) -> None:
             loop.call_soon_threadsafe(progress, done, total)
 
-    return await asyncio.to_thread(verify_sqlite.verify, path, community_id, report)
+    return await run_cpu(verify_sqlite.verify, path, community_id, report)
 
 
 async def _batches(fetch: Fetch, community_id: int, head_seq: int,
@@ -159,7 +171,8 @@ async def _batches(fetch: Fetch, community_id: int, head_seq: int,
                         await asyncio.sleep(0)
                 else:
                     pending = asyncio.ensure_future(_nothing())
-                yield [(r, r["text"], r["total"] or 0, r["n"]) for r in rows]
+                yield [(r, r["text"], r["lines2"], r["lines"], r["total"] or 0, r["n"])
+                       for r in rows]
         finally:  # the connection must be idle before anything else uses it
             await asyncio.gather(pending, return_exceptions=True)
     while last_seq < head_seq:
@@ -167,13 +180,14 @@ async def _batches(fetch: Fetch, community_id: int, head_seq: int,
         if not txs:
             return
         ids = [tx["id"] for tx in txs]
-        grouped: dict[int, list[tuple[int, int]]] = {i: [] for i in ids}
-        for row in await fetch(POSTINGS_SQL, community_id, min(ids), max(ids)):
+        grouped: dict[int, list[tuple[int, int, str]]] = {i: [] for i in ids}
+        for row in await fetch(POSTINGS_SQL, min(ids), max(ids)):
             found = grouped.get(row["tx"])
             if found is not None:
-                found.append((row["account"], row["amount_centi"]))
-        yield [(tx, chain.canonical(tx, grouped[tx["id"]]),
-                sum(m for _, m in grouped[tx["id"]]), len(grouped[tx["id"]])) for tx in txs]
+                found.append((row["account"], row["amount_centi"], row["code"] or ""))
+        yield [(tx, chain.body(tx), chain.postings_text(grouped[tx["id"]]),
+                chain.postings_text([(a, m) for a, m, _ in grouped[tx["id"]]]),
+                sum(m for _, m, _ in grouped[tx["id"]]), len(grouped[tx["id"]])) for tx in txs]
         last_seq = txs[-1]["seq"]
 
 
@@ -187,7 +201,8 @@ async def _walk(fetch: Fetch, community_id: int, head_seq: int, head_hash: str,
     batches = _batches(fetch, community_id, head_seq)
     try:
         async for rows in batches:
-            failure, prev_hash, expected, done = chain.check_rows(rows, prev_hash, expected)
+            failure, prev_hash, expected, done = await run_cpu(
+                chain.check_rows, rows, prev_hash, expected)
             checked += done
             if failure is not None:
                 failure.checked = checked
@@ -197,10 +212,7 @@ async def _walk(fetch: Fetch, community_id: int, head_seq: int, head_hash: str,
     finally:
         await batches.aclose()
     if checked != head_seq or prev_hash != head_hash:
-        if checked < head_seq:
-            return VerifyResult(False, checked, first_bad_seq=checked + 1,
-                                problem="HEAD_MISMATCH")
-        return VerifyResult(False, checked, first_bad_seq=head_seq, problem="BROKEN_LINK")
+        return chain.head_broken(checked, head_seq)
     return VerifyResult(True, checked)
 
 

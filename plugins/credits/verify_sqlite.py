@@ -21,7 +21,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from yizhan.plugins.credits.chain import GENESIS, VerifyResult
+from yizhan.plugins.credits import integrity
+from yizhan.plugins.credits.chain import GENESIS, VerifyResult, head_broken, link_broken
 
 BATCH = 20_000
 TIMEOUT = 60.0
@@ -29,8 +30,10 @@ HEAD_SQL = "SELECT seq, hash FROM yz_credit_chain_head WHERE community = ?"
 TX_SQL = ("SELECT id, community, seq, created_us, kind, reason, source_kind, source_id, "
           "idempotency_key, amount_centi, actor, reverses, prev_hash, hash FROM yz_credit_tx "
           "WHERE community = ? AND seq > 0 AND seq <= ? ORDER BY seq")
-POSTINGS_SQL = ("SELECT tx, account, amount_centi FROM yz_credit_posting "
-                "WHERE community = ? AND tx >= ? AND tx <= ?")
+#: Every posting of the transactions in an id range, whatever community it is labelled with.
+POSTINGS_SQL = ("SELECT p.tx, p.account, p.amount_centi, a.code FROM yz_credit_posting p "
+                "LEFT JOIN yz_credit_account a ON a.id = p.account "
+                "WHERE p.tx >= ? AND p.tx <= ?")
 BALANCES_SQL = (
     "SELECT a.code, a.balance_centi, COALESCE(SUM(p.amount_centi), 0) AS total "
     "FROM yz_credit_account a LEFT JOIN yz_credit_posting p ON p.account = a.id "
@@ -104,15 +107,15 @@ class _Reader(threading.Thread):
                 if not rows:
                     break
                 ids = [row[0] for row in rows]
-                grouped: dict[int, list[tuple[int, int]]] = {}
+                grouped: dict[int, list[tuple[int, int, str]]] = {}
                 get = grouped.get
-                postings.execute(POSTINGS_SQL, (self.community_id, min(ids), max(ids)))
-                for tx, account, amount in postings:
+                postings.execute(POSTINGS_SQL, (min(ids), max(ids)))
+                for tx, account, amount, code in postings:
                     found = get(tx)
                     if found is None:
-                        grouped[tx] = [(account, amount)]
+                        grouped[tx] = [(account, amount, code or "")]
                     else:
-                        found.append((account, amount))
+                        found.append((account, amount, code or ""))
                 self._put((rows, grouped))
             self._put(_DONE)
         except BaseException as exc:  # handed to the consumer
@@ -145,6 +148,10 @@ def verify(path: str, community_id: int, report: Report | None = None,
         balances.start()
         try:
             result = _walk(conn, community_id, head_seq, head_hash, report)
+            if result.ok:
+                result = integrity.run_sync(
+                    lambda sql, args: conn.execute(sql, args).fetchall(), community_id,
+                    head_seq, result.checked) or result
         except BaseException:
             balances.cancel()
             raise
@@ -189,25 +196,27 @@ def _walk(conn: sqlite3.Connection, community_id: int, head_seq: int, head_hash:
                     lines, total, count = "", 0, 0
                 else:
                     pairs.sort()
-                    lines = ";".join([f"{a}:{m}" for a, m in pairs])
-                    total, count = sum([m for _, m in pairs]), len(pairs)
+                    lines = ";".join([f"{a}:{m}:{len(c)}:{c}" for a, m, c in pairs])
+                    total, count = sum([m for _, m, _ in pairs]), len(pairs)
                 kind = kind or ""
                 reason = reason or ""
                 source_kind = source_kind or ""
                 source_id = source_id or ""
                 key = key or ""
-                digest = sha256(
-                    f"{stored_prev}\nv1|{community}|{seq}|{created_us}|{len(kind)}:{kind}|"
-                    f"{len(reason)}:{reason}|{len(source_kind)}:{source_kind}|"
-                    f"{len(source_id)}:{source_id}|{len(key)}:{key}|{amount}|"
-                    f"{'' if actor is None else actor}|{'' if reverses is None else reverses}|"
-                    f"{lines}".encode()).hexdigest()
+                text = (f"{community}|{seq}|{created_us}|{len(kind)}:{kind}|"
+                        f"{len(reason)}:{reason}|{len(source_kind)}:{source_kind}|"
+                        f"{len(source_id)}:{source_id}|{len(key)}:{key}|{amount}|"
+                        f"{'' if actor is None else actor}|"
+                        f"{'' if reverses is None else reverses}")
+                digest = sha256(f"{stored_prev}\nv2|{text}|{lines}".encode()).hexdigest()
+                if digest != stored_hash and pairs:  # written before codes were covered
+                    lines1 = ";".join([f"{a}:{m}" for a, m, _ in pairs])
+                    digest = sha256(f"{stored_prev}\nv1|{text}|{lines1}".encode()).hexdigest()
                 if digest != stored_hash:
                     return VerifyResult(False, checked, first_bad_seq=seq, first_bad_id=tx_id,
                                         problem="HASH_MISMATCH")
                 if stored_prev != prev_hash:
-                    return VerifyResult(False, checked, first_bad_seq=seq, first_bad_id=tx_id,
-                                        problem="BROKEN_LINK")
+                    return link_broken(checked, seq, tx_id)
                 if not count or total != 0:
                     return VerifyResult(False, checked, first_bad_seq=seq, first_bad_id=tx_id,
                                         problem="UNBALANCED")
@@ -219,8 +228,5 @@ def _walk(conn: sqlite3.Connection, community_id: int, head_seq: int, head_hash:
     finally:
         reader.stop()
     if checked != head_seq or prev_hash != head_hash:
-        if checked < head_seq:
-            return VerifyResult(False, checked, first_bad_seq=checked + 1,
-                                problem="HEAD_MISMATCH")
-        return VerifyResult(False, checked, first_bad_seq=head_seq, problem="BROKEN_LINK")
+        return head_broken(checked, head_seq)
     return VerifyResult(True, checked)

@@ -10,7 +10,10 @@ guessing is rate-limited across every server process.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from yizhan.core.api import (
@@ -111,6 +114,45 @@ async def _check_rate(community: dict, member_id: int, now: datetime) -> None:
                           kind="limit", minutes=settings.voucher_guess_window_minutes))
 
 
+def card_code(text: str, template: str) -> str:
+    """The normalized card code in what was typed or scanned: the card's QR payload (made with
+    ``voucher_qr_template``) or the code itself (any case, with or without dashes)."""
+    stripped = (text or "").strip()
+    regex = ""
+    for part in re.split(r"(\{community\}|\{code\})", template):
+        if part == "{community}":
+            regex += r"[a-z0-9][a-z0-9_-]{0,39}"
+        elif part == "{code}":
+            regex += r"(?P<code>[0-9A-Za-z -]{12,20})"
+        else:
+            regex += re.escape(part)
+    found = re.match("^" + regex + "$", stripped)
+    return codes.normalize(found.group("code") if found else stripped)
+
+
+async def redeem_for(community: dict, text: str, target: dict, *, actor: dict,
+                     redeemed_for: str, hint: dict | None = None,
+                     then: Callable[[dict, Posted], Awaitable[Any]] | None = None,
+                     ) -> tuple[dict, Posted]:
+    """Redeem a card into ``target`` (a system account: a shop's, for goods at its till) on
+    behalf of its holder, who needs no account; ``actor`` (the shop's staff) is recorded and
+    its wrong codes are counted. A card is redeemable once in all, this way or into a member's
+    account (:func:`redeem`): the first to claim it wins, the other gets
+    VOUCHER_ALREADY_REDEEMED and nothing changes. ``then(card, payment)`` runs inside the
+    redemption's database transaction (the caller's own record of it)."""
+    now = _now()
+    await _check_rate(community, actor["id"], now)
+    settings = ledger.settings_of(community["id"])
+    try:
+        return await _redeem(community, None, card_code(text, settings.voucher_qr_template),
+                             now, target=target, actor=actor, redeemed_for=redeemed_for,
+                             hint=hint, then=then)
+    except YizhanError as error:
+        if error.code in GUESSES:
+            await throttle_failure(GUESS_SCOPE, f"{community['id']}:{actor['id']}", now)
+        raise
+
+
 async def redeem(community: dict, member: dict, text: str) -> tuple[dict, Posted]:
     """Redeem a card for ``member``: (the voucher, the payment). A used, expired, cancelled or
     unknown code is refused with its own code and changes nothing; wrong codes count against
@@ -118,7 +160,8 @@ async def redeem(community: dict, member: dict, text: str) -> tuple[dict, Posted
     now = _now()
     await _check_rate(community, member["id"], now)
     try:
-        return await _redeem(community, member, codes.normalize(text), now)
+        return await _redeem(community, member, card_code(
+            text, ledger.settings_of(community["id"]).voucher_qr_template), now)
     except YizhanError as error:
         if error.code in GUESSES:
             await throttle_failure(GUESS_SCOPE, f"{community['id']}:{member['id']}", now)
@@ -143,8 +186,11 @@ def _refusal(voucher: dict, now: datetime, time_zone: str) -> YizhanError | None
     return None
 
 
-async def _redeem(community: dict, member: dict, code: str,
-                  now: datetime) -> tuple[dict, Posted]:
+async def _redeem(community: dict, member: dict | None, code: str, now: datetime, *,
+                  target: dict | None = None, actor: dict | None = None,
+                  redeemed_for: str = "", hint: dict | None = None,
+                  then: Callable[[dict, Posted], Awaitable[Any]] | None = None,
+                  ) -> tuple[dict, Posted]:
     if not codes.is_well_formed(code):
         raise YizhanError("VOUCHER_CODE_INVALID",
                           "This is not a valid card code. Please check it and type it again.",
@@ -159,15 +205,17 @@ async def _redeem(community: dict, member: dict, code: str,
         refusal = _refusal(voucher, now, community["time_zone"])
         if refusal is not None:
             raise refusal
-        limit = settings.voucher_limit_per_member
-        if limit and await CreditVoucher.count().where(
+        limit = settings.voucher_limit_per_member if member is not None else 0
+        if limit and member is not None and await CreditVoucher.count().where(
                 (CreditVoucher.batch == voucher["batch"])
                 & (CreditVoucher.redeemed_by == member["id"])) >= limit:
             raise YizhanError("VOUCHER_LIMIT_REACHED",
                               "You have already used {limit} card(s) of this kind.",
                               field="code", limit=limit)
         taken = await CreditVoucher.update({
-            CreditVoucher.status: REDEEMED, CreditVoucher.redeemed_by: member["id"],
+            CreditVoucher.status: REDEEMED,
+            CreditVoucher.redeemed_by: member["id"] if member is not None else None,
+            CreditVoucher.redeemed_for: redeemed_for,
             CreditVoucher.redeemed_at: now, CreditVoucher.closed_at: now,
         }).where((CreditVoucher.id == voucher["id"]) & (CreditVoucher.status == OPEN)
                  ).returning(CreditVoucher.id)
@@ -177,16 +225,21 @@ async def _redeem(community: dict, member: dict, code: str,
                 "VOUCHER_ALREADY_REDEEMED", "This card was already used.", field="code")
         amount = voucher["amount_centi"]
         reserve = await accounts.builtin(community["id"], VOUCHER_RESERVE)
-        target = await accounts.member_account(community["id"], member["id"])
+        if target is None:
+            target = await accounts.member_account(community["id"], member["id"])
+        who = member if member is not None else actor
         posted = await ledger.post(community, [
             Line(reserve, -amount, checked=False, release_held=amount),
             Line(target, amount)], kind="voucher_redemption",
             reason="Experience card", key=f"voucher:{voucher['id']}",
-            source_kind="voucher", source_id=voucher["id"], actor=member["id"],
-            hint={"field": "code", "payee_is_actor": True})
+            source_kind="voucher", source_id=voucher["id"], actor=who["id"] if who else None,
+            hint=hint or {"field": "code", "payee_is_actor": True},
+            reason_msgid="Experience card")
         await CreditVoucher.update({CreditVoucher.tx: posted.transaction["id"]}).where(
             CreditVoucher.id == voucher["id"])
         voucher = await CreditVoucher.select().where(CreditVoucher.id == voucher["id"]).first()
+        if then is not None:
+            await then(voucher, posted)
     return voucher, posted
 
 

@@ -29,7 +29,7 @@ async def after_change(community: dict, account: dict, row: dict, settings: Cred
     before = warnings_for(row["balance_centi"] - balance, row["held_centi"] - held,
                           row["incoming_centi"] - incoming, settings)
     member = account["member"]
-    available = row["balance_centi"] - row["held_centi"]
+    available = max(row["balance_centi"] - row["held_centi"] + centi(settings.credit_limit), 0)
     if NEAR_CREDIT_LIMIT in now and NEAR_CREDIT_LIMIT not in before:
         await notify(community["id"], member, "credits.near_credit_limit",
                      "Close to your credit limit",

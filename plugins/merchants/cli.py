@@ -15,6 +15,7 @@ import typer
 from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
 from yizhan.core.api import (
+    canonical_int,
     community_with_plugin,
     find_person,
     format_centi,
@@ -22,8 +23,18 @@ from yizhan.core.api import (
     get_person,
     member_for,
 )
-from yizhan.plugins.merchants import NAME, board, pdf, profile, rules, settlement, shops
+from yizhan.plugins.merchants import (
+    NAME,
+    board,
+    guarantees,
+    pdf,
+    profile,
+    rules,
+    settlement,
+    shops,
+)
 from yizhan.plugins.merchants.money import format_fen
+from yizhan.plugins.merchants.settings import fen
 
 merchants_app = typer.Typer(help="Partner shops: registration, staff, rules, the monthly "
                                  "board and settlement statements.", no_args_is_help=True)
@@ -35,7 +46,7 @@ async def _community(slug: str) -> dict:
 
 
 async def _shop(community: dict, ref: str) -> dict:
-    if ref.strip().isdigit():
+    if canonical_int(ref.strip()) is not None:
         return await shops.get(community, int(ref), "merchant")
     found = [s for s in await shops.list_merchants(community) if s["name"] == ref.strip()]
     found.sort(key=lambda s: s["status"] == shops.ENDED)
@@ -168,6 +179,9 @@ def rules_command(
         valid_from: str = typer.Option(None, "--from", help="First day (default today)."),
         valid_until: str = typer.Option(None, "--until", help="Last day (default open)."),
         note: str = typer.Option("", help="A note kept with the rule."),
+        confirm_below_value: bool = typer.Option(
+            False, "--confirm-below-value", help="threshold: add it even though its credits "
+                                                 "are worth more than the discount."),
         withdraw: int = typer.Option(None, help="Withdraw the rule with this number."),
         show_all: bool = typer.Option(False, "--all", help="List past and withdrawn rules "
                                                            "too."),
@@ -184,7 +198,7 @@ def rules_command(
                 accepted=(not refuse) if add_kind == rules.CATEGORY else (False if refuse
                                                                            else None),
                 validFrom=_date(valid_from, "from"), validUntil=_date(valid_until, "until"),
-                note=note)
+                note=note, confirm_below_value=confirm_below_value)
         if withdraw is not None:
             found = await rules.get(row, withdraw, "withdraw")
             if found["merchant"] != shop["id"]:
@@ -192,9 +206,12 @@ def rules_command(
             await rules.withdraw(row, None, withdraw)
         found = (await rules.of_merchant(shop["id"]) if show_all
                  else await rules.current_and_future(row, shop["id"]))
-        return [_rule_out(r) for r in found]
+        rate = fen(shops.settings_of(row).yuan_per_credit)
+        return [{**_rule_out(r), "yuan_per_credit": str(rules.effective_rate(r, rate))}
+                for r in found]
 
-    emit(run(body), as_json, ["id", "kind", "rule", "from", "until", "withdrawn"])
+    emit(run(body), as_json, ["id", "kind", "rule", "yuan_per_credit", "from", "until",
+                              "withdrawn"])
 
 
 @merchants_app.command("suspend")
@@ -221,6 +238,30 @@ def reinstate(merchant: str = MERCHANT_ARG, community: str = COMMUNITY_OPTION,
         row = await _community(community)
         return _shop_out(await shops.reinstate(row, None, (await _shop(row, merchant))["id"],
                                                note))
+
+    emit(run(body), as_json)
+
+
+@merchants_app.command("review")
+def review(merchant: str = MERCHANT_ARG, community: str = COMMUNITY_OPTION,
+           confirm: bool = typer.Option(None, "--confirm/--overturn",
+                                        help="Confirm the suspension the monthly board "
+                                             "proposed (suspended now) or overturn it."),
+           month: str = typer.Option(None, help="The board's month (default: the latest "
+                                                "pending)."),
+           note: str = typer.Option("", help="A note kept in the history."),
+           as_json: bool = JSON_OPTION) -> None:
+    """Confirm or overturn a suspension the monthly board proposed (it applies by itself when
+    nobody answers within ``suspend_review_hours``)."""
+
+    async def body():
+        if confirm is None:
+            from yizhan.core.api import invalid
+
+            raise invalid("confirm", "Say --confirm or --overturn.", code="REQUIRED")
+        row = await _community(community)
+        return _shop_out(await board.review(row, None, (await _shop(row, merchant))["id"],
+                                            confirm=confirm, month=month, note=note))
 
     emit(run(body), as_json)
 
@@ -262,7 +303,8 @@ def show_board(community: str = COMMUNITY_OPTION,
                              "name": line.merchant["name"], "average": line.average,
                              "ratings": line.ratings, "redemptions": line.redemptions,
                              "value": format_fen(line.value_fen), "flagged": line.flagged,
-                             "suspended": line.suspended} for line in lines]}
+                             "suspended": line.suspended, "review": line.review}
+                            for line in lines]}
 
     result = run(body)
     if as_json:
@@ -272,7 +314,7 @@ def show_board(community: str = COMMUNITY_OPTION,
     typer.echo(f"Partner shops, {result['month']} ({state}"
                + (", closed now" if result["closed_now"] else "") + ")")
     emit(result["entries"], False, ["rank", "name", "average", "ratings", "redemptions",
-                                    "value", "flagged", "suspended"])
+                                    "value", "flagged", "suspended", "review"])
 
 
 @merchants_app.command("settle")
@@ -280,8 +322,14 @@ def settle(merchant: str = MERCHANT_ARG, community: str = COMMUNITY_OPTION,
            month: str = typer.Option(None, help="The month, e.g. 2026-11 (default: current)."),
            csv_path: str = typer.Option(None, "--csv", help="Write the statement as CSV."),
            pdf_path: str = typer.Option(None, "--pdf", help="Write the statement as PDF."),
+           mark_paid: bool = typer.Option(False, "--mark-paid",
+                                          help="Record that the guarantee top-up due this "
+                                               "month was paid."),
+           note: str = typer.Option("", help="With --mark-paid: a note (the payment's "
+                                             "reference)."),
            as_json: bool = JSON_OPTION) -> None:
-    """A shop's monthly settlement statement (figures; CSV and PDF files on request)."""
+    """A shop's monthly settlement statement (figures; CSV and PDF files on request); with
+    --mark-paid, record the guarantee top-up as paid."""
 
     async def body():
         row = await _community(community)
@@ -301,6 +349,12 @@ def settle(merchant: str = MERCHANT_ARG, community: str = COMMUNITY_OPTION,
                "guarantee": g.status, "guarantee_target": format_fen(g.target_fen),
                "guarantee_achieved": format_fen(g.achieved_fen),
                "guarantee_settles_in": g.settles_in, "top_up": format_fen(g.top_up_fen)}
+        paid = await guarantees.payment_of(shop["id"], st.month.label)
+        out["top_up_paid_at"] = paid["paid_at"].isoformat() if paid else None
+        if mark_paid:
+            made = await guarantees.mark_paid(row, None, shop["id"], st.month.label,
+                                              note=note)
+            out["top_up_paid_at"] = made["paid_at"].isoformat()
         if csv_path:
             Path(csv_path).write_text(settlement.csv_text(row, st), encoding="utf-8")
             out["csv"] = csv_path

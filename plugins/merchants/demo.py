@@ -85,5 +85,12 @@ async def seed_demo(community: dict, members: dict[str, dict], *,
         await redemptions.rate(community, wang, groceries["id"], stars=4, smooth=True,
                                discount_real=True, comment="满减实在，排队稍久。")
         done["wang"] = groceries["id"]
+        # One unhappy resident rating the pharmacy down again and again still counts once:
+        # the board names a shop only when five distinct residents rate it below the bar.
+        for _ in range(3):
+            small = await _redeem(community, wang, qian, pharmacy, "1.00", "medicine")
+            await redemptions.rate(community, wang, small["id"], stars=1, smooth=False,
+                                   discount_real=True, comment="排队太久。")
+        done["wang_pharmacy"] = small["id"]
     return {"merchants": [market["name"], pharmacy["name"], fruit["name"]],
             "staff_logins": [u for u, _, _ in STAFF], "redemptions": done}

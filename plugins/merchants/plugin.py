@@ -36,8 +36,9 @@ def yizhan_register_piccolo_app():
 def yizhan_register_graphql():
     """Shops, rules, codes, redemptions, ratings, the board, statements, the profile."""
     from yizhan.plugins.merchants.schema import contribution
+    from yizhan.plugins.merchants.schema.promises import extend
 
-    return contribution()
+    return extend(contribution())
 
 
 @hookimpl
@@ -63,3 +64,20 @@ async def yizhan_seed_demo(ctx, members):
     from yizhan.plugins.merchants.demo import seed_demo
 
     await seed_demo(ctx.community, members)
+
+
+@hookimpl
+async def yizhan_deadline_due(ctx, deadline):
+    """A suspension the monthly board proposed was not reviewed in time: it applies."""
+    if deadline.kind == "board_suspension":
+        from yizhan.plugins.merchants import board
+
+        await board.review_due(ctx.community, deadline.payload)
+
+
+@hookimpl
+def yizhan_register_indicators():
+    """The merchants plugin's indicators (see docs/indicators.md)."""
+    from yizhan.plugins.merchants.indicators import INDICATORS
+
+    return INDICATORS

@@ -54,7 +54,9 @@ GUESS_SCOPE = "merchants.code"
 
 
 def own_credits(balance: credits.Balance) -> int:
-    """What a member may spend at a shop: their balance less what is held (no credit limit)."""
+    """What a member may spend at a shop: their balance less what is held (no credit limit).
+    Below zero when they owe (the shop's check after a concurrent spend needs the sign);
+    ``balance.spendable`` is the same number floored at zero, as the API shows it."""
     return balance.balance - balance.held
 
 

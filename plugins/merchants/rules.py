@@ -10,7 +10,11 @@ A rule is checked when it is saved, against the shop's other rules whose windows
 * two caps at once, two deals with the same minimum, a deal needing more credits than a cap
   allows, a bigger order getting a smaller discount than a smaller one, and a category both
   accepted and refused contradict each other (RULE_CONFLICT); the same category decision twice
-  is RULE_DUPLICATE.
+  is RULE_DUPLICATE;
+* a threshold deal whose credits are worth more, at the community's ``yuan_per_credit``, than
+  the discount they buy (the seed's "20 credits off 30 yuan": 200 yuan of credits for 30 yuan
+  off) is refused (DISCOUNT_BELOW_CREDIT_VALUE) unless the admin confirms it explicitly; every
+  rule shows its effective rate (:func:`effective_rate`).
 
 Rules are never edited: withdraw one and add another, so every receipt can name the rule it
 used as it was.
@@ -19,6 +23,7 @@ used as it was.
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from yizhan.core.api import (
@@ -37,6 +42,7 @@ from yizhan.core.api import (
 from yizhan.plugins.merchants import shops
 from yizhan.plugins.merchants.money import format_fen, yuan_to_fen
 from yizhan.plugins.merchants.pricing import RuleTerms
+from yizhan.plugins.merchants.settings import fen
 from yizhan.plugins.merchants.tables import MerchantRule
 
 CAP, THRESHOLD, CATEGORY = "cap", "threshold", "category"
@@ -211,9 +217,41 @@ def conflicts(new: dict, others: list[dict]) -> None:
                               field="category", **_where(other))
 
 
-async def add(community: dict, actor: dict | None, merchant_id: int, kind: str,
-              **given: Any) -> dict:
-    """Add a rule to a shop (admins) after checking it (see the module doc)."""
+def effective_rate(row: dict, fen_per_credit: int) -> Decimal:
+    """What one credit is worth under a rule, in yuan: a threshold deal's discount divided by
+    its credits; under any other rule, the community's rate (credits count at full value)."""
+    if row["kind"] == THRESHOLD and row["credits_centi"]:
+        return (Decimal(row["discount_fen"]) / Decimal(row["credits_centi"])).quantize(
+            Decimal("0.01"), ROUND_HALF_UP)
+    return (Decimal(fen_per_credit) / 100).quantize(Decimal("0.01"))
+
+
+def check_value(community: dict, values: dict, confirmed: bool) -> bool:
+    """Refuse (DISCOUNT_BELOW_CREDIT_VALUE) a threshold deal whose credits are worth more, at
+    the community's rate, than the discount they buy — unless the admin confirms it
+    explicitly. Returns whether the rule needed that confirmation."""
+    if values["kind"] != THRESHOLD:
+        return False
+    rate = fen(shops.settings_of(community).yuan_per_credit)
+    worth = values["credits_centi"] * rate // 100
+    if worth <= values["discount_fen"]:
+        return False
+    if confirmed:
+        return True
+    raise YizhanError(
+        "DISCOUNT_BELOW_CREDIT_VALUE",
+        "{credits} credits are worth {worth} yuan at {rate} yuan per credit, more than the "
+        "{discount} yuan they take off ({effective} yuan per credit). Confirm explicitly to "
+        "add it anyway.", field="discount", credits=format_centi(values["credits_centi"]),
+        worth=format_fen(worth), rate=format_fen(rate),
+        discount=format_fen(values["discount_fen"]),
+        effective=str(effective_rate(values, rate)))
+
+
+async def add(community: dict, actor: dict | None, merchant_id: int, kind: str, *,
+              confirm_below_value: bool = False, **given: Any) -> dict:
+    """Add a rule to a shop (admins) after checking it (see the module doc). A threshold deal
+    whose credits are worth more than its discount needs ``confirm_below_value``."""
     if actor is not None:
         require_admin(actor)
     values = parse(community, kind, given)
@@ -225,6 +263,7 @@ async def add(community: dict, actor: dict | None, merchant_id: int, kind: str,
         await shops.lock(merchant_id)
         new = {**values, "id": 0, "withdrawn_at": None}
         conflicts(new, await of_merchant(merchant_id))
+        values["over_value_confirmed"] = check_value(community, values, confirm_below_value)
         row = (await MerchantRule.insert(MerchantRule(
             community=community["id"], merchant=merchant_id, created_by=actor["id"] if actor
             else None, created_at=now(), **values,

@@ -35,10 +35,13 @@ class MerchantsSettings(BaseModel):
     #: A shop whose average rating in a month is below this …
     suspend_below: Decimal = Field(default=Decimal("3.0"), ge=Decimal("1"), le=Decimal("5"),
                                    decimal_places=2)
-    #: … with at least this many ratings that month is named on the board …
+    #: … with at least this many distinct residents rating it that month (each resident's
+    #: ratings of a shop count once a month: their latest) is named on the board …
     suspend_min_ratings: int = Field(default=5, ge=1, le=100_000)
-    #: … and suspended by the monthly sweep (off: named only).
+    #: … and suspended (off: named only) once the admins confirm it, or when they have not
+    #: overturned it within this many hours of the board closing.
     auto_suspend: bool = True
+    suspend_review_hours: int = Field(default=72, ge=1, le=30 * 24)
     #: The guaranteed volume of a new shop's first month (0: no guarantee). Each shop keeps the
     #: amount in force when it was registered.
     guarantee_yuan: Decimal = _yuan("500", ge="0", le="1000000")

@@ -100,6 +100,9 @@ class MerchantRule(Table, tablename="yz_merchant_rule"):
     category = Varchar(length=40, default="")
     accepted = Boolean(default=True)
     note = Varchar(length=200, default="")
+    #: A threshold rule whose credits are worth more than the discount they buy, kept only
+    #: because the admin who added it confirmed that explicitly.
+    over_value_confirmed = Boolean(default=False)
     created_by = BigInt(null=True, default=None)
     created_at = Timestamptz(default=None, null=True)
     withdrawn_by = BigInt(null=True, default=None)
@@ -200,3 +203,41 @@ class BoardEntry(Table, tablename="yz_merchant_board_entry"):
     value_fen = BigInt()
     flagged = Boolean(default=False)
     suspended = Boolean(default=False)
+    #: The admins' review of a flagged shop's suspension: ``pending`` (it applies when
+    #: ``review_due_at`` passes), ``confirmed`` or ``overturned`` by an admin, ``applied`` by
+    #: the deadline; empty when the line was not flagged (or the shop was not active).
+    review = Varchar(length=12, default="")
+    review_due_at = Timestamptz(default=None, null=True)
+    reviewed_by = BigInt(null=True, default=None)
+    reviewed_at = Timestamptz(default=None, null=True)
+    review_note = Text(default="")
+
+
+class CardRedemption(Table, tablename="yz_merchant_card_redemption"):
+    """An experience card (a credits voucher) taken at a shop's till for goods: its credits
+    move from the voucher reserve to the shop's account; the card's holder needs no account."""
+
+    community = ForeignKey(Community, on_delete=OnDelete.cascade, index=True)
+    merchant = ForeignKey(Merchant, on_delete=OnDelete.cascade, index=True)
+    staff = BigInt(null=True, default=None)
+    voucher = BigInt(unique=True)
+    credits_centi = BigInt()
+    value_fen = BigInt()
+    fen_per_credit = BigInt()
+    tx = BigInt(null=True, default=None)
+    created_at = Timestamptz(default=None, null=True, index=True)
+
+
+class GuaranteePayment(Table, tablename="yz_merchant_guarantee_payment"):
+    """The guaranteed-volume top-up of a shop's month, settled: what the community paid (yuan)
+    and the credits it stands for at the rate of the day, who confirmed it and when."""
+
+    community = ForeignKey(Community, on_delete=OnDelete.cascade, index=True)
+    merchant = ForeignKey(Merchant, on_delete=OnDelete.cascade, index=True)
+    month = Varchar(length=7)
+    amount_fen = BigInt()
+    credits_centi = BigInt(default=0)
+    fen_per_credit = BigInt()
+    note = Text(default="")
+    paid_by = BigInt(null=True, default=None)
+    paid_at = Timestamptz(default=None, null=True)

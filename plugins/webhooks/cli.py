@@ -9,7 +9,7 @@ import typer
 
 from yizhan.cli.output import COMMUNITY_OPTION, JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
-from yizhan.core.api import community_with_plugin, from_gid
+from yizhan.core.api import canonical_int, community_with_plugin, from_gid
 from yizhan.plugins.webhooks import NAME, delivery, service
 
 webhooks_app = typer.Typer(help="Webhooks: signed HTTP callbacks for a community's events.",
@@ -24,7 +24,7 @@ DELIVERY_COLUMNS = ["id", "webhook", "event", "status", "attempts", "last_status
 
 def _pk(value: str, type_name: str) -> int:
     """A row id from ``42`` or a global id of ``type_name``."""
-    if value.isdigit():
+    if canonical_int(value) is not None:
         return int(value)
     try:
         return from_gid(value, type_name)[1]
@@ -102,7 +102,7 @@ def update(webhook: str, community: str = COMMUNITY,
 
 
 @webhooks_app.command("remove")
-def remove(webhook: str, community: str = COMMUNITY) -> None:
+def remove(webhook: str, community: str = COMMUNITY, as_json: bool = JSON) -> None:
     """Remove a webhook and its delivery log."""
     pk = _pk(webhook, "Webhook")
 
@@ -111,7 +111,10 @@ def remove(webhook: str, community: str = COMMUNITY) -> None:
         await service.delete(row, None, pk)
 
     run(body)
-    typer.echo(f"Webhook {pk} removed from {community}.")
+    if as_json:
+        emit({"id": pk, "community": community, "removed": True}, True)
+    else:
+        typer.echo(f"Webhook {pk} removed from {community}.")
 
 
 @webhooks_app.command("rotate-secret")

@@ -217,10 +217,8 @@ async def _post(client: httpx.AsyncClient, subscription: dict, delivery: dict,
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
         signing.EVENT_HEADER: delivery["event"],
-        signing.DELIVERY_HEADER: to_gid("WebhookDelivery", delivery["id"]),
-        signing.TIMESTAMP_HEADER: str(timestamp),
-        signing.SIGNATURE_HEADER: signing.signature_header(
-            signing_secrets(subscription, now), timestamp, body),
+        **signing.headers(signing_secrets(subscription, now),
+                          to_gid("WebhookDelivery", delivery["id"]), timestamp, body),
     }
     try:
         async with client.stream("POST", subscription["url"], content=body, headers=headers,

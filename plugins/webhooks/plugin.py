@@ -68,3 +68,16 @@ def yizhan_register_commands(app):
     from yizhan.plugins.webhooks.cli import webhooks_app
 
     app.add_typer(webhooks_app, name="webhooks")
+
+
+@hookimpl
+def yizhan_register_metrics():
+    """``yizhan_webhook_deliveries_pending``: deliveries waiting to be sent (the backlog)."""
+    from yizhan.core.api import MetricGauge
+    from yizhan.plugins.webhooks.tables import WebhookDelivery
+
+    async def pending() -> int:
+        return await WebhookDelivery.count().where(WebhookDelivery.status == "pending")
+
+    return [MetricGauge("yizhan_webhook_deliveries_pending",
+                        "Webhook deliveries waiting to be sent (every community).", pending)]

@@ -221,5 +221,7 @@ async def test_enabling_a_plugin_whose_tables_are_not_migrated_is_refused(fresh_
 def test_an_unknown_setting_lists_the_valid_names(community, cli):
     message = refused(cli("plugins", "config", "core", "-c", "testville", "colour=red"),
                       "UNKNOWN_SETTING")
-    assert message == ("Unknown setting colour. The settings are: escalate_after_minutes, "
-                       "max_credits_per_need, max_window_days.")
+    assert message == ("Unknown setting colour. The settings are: auto_confirm_after_hours, "
+                       "confirm_reminder_hours_before, escalate_after_minutes, "
+                       "max_credits_per_need, max_window_days, overdue_helper_after_hours, "
+                       "overdue_leader_after_hours, proxy_helper_needs_second_leader.")

@@ -21,11 +21,11 @@ async def test_need_steps_reach_the_plugin_inside_the_transaction(
         community, resident, neighbour, enable_plugin, record):
     await enable_plugin(community, "probe")
     gid = await posted(resident)
-    for name, actor, status in (("acceptNeed", neighbour, "accepted"),
-                                ("withdrawFromNeed", neighbour, "open"),
-                                ("acceptNeed", neighbour, "accepted"),
-                                ("markNeedDone", neighbour, "done"),
-                                ("confirmNeed", resident, "confirmed")):
+    for name, actor, status in (("acceptNeed", neighbour, "ACCEPTED"),
+                                ("withdrawFromNeed", neighbour, "OPEN"),
+                                ("acceptNeed", neighbour, "ACCEPTED"),
+                                ("markNeedDone", neighbour, "DONE"),
+                                ("confirmNeed", resident, "CONFIRMED")):
         payload = await step(actor, name, gid)
         assert payload["errors"] == [] and payload["need"]["status"] == status
     seen = [(c.hook, c.info.get("status")) for c in record.calls
@@ -93,7 +93,7 @@ async def test_joining_and_verification(community, leader, gql, enable_plugin, r
         """mutation($input: VerifyMemberInput!) { verifyMember(input: $input) {
            member { status } errors { code } } }""",
         {"input": {"memberId": newcomer.id, "realName": "Real Newcomer"}})
-    assert payload == {"member": {"status": "verified"}, "errors": []}
+    assert payload == {"member": {"status": "VERIFIED"}, "errors": []}
     (verified,) = record.of("yizhan_member_verified")
     assert verified.info == {"member": newcomer.member_id, "verifier": leader.member_id,
                              "status": "verified"}
@@ -171,7 +171,7 @@ async def test_a_refused_confirmation_pays_nothing_and_stays_done(
     assert await counts() == before  # no help record, no notification, no notice
     assert (await Need.select(Need.status).first())["status"] == "done"
     del record.fail_on["yizhan_need_confirmed"]
-    assert (await step(resident, "confirmNeed", gid))["need"]["status"] == "confirmed"
+    assert (await step(resident, "confirmNeed", gid))["need"]["status"] == "CONFIRMED"
 
 
 @hook("yizhan_need_accepted")

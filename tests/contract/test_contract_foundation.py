@@ -165,7 +165,7 @@ async def test_declining_tells_plugins_with_the_reason(community, leader, pendin
     await enable_plugin(community, "probe")
     payload = await leader.gql.mutate(DECLINE, {"input": {"memberId": pending.id,
                                                          "reason": "Not in building A"}})
-    assert payload["errors"] == [] and payload["member"]["status"] == "declined"
+    assert payload["errors"] == [] and payload["member"]["status"] == "DECLINED"
     (call,) = record.of("yizhan_member_declined")
     assert call.in_transaction
     assert call.info == {"member": pending.member_id, "reason": "Not in building A",
@@ -177,10 +177,10 @@ async def test_leaving_and_removing_tell_plugins(community, leader, resident, ne
                                                  enable_plugin, record):
     await enable_plugin(community, "probe")
     left = await neighbour.gql.mutate(LEAVE, {"input": {"community": "testville"}})
-    assert left["errors"] == [] and left["member"]["status"] == "left"
+    assert left["errors"] == [] and left["member"]["status"] == "LEFT"
     removed = await leader.gql.mutate(REMOVE, {"input": {"memberId": resident.id,
                                                         "reason": "moved away"}})
-    assert removed["errors"] == [] and removed["member"]["status"] == "removed"
+    assert removed["errors"] == [] and removed["member"]["status"] == "REMOVED"
     calls = record.of("yizhan_member_left")
     assert [(c.info["member"], c.info["status"], c.info["removed_by"]) for c in calls] == [
         (neighbour.member_id, "left", None), (resident.member_id, "removed", leader.member_id)]

@@ -81,10 +81,11 @@ async def step(actor: Actor | GraphQLClient, name: str, need_id: str) -> dict[st
 
 
 async def step_ok(actor: Actor, name: str, need_id: str, status: str) -> dict[str, Any]:
-    """A step that must succeed and leave the need in ``status``."""
+    """A step that must succeed and leave the need in ``status`` (``"accepted"`` means the
+    ``NeedStatus`` value ``ACCEPTED``)."""
     payload = await step(actor, name, need_id)
     assert payload["errors"] == [], payload
-    assert payload["need"]["status"] == status
+    assert payload["need"]["status"] == status.upper()
     return payload["need"]
 
 

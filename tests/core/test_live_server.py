@@ -150,7 +150,7 @@ async def test_my_need_changed_when_a_neighbour_accepts(live, resident, neighbou
         message, accepted = await _first_event(subscriber, post_and_accept)
         change = message["payload"]["data"]["myNeedChanged"]
         assert change["action"] == "accepted" and change["need"]["id"] in accepted
-        assert change["need"]["status"] == "accepted"
+        assert change["need"]["status"] == "ACCEPTED"
         assert change["need"]["helper"] == {"id": neighbour.id}
         while await subscriber.next(timeout=0.5):
             pass
@@ -166,7 +166,14 @@ async def test_my_need_changed_when_a_neighbour_accepts(live, resident, neighbou
 
 
 async def test_subscriptions_refuse_bad_logins_and_documents(live, resident):
-    for token, code in ((None, "UNAUTHENTICATED"), ("garbage", "INVALID_TOKEN")):
+    # A bad token is refused at connection_init: the socket is closed with 4403.
+    ws = await websockets.connect(live.server.ws_url, subprotocols=["graphql-transport-ws"])
+    await ws.send(json.dumps({"type": "connection_init",
+                              "payload": {"authorization": "Bearer garbage"}}))
+    with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+        await asyncio.wait_for(ws.recv(), 10)
+    assert closed.value.rcvd.code == 4403
+    for token, code in ((None, "UNAUTHENTICATED"),):
         subscriber = await Subscriber.connect(live.server, token)
         try:
             await subscriber.subscribe("1", NEED_POSTED)

@@ -21,7 +21,7 @@ async def test_two_accepts_racing_for_one_need(resident, neighbour, leader):
     seen = await resident.gql.data(
         "query($id: ID!) { need(id: $id) { status helper { id } history { action } } }",
         {"id": need})
-    assert seen["need"]["status"] == "accepted" and seen["need"]["helper"]["id"] == helper
+    assert seen["need"]["status"] == "ACCEPTED" and seen["need"]["helper"]["id"] == helper
     assert [s["action"] for s in seen["need"]["history"]] == ["posted", "accepted"]
 
 

@@ -12,10 +12,10 @@ async def test_core_loop(resident, neighbour, community):
         "estimatedMinutes": 10, "credits": "0.20"}})
     assert payload["errors"] == []
     need = payload["need"]
-    assert need["status"] == "open" and need["credits"] == "0.20"
-    for mutation, actor, status in (("acceptNeed", neighbour, "accepted"),
-                                    ("markNeedDone", neighbour, "done"),
-                                    ("confirmNeed", resident, "confirmed")):
+    assert need["status"] == "OPEN" and need["credits"] == "0.20"
+    for mutation, actor, status in (("acceptNeed", neighbour, "ACCEPTED"),
+                                    ("markNeedDone", neighbour, "DONE"),
+                                    ("confirmNeed", resident, "CONFIRMED")):
         result = await actor.gql.mutate(
             f"mutation($i: NeedActionInput!) {{ {mutation}(input: $i) {{ need {{ status }} "
             "errors { code } } }", {"i": {"needId": need["id"]}})
@@ -59,10 +59,10 @@ async def test_core_loop_over_http_against_yizhan_serve(clock, community, reside
             "estimatedMinutes": 10, "credits": "0.20"}}, tokens["resident"])
         assert payload["errors"] == []
         need = payload["need"]
-        assert need["status"] == "open" and need["requester"]["displayName"] == "Resident1"
-        for mutation, who, status in (("acceptNeed", "neighbour", "accepted"),
-                                      ("markNeedDone", "neighbour", "done"),
-                                      ("confirmNeed", "resident", "confirmed")):
+        assert need["status"] == "OPEN" and need["requester"]["displayName"] == "Resident1"
+        for mutation, who, status in (("acceptNeed", "neighbour", "ACCEPTED"),
+                                      ("markNeedDone", "neighbour", "DONE"),
+                                      ("confirmNeed", "resident", "CONFIRMED")):
             result = await call(
                 http, f"mutation($i: NeedActionInput!) {{ {mutation}(input: $i) {{ need {{ "
                 "status } errors { code } } }", {"i": {"needId": need["id"]}}, tokens[who])

@@ -101,9 +101,9 @@ async def test_expiry_sweep(resident, neighbour, clock):
     clock.set(clock.now().replace(hour=4))  # 12:00 Shanghai: the first two windows ended
     results = await jobs.run_due(force=True)
     assert results["core.expire_needs"] == 1
-    assert await need_status(resident, open_need) == "expired"
-    assert await need_status(resident, taken) == "accepted"
-    assert await need_status(resident, later) == "open"
+    assert await need_status(resident, open_need) == "EXPIRED"
+    assert await need_status(resident, taken) == "ACCEPTED"
+    assert await need_status(resident, later) == "OPEN"
     assert [n["kind"] for n in await inbox(resident)][0] == "need.expired"
     # Idempotent: again, nothing more happens.
     before = await snapshot()

@@ -215,6 +215,8 @@ _OPEN_DISPUTES = '{ %s(community: "shuixie", status: OPEN) { nodes { id } } }'
 def _first_dispute(data: dict) -> str:
     (found,) = data.values()
     return found["nodes"][0]["id"]
+def _next_game(data: dict) -> str:
+    return data["upcomingEvents"]["nodes"][0]["id"]
 
 
 #: Lookups for ``fill``: name -> (GraphQL query run as the example's user, picking function).
@@ -227,6 +229,8 @@ LOOKUPS = {
     "undisputed_need": (_UNDISPUTED, _undisputed),
     "my_open_dispute": (_OPEN_DISPUTES % "myDisputes", _first_dispute),
     "mediated_dispute": (_OPEN_DISPUTES % "disputesIMediate", _first_dispute),
+    "next_game": ('{ upcomingEvents(community: "shuixie", kind: GAME, first: 1) '
+                  '{ nodes { id } } }', _next_game),
 }
 
 

@@ -64,7 +64,7 @@ async def test_the_core_flow_shows_both_balances_with_credits(
     command = _python("core_flow.py") if client == "python" else _node("core-flow.mjs")
     await enable_plugin(community, "credits")
     summary = await _run(command, *_flow_args(yizhan_server))
-    assert summary["status"] == "confirmed" and summary["mode"] == "credits"
+    assert summary["status"] == "CONFIRMED" and summary["mode"] == "credits"
     assert summary["credits"] == "0.20" and summary["title"] == "Carry a parcel upstairs"
     assert summary["requester"]["balance"] == "-0.20"
     assert summary["helper"]["balance"] == "0.20"
@@ -75,7 +75,7 @@ async def test_without_credits_the_flow_shows_hours(client, community, resident,
                                                     yizhan_server):
     command = _python("core_flow.py") if client == "python" else _node("core-flow.mjs")
     summary = await _run(command, *_flow_args(yizhan_server))
-    assert summary["status"] == "confirmed" and summary["mode"] == "hours"
+    assert summary["status"] == "CONFIRMED" and summary["mode"] == "hours"
     assert summary["helper"]["minutesGiven"] == 10 and summary["helper"]["needsHelped"] == 1
     assert summary["requester"]["minutesReceived"] == 10
 

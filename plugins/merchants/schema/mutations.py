@@ -108,6 +108,10 @@ class AddMerchantRuleInput:
     category: str | None = None
     accepted: bool | None = None
     note: str = ""
+    confirm_below_value: bool = strawberry.field(
+        default=False, description="THRESHOLD: add the deal even though its credits are worth "
+        "more (at the community's rate) than the discount they buy "
+        "(otherwise DISCOUNT_BELOW_CREDIT_VALUE).")
 
 
 @strawberry.type
@@ -274,7 +278,8 @@ class MerchantsMutation:
             community, admin, shop["id"], input.kind.value, validFrom=input.valid_from,
             validUntil=input.valid_until, cap=input.cap, minOrder=input.min_order,
             credits=input.credits, discount=input.discount, category=input.category,
-            accepted=input.accepted, note=input.note)
+            accepted=input.accepted, note=input.note,
+            confirm_below_value=input.confirm_below_value)
         return MerchantRulePayload(rule=MerchantRule.from_row(row))
 
     @strawberry.mutation(description="Withdraw a shop's rule (admins).")

@@ -12,6 +12,7 @@ from yizhan.core.api import (
     Credits,
     Member,
     member_by_id,
+    run_cpu,
     to_gid,
 )
 from yizhan.core.api import format_centi as credits
@@ -35,6 +36,7 @@ from yizhan.plugins.merchants.schema.common import (
     _sees_shop_books,
     _viewer,
 )
+from yizhan.plugins.merchants.settings import fen
 
 # --- types -----------------------------------------------------------------------------------
 
@@ -79,6 +81,19 @@ class MerchantRule:
     @strawberry.field(description="The rule in words, in the caller's language.")
     async def description(self, info: Info) -> str:
         return rules.describe(self._row, await info.context.resolved_locale())
+
+    @strawberry.field(description="What one credit is worth under this rule, in yuan: a "
+                                  "deal's discount divided by its credits; otherwise the "
+                                  "community's rate.")
+    async def yuan_per_credit(self, info: Info) -> Yuan:
+        community = await info.context.loaders.community.load(self._row["community"])
+        return str(rules.effective_rate(self._row, fen(shops.settings_of(
+            community).yuan_per_credit)))
+
+    @strawberry.field(description="THRESHOLD: the admin confirmed the deal although its "
+                                  "credits are worth more than its discount.")
+    def below_credit_value(self) -> bool:
+        return bool(self._row.get("over_value_confirmed"))
 
 
 @strawberry.type
@@ -385,8 +400,8 @@ class MerchantSettlement:
 
     @strawberry.field(description="The statement as a PDF, base64-encoded.")
     async def pdf_base64(self, info: Info) -> str:
-        data, _ = pdf.render(self._community, self._statement,
-                             await info.context.resolved_locale())
+        data, _ = await run_cpu(pdf.render, self._community, self._statement,
+                                await info.context.resolved_locale())
         return base64.b64encode(data).decode("ascii")
 
 

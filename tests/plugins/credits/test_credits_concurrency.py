@@ -89,7 +89,7 @@ async def test_two_server_processes_accept_and_confirm_at_once(credits_on, confi
             assert all(not r["errors"] for r in done)
             confirmed = await asyncio.gather(*(
                 step(i, resident.token, "confirmNeed", need_ids[i]) for i in won))
-            assert [r["need"]["status"] for r in confirmed] == ["confirmed"] * 3
+            assert [r["need"]["status"] for r in confirmed] == ["CONFIRMED"] * 3
     finally:
         for server in servers:
             server.stop()

@@ -30,7 +30,7 @@ async def test_a_confirmed_need_moves_both_balances(credits_on, resident, neighb
     assert (await my_credits(neighbour))["incoming"] == "0.20"
     await gql_step(neighbour, "markNeedDone", need_id)
     confirmed = await gql_step(resident, "confirmNeed", need_id)
-    assert confirmed["errors"] == [] and confirmed["need"]["status"] == "confirmed"
+    assert confirmed["errors"] == [] and confirmed["need"]["status"] == "CONFIRMED"
     assert (await my_credits(resident))["balance"] == "-0.20"
     assert (await my_credits(resident))["held"] == "0.00"
     helper = await my_credits(neighbour)

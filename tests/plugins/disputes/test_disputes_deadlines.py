@@ -43,8 +43,12 @@ async def test_reminders_escalation_and_the_default_outcome_once(
     seen = (await paying_resident.gql.data(ONE, {"id": dispute["id"]}))["dispute"]
     assert seen["escalated"] is True and seen["secondsLeft"] == 2 * 3600
     clock.advance(hours=2)
-    assert await deadlines.run_due(clock.now()) == 1  # 24 h: the default outcome
+    # 24 h: the default outcome — and core's reminder to confirm, silenced by the dispute
+    assert await deadlines.run_due(clock.now()) == 2
     assert await deadlines.run_due(clock.now()) == 0
+    assert not await Notification.exists().where(
+        (Notification.member == paying_resident.member_id)
+        & (Notification.kind == "need.confirm_reminder"))
     clock.advance(days=3)
     assert await deadlines.run_due(clock.now()) == 0
     got = (await paying_resident.gql.data(ONE, {"id": dispute["id"]}))["dispute"]
@@ -96,7 +100,7 @@ async def test_escalate_only_leaves_it_open_and_tells_the_admins(
     dispute = await _open(disputes_on, paying_resident, need)
     fund_before = await fund_balance(disputes_on)
     clock.advance(hours=24)
-    assert await deadlines.run_due(clock.now()) == 4
+    assert await deadlines.run_due(clock.now()) == 5  # 4 of the dispute, core's silenced one
     got = (await admin.gql.data(ONE, {"id": dispute["id"]}))["dispute"]
     assert got["status"] == "OPEN" and got["secondsLeft"] == 0 and got["escalated"]
     assert await _kinds(admin.member_id) == ["dispute.escalated", "dispute.overdue"]
@@ -170,7 +174,7 @@ async def test_two_concurrent_sweeps_apply_the_default_once(disputes_on, paying_
     fund_before = await fund_balance(disputes_on)
     clock.advance(hours=25)
     fired = await asyncio.gather(deadlines.run_due(clock.now()), deadlines.run_due(clock.now()))
-    assert sum(fired) == 4 * 4
+    assert sum(fired) == 4 * 5  # four of each dispute, and core's silenced reminder
     assert await fund_balance(disputes_on) == fund_before - 4 * 50
     assert await DisputeStep.count().where(DisputeStep.kind == "decided") == 4
     assert (await _kinds(admin.member_id)).count("dispute.defaulted") == 4

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from merchants_helpers import RATE, code_for, give_credits, shop_id, snapshot, submit
 
-from yizhan.core import jobs
+from yizhan.core import deadlines, jobs
 from yizhan.core.errors import YizhanError
 from yizhan.core.services import plugin_admin
 from yizhan.plugins.merchants import board, service
@@ -134,7 +134,8 @@ async def test_the_sweep_names_and_suspends_once_and_a_reinstatement_stands(
         await _rate(actor, await _sale(merchants_on, cashier, shop, actor), stars)
     # 18 / 6 = 3.00: not below 3.0, so not named.
     assert (await board.board(merchants_on))[2][0].flagged is False
-    await plugin_admin.configure(merchants_on, "merchants", {"suspend_below": "3.5"})
+    await plugin_admin.configure(merchants_on, "merchants", {"suspend_below": "3.5",
+                                                             "suspend_review_hours": 1})
     lines = (await board.board(merchants_on))[2]
     assert (lines[0].flagged, lines[0].average) == (True, "3.00")
     try:
@@ -146,6 +147,11 @@ async def test_the_sweep_names_and_suspends_once_and_a_reinstatement_stands(
 
     clock.set(local("2026-12-01 08:00"))
     assert (await jobs.run_due(force=True))["merchants.monthly_board"] == 1
+    # Issue 10: the board proposes; the suspension applies when the admins' review time
+    # (suspend_review_hours, set to 1 here) runs out unanswered.
+    assert (await service.get_merchant(merchants_on, shop["id"]))["status"] == "active"
+    clock.advance(hours=1)
+    await deadlines.run_due(clock.now())
     assert (await service.get_merchant(merchants_on, shop["id"]))["status"] == "suspended"
     history = await admin.gql.data('query($id: ID!) { merchant(id: $id) { statusReason '
                                    'history { action } } }', {"id": shop_id(shop)})

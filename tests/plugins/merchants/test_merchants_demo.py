@@ -18,7 +18,7 @@ from merchants_helpers import (
     submit,
 )
 
-from yizhan.core import jobs
+from yizhan.core import deadlines, jobs
 from yizhan.core.errors import YizhanError
 from yizhan.core.services import plugin_admin
 from yizhan.plugins.merchants import service
@@ -76,6 +76,7 @@ async def test_a_badly_rated_shop_is_suspended_by_the_monthly_sweep(
     from yizhan.testing.people import make_actor
 
     clock.set(local("2026-11-10 10:00"))
+    await plugin_admin.configure(merchants_on, "merchants", {"suspend_review_hours": 2})
     raters = [resident] + [await make_actor(merchants_on, gql, f"rater{i}", "A", "resident")
                            for i in range(4)]
     for index, rater in enumerate(raters):
@@ -90,6 +91,11 @@ async def test_a_badly_rated_shop_is_suspended_by_the_monthly_sweep(
     clock.set(local("2026-12-01 00:30"))
     assert (await jobs.run_due(force=True))["merchants.monthly_board"] == 1
     assert (await jobs.run_due(force=True))["merchants.monthly_board"] == 0
+    # Issue 10: the board proposes the suspension; it applies when the admins' review time
+    # (suspend_review_hours, set to 2 here) runs out unanswered.
+    assert (await service.get_merchant(merchants_on, shop["id"]))["status"] == "active"
+    clock.advance(hours=2)
+    await deadlines.run_due(clock.now())
 
     board = await resident.gql.data(
         'query { merchantBoard(community: "testville", month: "2026-11") { closed entries { '
@@ -104,7 +110,7 @@ async def test_a_badly_rated_shop_is_suspended_by_the_monthly_sweep(
     notices = await resident.gql.data(
         'query { notices(community: "testville") { nodes { title body } } }')
     assert notices["notices"]["nodes"][0]["title"] == "Partner shop ratings for 2026-11"
-    assert "Rated below the bar: Neighbourhood Supermarket." in (
+    assert "Rated below the bar by 5 residents: Neighbourhood Supermarket." in (
         notices["notices"]["nodes"][0]["body"])
 
     await give_credits(merchants_on, resident.member_id, "5.00", key="more")

@@ -28,8 +28,11 @@ async def test_the_demo_gets_its_shops_and_redemptions(yizhan_db):
     shops = {s["name"]: s for s in await service.list_merchants(community)}
     assert sorted(shops) == sorted(["邻里优选超市", "康宁大药房", "鲜果园水果店"])
     market = shops["邻里优选超市"]
-    (wang_redemption,) = await service.redemptions_of_member(
-        community, people_of_demo["wang"]["id"])
+    # Issue 10's demo: besides his groceries, 王楼长 rates the pharmacy down three times.
+    wang_redemptions = await service.redemptions_of_member(community,
+                                                           people_of_demo["wang"]["id"])
+    (wang_redemption,) = [r for r in wang_redemptions if r["merchant"] == market["id"]]
+    assert len(wang_redemptions) == 4
     (li_redemption,) = await service.redemptions_of_member(community, people_of_demo["li"]["id"])
     wang_receipt = await service.get_redemption(community, wang_redemption["id"])
     # The threshold deal and the leader's 5%: 128.00 - 30.00 - 6.40.
@@ -43,7 +46,15 @@ async def test_the_demo_gets_its_shops_and_redemptions(yizhan_db):
     assert (await credits.balance(community, li["id"])).balance == 0
     assert await credits.account_balance(community, market["account_code"]) == 200
     lines = (await board.board(community))[2]
-    assert [line.merchant["name"] for line in lines][:2] == ["康宁大药房", "邻里优选超市"]
+    # The pharmacy: 李姐's five stars and 王楼长's latest one star count once each (3.00 from
+    # two residents), below the supermarket's 4.00 — named by nobody, not suspended.
+    assert [line.merchant["name"] for line in lines][:2] == ["邻里优选超市", "康宁大药房"]
+    assert (lines[1].ratings, lines[1].average, lines[1].flagged) == (2, "3.00", False)
+    from yizhan.plugins.credits import anchors, verify
+
+    anchor = await anchors.latest(community["id"])
+    assert anchor is not None and anchor["seq"] >= 1
+    assert (await verify.verify(community["id"])).ok
     for username in ("zhou", "qian"):
         assert await people.find_person(username) is not None
 

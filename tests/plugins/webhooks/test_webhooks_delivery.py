@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from webhooks_helpers import deliver, deliveries, post_need, subscribe
@@ -28,7 +29,7 @@ async def test_a_posted_need_reaches_the_receiver_signed_after_commit(
     (request,) = receiver.requests
     assert request.valid, request.error
     assert request.headers["x-yizhan-event"] == "need.posted"
-    assert request.headers["x-yizhan-timestamp"] == str(int(clock.now().timestamp()))
+    assert request.headers["webhook-timestamp"] == str(int(clock.now().timestamp()))
     assert request.headers["content-type"].startswith("application/json")
     body = request.json
     assert body["type"] == "need.posted" and body["community"] == "testville"
@@ -39,7 +40,7 @@ async def test_a_posted_need_reaches_the_receiver_signed_after_commit(
     assert logged["status"] == "DELIVERED" and logged["attempts"] == 1
     assert logged["lastStatusCode"] == 200 and logged["lastError"] == ""
     assert logged["eventId"] == body["id"]
-    assert request.headers["x-yizhan-delivery"] == logged["id"]
+    assert request.headers["webhook-id"] == logged["id"]
     assert logged["body"].encode() == request.body
 
     assert await deliver() == 0  # sent once, not again
@@ -142,18 +143,45 @@ async def test_a_replayed_delivery_is_refused_by_the_documented_check(
     await post_need(webhooks_on, resident.member)
     await deliver()
     (request,) = receiver.requests
-    stamp = request.headers["x-yizhan-timestamp"]
-    sig = request.headers["x-yizhan-signature"]
-    assert signing.verify(receiver.secret, request.body, stamp, sig,
-                          now=clock.now().timestamp()) == int(stamp)
+    stamp = request.headers["webhook-timestamp"]
+    now = clock.now().timestamp()
+    assert signing.verify(receiver.secret, request.body, request.headers, now=now) == int(stamp)
     later = (clock.now() + timedelta(minutes=5, seconds=1)).timestamp()
     with pytest.raises(signing.SignatureError, match="tolerance"):
-        signing.verify(receiver.secret, request.body, stamp, sig, now=later)
+        signing.verify(receiver.secret, request.body, request.headers, now=later)
     with pytest.raises(signing.SignatureError, match="no signature"):
         signing.verify(receiver.secret, request.body.replace(b"testville", b"evilville"),
-                       stamp, sig, now=clock.now().timestamp())
+                       request.headers, now=now)
     with pytest.raises(signing.SignatureError, match="no signature"):
-        signing.verify("whsec_wrong", request.body, stamp, sig, now=clock.now().timestamp())
+        signing.verify("whsec_d3Jvbmc=", request.body, request.headers, now=now)
+    # Another delivery's id on this body does not verify either.
+    forged = {**request.headers, "webhook-id": "V2ViaG9va0RlbGl2ZXJ5Ojk5"}
+    with pytest.raises(signing.SignatureError, match="no signature"):
+        signing.verify(receiver.secret, request.body, forged, now=now)
+
+
+async def test_deliveries_verify_with_the_standard_webhooks_library(
+        webhooks_on, admin, resident, receiver, clock):
+    """A receiver using the Standard Webhooks reference library accepts our deliveries (it
+    checks the timestamp against the wall clock, so the test clock is set to it)."""
+    from standardwebhooks import Webhook
+    from standardwebhooks.webhooks import WebhookVerificationError
+
+    clock.set(datetime.now(UTC))
+    await subscribe(admin, receiver, ["need.posted"])
+    await post_need(webhooks_on, resident.member, "Standard")
+    await deliver()
+    (request,) = receiver.requests
+    assert {"webhook-id", "webhook-timestamp", "webhook-signature"} <= set(request.headers)
+    assert request.headers["webhook-signature"].startswith("v1,")
+    assert receiver.secret.startswith("whsec_")
+    payload = Webhook(receiver.secret).verify(request.body, request.headers)
+    assert payload == json.loads(request.body) and payload["data"]["need"]
+    with pytest.raises(WebhookVerificationError):
+        Webhook(receiver.secret).verify(request.body.replace(b"testville", b"evilville"),
+                                        request.headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(signing.new_secret()).verify(request.body, request.headers)
 
 
 async def test_ping_is_sent_at_once(webhooks_on, admin, receiver):

@@ -1,0 +1,1 @@
+"""Fixtures of the security tests come from ``yizhan.testing``; helpers in ``security_helpers``."""
