@@ -20,8 +20,7 @@ INDEXES = [
     "ON yz_member (community, building, status, id)",
     "CREATE INDEX yz_member_community_id ON yz_member (community, id)",
     "CREATE INDEX yz_need_community_id ON yz_need (community, id)",
-    "CREATE INDEX yz_help_record_community_confirmed "
-    "ON yz_help_record (community, confirmed_at)",
+    # (community, confirmed_at) for helpers_between: main's indicator migration has it
     "CREATE INDEX yz_help_record_helper_requester ON yz_help_record (helper, requester)",
     "CREATE INDEX yz_member_skill_lookup ON yz_member_skill (community, skill, member)",
     "CREATE INDEX yz_member_slot_lookup "
