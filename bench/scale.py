@@ -21,7 +21,7 @@ Measured on PostgreSQL 15 (shared 2-core machine, heavily loaded; ms, median of 
 | ``members(first: 50)`` | 12.0 | 28.0 | 0.43× | 7.6 | 7.0 | 1.09× |
 | ``needs(first: 50)`` | 17.3 | 12.8 | 1.35× | 13.9 | 14.1 | 0.99× |
 
-"Before" is main at 1ef3548 with this script (the running tables skipped): the small
+"Before" is main at 90993b7 with this script (the running tables skipped): the small
 community's member list was slower than the big one's (a generic plan walked the big
 community's rows in id order).
 """
