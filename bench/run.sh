@@ -14,7 +14,7 @@ start_private_postgres
 trap stop_private_postgres EXIT
 PG_BASE="postgresql://postgres@127.0.0.1:$PG_PORT"
 WORK=$(mktemp -d)
-for db in feed payments chain indicators; do
+for db in feed payments chain indicators scale; do
   "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE bench_$db"
 done
 
@@ -31,4 +31,6 @@ $PY bench/credits_verify.py --database "$PG_BASE/bench_chain"
 echo "### indicators at 100,000 members (SQLite, PostgreSQL)"
 YIZHAN_DATABASE_URL="sqlite:///$WORK/indicators.db" $PY bench/indicators.py
 YIZHAN_DATABASE_URL="$PG_BASE/bench_indicators" $PY bench/indicators.py
+echo "### flat cost with size: 100,000-member ÷ 1,000-member community (PostgreSQL)"
+YIZHAN_DATABASE_URL="$PG_BASE/bench_scale" $PY bench/scale.py
 rm -rf "$WORK"

@@ -72,7 +72,13 @@ from yizhan.core.services.communities import (
     list_buildings,
     list_communities,
 )
-from yizhan.core.services.hours import community_hours, helpers_between, member_hours
+from yizhan.core.services.hours import (
+    HOUSEHOLD_MINUTES,
+    community_hours,
+    helpers_between,
+    member_hours,
+    top_helpers_of_period,
+)
 from yizhan.core.services.members import (
     add_member,
     count_members,
@@ -265,6 +271,8 @@ __all__ = [
     "settle_need",
     "resolve_token",
     "helpers_between",
+    "top_helpers_of_period",
+    "HOUSEHOLD_MINUTES",
     "leaders_of",
     "list_buildings",
     "list_communities",

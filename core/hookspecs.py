@@ -269,6 +269,16 @@ def yizhan_rank_candidates(ctx: EventContext, need: dict, candidates: list[Candi
     An implementation may be ``async`` (e.g. to read its own tables); core awaits it."""
 
 
+@hookspec
+def yizhan_nominate_candidates(ctx: EventContext, need: dict) -> list[int]:
+    """Member ids worth scoring as helpers for ``need`` beyond core's own pool (members with
+    the skill, of the building, free in the window, and the lowest ids). Core never scores
+    every member of a large community, so a plugin whose ``yizhan_rank_candidates`` boosts
+    members for its own reasons names them here (e.g. badges: certified experts of the need's
+    category). Return a short list (at most a few hundred); ids not verified in the need's
+    community, and the requester, are dropped. May be ``async``."""
+
+
 @hookspec(firstresult=True)
 def yizhan_veto(ctx: EventContext, action: str, subject: dict) -> Veto | None:
     """Refuse ``action`` on ``subject`` (a need or member row, or the values of one to be made).

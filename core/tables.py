@@ -236,3 +236,53 @@ class AuditEntry(Table, tablename="yz_audit"):
     subject_type = Varchar(length=40, default="")
     subject_id = Varchar(length=60, default="")
     details = JSON(default="{}")
+
+
+class MemberSkill(Table, tablename="yz_member_skill"):
+    """One declared skill of a member: an indexed copy of ``Member.skills`` written by
+    ``members.set_profile``, so matching finds the members with a skill without reading them
+    all. Indexed on (community, skill, member)."""
+
+    community = BigInt()
+    skill = Varchar(length=40)
+    member = BigInt(index=True)
+
+
+class MemberSlot(Table, tablename="yz_member_slot"):
+    """One weekly availability slot of a member (``HH:MM`` local time): an indexed copy of
+    ``Member.availability`` written by ``members.set_profile``. Indexed on (community, weekday,
+    member, slot_start, slot_end)."""
+
+    community = BigInt()
+    weekday = Integer()
+    slot_start = Varchar(length=5)
+    slot_end = Varchar(length=5)
+    member = BigInt(index=True)
+
+
+class HoursTotal(Table, tablename="yz_hours_total"):
+    """Running totals of confirmed help, updated in the transaction that records it: one row
+    per community (``member`` 0: minutes, needs and distinct helpers) and one per member
+    (minutes given and received, needs helped). Unique on (community, member)."""
+
+    community = BigInt()
+    member = BigInt(default=0)
+    minutes_given = BigInt(default=0)
+    minutes_received = BigInt(default=0)
+    needs_helped = BigInt(default=0)
+    helpers = BigInt(default=0)
+
+
+class HelperPeriod(Table, tablename="yz_helper_period"):
+    """A helper's running figures for one month (``2026-11``) or quarter (``2026Q4``) of the
+    community's time zone, updated in the transaction that records help; leaderboards read the
+    first rows of an index on (community, period, score DESC, …) instead of every help record.
+    ``score`` is minutes given plus ``HOUSEHOLD_MINUTES`` per distinct household helped."""
+
+    community = BigInt()
+    period = Varchar(length=8)
+    member = BigInt()
+    minutes_given = BigInt(default=0)
+    needs_helped = BigInt(default=0)
+    households_helped = BigInt(default=0)
+    score = BigInt(default=0)

@@ -12,7 +12,7 @@ from yizhan.core.events import EventContext, check_veto, emit
 from yizhan.core.services import validation as v
 from yizhan.core.services.communities import get_building
 from yizhan.core.services.notifications import notify
-from yizhan.core.tables import Building, Member, Person
+from yizhan.core.tables import Building, Member, MemberSkill, MemberSlot, Person
 
 TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
 DEPUTY_MIN_HOUSEHOLDS = 300
@@ -276,15 +276,29 @@ async def set_profile(community: dict, member: dict, skills: list[str] | None = 
     """Declare the skills (category slugs) a member offers and when they are usually free."""
     v.require_person(member)
     values: dict[Any, Any] = {}
+    skill_rows = slot_rows = None
     if skills is not None:
         if len(skills) > 20:
             raise invalid("skills", "At most {max} skills.", code="TOO_MANY", max=20)
-        values[Member.skills] = json.dumps(sorted({v.slug(s, "skills") for s in skills}))
+        declared = sorted({v.slug(s, "skills") for s in skills})
+        values[Member.skills] = json.dumps(declared)
+        skill_rows = [MemberSkill(community=community["id"], skill=s, member=member["id"])
+                      for s in declared]
     if availability is not None:
-        values[Member.availability] = json.dumps(_parse_availability(availability))
+        slots = _parse_availability(availability)
+        values[Member.availability] = json.dumps(slots)
+        slot_rows = [MemberSlot(community=community["id"], member=member["id"],
+                                weekday=slot["weekday"], slot_start=slot["start"],
+                                slot_end=slot["end"]) for slot in slots]
     if values:
         async with db.atomic():
             await Member.update(values).where(Member.id == member["id"])
+            # the indexed copies matching reads (see core/matching.py)
+            for table, rows in ((MemberSkill, skill_rows), (MemberSlot, slot_rows)):
+                if rows is not None:
+                    await table.delete().where(table.member == member["id"])
+                    if rows:
+                        await table.insert(*rows)
             await audit.record(EventContext(community=community, actor=member),
                                "profile.updated", "Member", member["id"],
                                {"skills": skills is not None,
@@ -326,7 +340,9 @@ async def list_members(community: dict, *, status: str | None = None,
         query = query.where(Member.role == role)
     if after_id is not None:
         query = query.where(Member.id > after_id)
-    return await db.read(query.order_by(Member.id).limit(limit))
+    # ordered by (community, id), which is the same order here: a generic plan (prepared
+    # statements) then walks the (community, id) index instead of every member's id
+    return await db.read(query.order_by(Member.community, Member.id).limit(limit))
 
 
 async def memberships(person_id: int) -> list[dict]:

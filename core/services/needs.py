@@ -21,13 +21,14 @@ from yizhan.core import clock, db
 from yizhan.core import deadlines as deadlines_
 from yizhan.core.errors import YizhanError, forbidden, invalid, not_found
 from yizhan.core.events import EventContext, check_veto, emit
+from yizhan.core.services import hours
 from yizhan.core.services import validation as v
 from yizhan.core.services.communities import get_building
 from yizhan.core.services.members import get_member, leaders_of
 from yizhan.core.services.notifications import notify
 from yizhan.core.services.outbox import publish
 from yizhan.core.switches import switches
-from yizhan.core.tables import Community, HelpRecord, Need, NeedEvent
+from yizhan.core.tables import Community, Need, NeedEvent
 
 OPEN, ACCEPTED, DONE, CONFIRMED, CANCELLED, EXPIRED = (
     "open", "accepted", "done", "confirmed", "cancelled", "expired")
@@ -318,9 +319,7 @@ async def _confirm(community: dict, actor: dict | None, need: dict, now: datetim
     """Close a done need as confirmed (by ``actor``, or automatically when None)."""
     need = await _step(community, need, "confirmed", DONE,
                        {Need.status: CONFIRMED, Need.closed_at: now})
-    await HelpRecord.insert(HelpRecord(
-        community=community["id"], need=need["id"], helper=need["helper"],
-        requester=need["requester"], minutes=need["estimated_minutes"], confirmed_at=now))
+    await hours.record_help(community, need, need["estimated_minutes"], now)
     await _log(need["id"], actor, "confirmed", note)
     await deadlines_.cancel_all(DEADLINES, _subject(need["id"]))
     await emit(EventContext(community=community, actor=actor, now=now),
@@ -607,7 +606,9 @@ async def list_needs(community: dict, *, statuses: list[str] | None = None,
             Need.escalated_at.is_not_null() if escalated else Need.escalated_at.is_null())
     if before_id is not None:
         query = query.where(Need.id < before_id)
-    return await db.read(query.order_by(Need.id, ascending=False).limit(limit))
+    # (community, id) descending is the same order here, and lets a generic plan walk the
+    # (community, id) index of this community instead of every need's id
+    return await db.read(query.order_by(Need.community, Need.id, ascending=False).limit(limit))
 
 
 async def history(need_id: int) -> list[dict]:

@@ -37,6 +37,26 @@ async def certified_experts(community_id: int, category: str, member_ids: list[i
     return {r["member"] for r in rows}
 
 
+async def experts_of(community_id: int, category: str, now: datetime,
+                     limit: int = 200) -> list[int]:
+    """Members holding an active expert certification for ``category`` (lowest ids first, at
+    most ``limit``): badges' nominees for a need's candidates."""
+    if not category:
+        return []
+    definitions = await BadgeDefinition.select(BadgeDefinition.id).where(
+        (BadgeDefinition.community == community_id) & (BadgeDefinition.kind == "expert")
+        & (BadgeDefinition.category == category))
+    if not definitions:
+        return []
+    rows = await BadgeAward.select(BadgeAward.member).where(
+        (BadgeAward.community == community_id)
+        & BadgeAward.definition.is_in([d["id"] for d in definitions])
+        & BadgeAward.revoked_at.is_null()
+        & (BadgeAward.expires_at.is_null() | (BadgeAward.expires_at > now))
+    ).order_by(BadgeAward.member).limit(limit)
+    return [r["member"] for r in rows]
+
+
 async def profile(community: dict, member_id: int) -> dict[str, Any]:
     """A member's public badge profile: active badges, households helped, hours given."""
     member = await get_member(community, member_id, "memberId")

@@ -2,8 +2,8 @@
 
 Hooks: settings, Piccolo app, GraphQL, CLI, routes (public Open Badges URLs), jobs (the
 quarterly mutual-aid stars, expiry notes), its own hookspec (``yizhan_badges_upheld_disputes``),
-``yizhan_plugin_enabled`` (signing key and default badges) and ``yizhan_rank_candidates``
-(certified experts first).
+``yizhan_plugin_enabled`` (signing key and default badges), ``yizhan_nominate_candidates``
+and ``yizhan_rank_candidates`` (certified experts first).
 """
 
 from __future__ import annotations
@@ -87,6 +87,15 @@ async def yizhan_plugin_enabled(ctx: EventContext, plugin: str) -> None:
 
     await keys.ensure_key(ctx.community_id)
     await service.seed_defaults(ctx.community)
+
+
+@hookimpl
+async def yizhan_nominate_candidates(ctx: EventContext, need: dict) -> list[int]:
+    """Certified experts in the need's category are always scored, however large the
+    community."""
+    from yizhan.plugins.badges import matching
+
+    return await matching.experts_of(ctx.community_id, need["category"], ctx.now)
 
 
 @hookimpl

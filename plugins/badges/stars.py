@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from yizhan.core.api import (
+    HOUSEHOLD_MINUTES,
     EventContext,
     YizhanError,
     atomic,
@@ -39,14 +40,13 @@ from yizhan.core.api import (
     plugin_enabled,
     plugin_settings,
     post_notice,
+    top_helpers_of_period,
     translate,
 )
 from yizhan.core.api import now as _now
 from yizhan.plugins.badges import NAME, periods, service
 from yizhan.plugins.badges.periods import Period
 from yizhan.plugins.badges.tables import BadgeDefinition, BadgeKey, StarRound, StarWinner
-
-HOUSEHOLD_MINUTES = 60
 
 
 @dataclass
@@ -79,7 +79,9 @@ async def upheld_disputes(community: dict, member_ids: list[int], start: datetim
 
 async def standings(community: dict, start: datetime, end: datetime,
                     min_minutes: int = 0) -> list[Standing]:
-    """Every eligible member ranked for ``[start, end)``, best first (see the module doc)."""
+    """Every eligible member ranked for ``[start, end)``, best first (see the module doc),
+    straight from the help records — the reference :func:`top_standings` (which leaderboards
+    and the sweep use) is tested against; it reads every record of the span."""
     totals = await helpers_between(community["id"], start, end)
     verified = {m["id"] for m in await list_members(community, status="verified",
                                                     limit=1_000_000)}
@@ -110,12 +112,37 @@ def period_of(community: dict, kind: str, label: str | None = None,
     return periods.containing(kind, now or _now(), tz)
 
 
+async def top_standings(community: dict, period: Period, size: int,
+                        min_minutes: int = 0) -> list[Standing]:
+    """The first ``size`` of :func:`standings` for ``period``, read page by page from core's
+    running figures per helper and period (members with an upheld dispute are skipped), so
+    the cost does not grow with the community."""
+    found: list[Standing] = []
+    offset, page = 0, max(size * 2, 20)
+    while len(found) < size:
+        rows = await top_helpers_of_period(community["id"], period.label,
+                                           min_minutes=min_minutes, limit=page, offset=offset)
+        excluded = await upheld_disputes(community, [r["member_id"] for r in rows],
+                                         period.start, period.end)
+        found.extend(Standing(member_id=r["member_id"], minutes_given=r["minutes_given"],
+                              households_helped=r["households_helped"],
+                              needs_helped=r["needs_helped"], score=r["score"])
+                     for r in rows if r["member_id"] not in excluded)
+        if len(rows) < page:
+            break
+        offset += page
+    found = found[:size]
+    for rank, standing in enumerate(found, start=1):
+        standing.rank = rank
+    return found
+
+
 async def leaderboard(community: dict, kind: str, label: str | None = None
                       ) -> tuple[Period, list[Standing]]:
     """The top members of a month or quarter (current unless ``label`` names one)."""
     period = period_of(community, kind, label)
     size = plugin_settings(community["id"], NAME).leaderboard_size
-    return period, (await standings(community, period.start, period.end))[:size]
+    return period, await top_standings(community, period, size)
 
 
 # --- the quarterly round --------------------------------------------------------------------
@@ -210,8 +237,8 @@ async def run_round(community: dict, label: str | None = None, *, actor: dict | 
             prize=settings.star_prize, sponsor=settings.star_sponsor,
             prize_credits_centi=centi,
         )).returning(*StarRound.all_columns()))[0]
-        ranked = await standings(community, period.start, period.end, settings.star_min_minutes)
-        chosen = ranked[:settings.stars_per_quarter]
+        chosen = await top_standings(community, period, settings.stars_per_quarter,
+                                     settings.star_min_minutes)
         ctx = EventContext(community=community, actor=actor, now=now)
         lines = []
         for standing in chosen:

@@ -84,6 +84,26 @@ async def test_ranking_hook_reorders_candidates(community, resident, neighbour, 
     assert record.of("yizhan_rank_candidates")[0].community == "testville"
 
 
+@hook("yizhan_nominate_candidates")
+async def test_nominated_members_are_scored_beyond_cores_pool(community, resident, neighbour,
+                                                              deputy, leader, admin,
+                                                              enable_plugin, record,
+                                                              monkeypatch):
+    from yizhan.core import matching
+
+    monkeypatch.setattr(matching, "POOL", 0)  # core's indexed pools bring nobody
+    gid = await posted(resident)
+    first = """query($id: ID!) { candidates(needId: $id, first: 1) { member { id } } }"""
+    lowest = (await resident.gql.data(first, {"id": gid}))["candidates"]
+    assert lowest != [{"member": {"id": admin.id}}]  # not the lowest id: only a nominee
+    await enable_plugin(community, "probe")
+    record.boost[admin.member_id] = 1
+    ranked = (await resident.gql.data(first, {"id": gid}))["candidates"]
+    assert ranked == [{"member": {"id": admin.id}}]
+    (asked,) = record.of("yizhan_nominate_candidates")
+    assert asked.community == "testville" and asked.in_transaction is False
+
+
 @hook("yizhan_deliver_notification")
 async def test_delivery_happens_after_commit_in_the_readers_language(
         community, resident, neighbour, enable_plugin, record):

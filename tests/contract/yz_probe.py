@@ -321,6 +321,14 @@ async def yizhan_need_reminded(ctx, need, stage):
 
 
 @hookimpl
+def yizhan_nominate_candidates(ctx, need):
+    """Nominate the members a test named for a boost (matching then always scores them)."""
+    RECORD.calls.append(Call("yizhan_nominate_candidates", "probe", ctx.community["slug"],
+                             db.in_transaction(), {"need": need["id"]}))
+    return list(RECORD.boost)
+
+
+@hookimpl
 def yizhan_rank_candidates(ctx, need, candidates):
     """Add the probe's ``boost`` setting to the members a test named."""
     RECORD.calls.append(Call("yizhan_rank_candidates", "probe", ctx.community["slug"],

@@ -11,6 +11,7 @@ from badges_helpers import give_help, load_schema
 
 from yizhan.core import jobs
 from yizhan.core.errors import YizhanError
+from yizhan.core.graphql.ids import pk_of
 from yizhan.core.plugins import get_registry, hookimpl
 from yizhan.core.services import plugin_admin
 from yizhan.plugins.badges import stars
@@ -221,3 +222,28 @@ async def test_credit_prize_is_paid_through_the_credits_service(community, enabl
     assert after[leader.member_id] == before[leader.member_id]
     (notice,) = (await gql.data(NOTICES))["notices"]["nodes"]
     assert "Each star receives 2.50 time credits." in notice["body"]
+
+
+async def test_leaderboard_from_running_figures_equals_the_help_records(
+        badges, clock, gql, admin, resident, neighbour, leader, deputy):
+    """The leaderboard reads running figures per helper and period; they rank exactly as
+    :func:`stars.standings` ranks straight from the help records (households across months,
+    a period's edge, repeated pairs)."""
+    people = [admin, resident, neighbour, leader, deputy]
+    moments = ["2026-09-30 23:50", "2026-10-01 00:10", "2026-10-31 23:59", "2026-11-01 00:01",
+               "2026-11-15 12:00", "2026-12-31 23:59"]
+    for i in range(18):
+        clock.set(local(moments[i % len(moments)]))
+        helper, requester = people[(i * 3) % 5], people[(i * 3 + 1 + i % 3) % 5]
+        await give_help(badges, helper, requester, 10 + 7 * i)
+    for kind, label in (("MONTH", "2026-10"), ("MONTH", "2026-11"), ("QUARTER", "2026Q4"),
+                        ("QUARTER", "2026Q3")):
+        board = (await gql.data(BOARD, {"kind": kind, "period": label}))["badgeLeaderboard"]
+        start = datetime.fromisoformat(board["startsAt"])
+        end = datetime.fromisoformat(board["endsAt"])
+        expected = await stars.standings(badges, start, end)
+        assert [(e["rank"], pk_of(e["member"]["id"], "Member"), e["score"],
+                 e["minutesGiven"], e["householdsHelped"]) for e in board["entries"]] == [
+            (s.rank, s.member_id, s.score, s.minutes_given, s.households_helped)
+            for s in expected], label
+        assert board["entries"], label
