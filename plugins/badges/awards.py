@@ -11,13 +11,12 @@ from typing import Any
 from yizhan.core.api import (
     YizhanError,
     atomic,
+    communities_with_plugin,
     get_member,
     get_person,
-    list_communities,
     lock_row,
     not_found,
     notify,
-    plugin_enabled,
     require_admin,
     validate_text,
 )
@@ -178,8 +177,7 @@ async def note_expired(now: datetime) -> int:
 
     (They already stopped counting when the clock passed ``expires_at``; this keeps the step
     in the history.) Only where badges is on. Idempotent."""
-    enabled = [c["id"] for c in await list_communities()
-               if plugin_enabled(c["id"], NAME)]
+    enabled = [c["id"] for c in await communities_with_plugin(NAME)]
     due = await BadgeAward.select().where(
         BadgeAward.community.is_in(enabled or [-1])
         & BadgeAward.expires_at.is_not_null() & (BadgeAward.expires_at <= now)

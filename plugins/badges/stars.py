@@ -29,12 +29,12 @@ from yizhan.core.api import (
     YizhanError,
     atomic,
     await_all,
+    communities_with_plugin,
     format_centi,
     get_member,
     get_person,
     helpers_between,
     hook,
-    list_communities,
     list_members,
     notify,
     plugin_enabled,
@@ -306,9 +306,7 @@ async def sweep(now: datetime) -> int:
     """Job: for every community with badges on, name the stars of the quarter that ended last
     (if badges was already on when it ended and the round did not run). Returns rounds made."""
     made = 0
-    for community in await list_communities():
-        if not plugin_enabled(community["id"], NAME):
-            continue
+    for community in await communities_with_plugin(NAME):
         tz = community["time_zone"]
         period = periods.previous(periods.containing("quarter", now, tz), tz)
         if await get_round(community, period.label) is not None:

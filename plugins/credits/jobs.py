@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from yizhan.core.api import get_community_by_id, get_need, list_communities, plugin_enabled
+from yizhan.core.api import (
+    communities_with_plugin,
+    get_community_by_id,
+    get_need,
+    plugin_enabled,
+)
 from yizhan.plugins.credits import NAME, ledger, verify
 from yizhan.plugins.credits.tables import CreditAccount, CreditHold
 
@@ -37,8 +42,7 @@ async def release_stale_holds(now: datetime) -> int:
 async def verify_chains(now: datetime) -> int:
     """Verify the chain of every community where credits is on; record each result."""
     count = 0
-    for community in await list_communities():
-        if plugin_enabled(community["id"], NAME):
-            await verify.verify(community["id"])
-            count += 1
+    for community in await communities_with_plugin(NAME):
+        await verify.verify(community["id"])
+        count += 1
     return count

@@ -13,7 +13,11 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from yizhan.core.api import atomic, list_communities, list_members, plugin_enabled
+from yizhan.core.api import (
+    atomic,
+    communities_with_plugin,
+    list_members,
+)
 from yizhan.core.api import now as _now
 from yizhan.plugins.credits import NAME, accounts, ledger
 from yizhan.plugins.credits.accounts import LEADER_POOL
@@ -103,9 +107,7 @@ async def split_month(community: dict, month: str) -> dict:
 async def split_due(now: datetime) -> int:
     """Sweep: split last month's pool in every community where it is set (idempotent)."""
     count = 0
-    for community in await list_communities():
-        if not plugin_enabled(community["id"], NAME):
-            continue
+    for community in await communities_with_plugin(NAME):
         if ledger.settings_of(community["id"]).leader_pool_monthly <= 0:
             continue
         month = previous_month(now, community["time_zone"])

@@ -34,8 +34,7 @@ from yizhan.core.api import (
     YizhanError,
     atomic,
     cancel_deadline,
-    list_communities,
-    plugin_enabled,
+    communities_with_plugin,
     post_notice,
     require_admin,
     schedule_deadline,
@@ -347,9 +346,7 @@ async def sweep(now: datetime) -> int:
     """Job: for every community with merchants on, close the board of the month that ended
     last if it had shops then and was not closed. Returns boards made."""
     made = 0
-    for community in await list_communities():
-        if not plugin_enabled(community["id"], NAME):
-            continue
+    for community in await communities_with_plugin(NAME):
         tz = community["time_zone"]
         period = months.previous(months.containing(now, tz), tz)
         if await get_board(community, period.label) is not None:
