@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-import textwrap
+import sys
 from enum import Enum
 from functools import cache
 
@@ -83,7 +83,44 @@ def split_docstring(doc: str | None) -> tuple[str | None, dict[str, str]]:
     return _clean("\n".join(summary)), args
 
 
+def _docstrings_in_body(body: list[ast.stmt]) -> dict[str, str]:
+    found = {}
+    for statement, following in zip(body, body[1:], strict=False):
+        name = None
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            name = statement.target.id
+        elif (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+              and isinstance(statement.targets[0], ast.Name)):
+            name = statement.targets[0].id
+        if (name and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)):
+            text = _clean(following.value.value)
+            if text:
+                found[name] = text
+    return found
+
+
 @cache
+def _module_attribute_docstrings(module_name: str) -> dict[str, dict[str, str]]:
+    """Attribute docstrings of every class in a module by qualified name (parsed once)."""
+    module = sys.modules.get(module_name)
+    try:
+        tree = ast.parse(inspect.getsource(module))
+    except (OSError, TypeError, SyntaxError):
+        return {}
+    classes: dict[str, dict[str, str]] = {}
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                classes[prefix + node.name] = _docstrings_in_body(node.body)
+                visit(node.body, f"{prefix}{node.name}.")
+
+    visit(tree.body, "")
+    return classes
+
+
 def attribute_docstrings(cls: type) -> dict[str, str]:
     """``{attribute: docstring}`` for the string literals after attributes in the class body,
     base classes included (a subclass's own wins)."""
@@ -91,24 +128,8 @@ def attribute_docstrings(cls: type) -> dict[str, str]:
     for klass in reversed(cls.__mro__):
         if klass is object or klass.__module__ == "builtins":
             continue
-        try:
-            source = textwrap.dedent(inspect.getsource(klass))
-            tree = ast.parse(source)
-        except (OSError, TypeError, SyntaxError, IndentationError):
-            continue
-        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-        for statement, following in zip(body, body[1:], strict=False):
-            name = None
-            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-                name = statement.target.id
-            elif (isinstance(statement, ast.Assign) and len(statement.targets) == 1
-                  and isinstance(statement.targets[0], ast.Name)):
-                name = statement.targets[0].id
-            if (name and isinstance(following, ast.Expr)
-                    and isinstance(following.value, ast.Constant)
-                    and isinstance(following.value.value, str)):
-                found[name] = _clean(following.value.value) or ""
-    return {k: v for k, v in found.items() if v}
+        found.update(_module_attribute_docstrings(klass.__module__).get(klass.__qualname__, {}))
+    return found
 
 
 def _describe_fields(schema, definition: StrawberryObjectDefinition, graphql_type) -> None:
