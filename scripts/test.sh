@@ -61,8 +61,8 @@ if [ -z "${YIZHAN_TEST_DATABASE_URL:-}" ]; then
   trap stop_private_postgres EXIT
 fi
 
-echo "== tests on PostgreSQL"
-(unset YIZHAN_DATABASE_URL; suite "$@")
+echo "== tests on PostgreSQL (those that use the test database; the rest ran above)"
+(unset YIZHAN_DATABASE_URL; YIZHAN_TESTS_USING_THE_DATABASE_ONLY=1 suite "$@")
 
 if [ "$(id -u)" = "0" ] && [ "${SKIP_SCALEOUT:-0}" != "1" ]; then
   echo "== scale-out smoke: primary + streaming replica + pgbouncer"
