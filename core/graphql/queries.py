@@ -65,7 +65,8 @@ class NeedFilter:
                                          description="Only needs I asked for or posted.")
     helping: bool | None = strawberry.field(default=None, description="Only needs I accepted.")
     escalated: bool | None = None
-    """True: only needs nobody accepted in time (their leaders were told); false: only the others."""
+    """True: only needs nobody accepted in time (their leaders were told); false: only the
+    others."""
 
 
 @strawberry.input
