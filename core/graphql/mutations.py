@@ -19,6 +19,7 @@ from yizhan.core.graphql.types import (
     Need,
     Notice,
     PluginInfo,
+    Role,
     Viewer,
     member_objects,
     need_objects,
@@ -150,7 +151,7 @@ class SetMemberRoleInput:
 
     member_id: strawberry.ID
     """The member whose role changes."""
-    role: str
+    role: Role
     """The new role."""
 
 
@@ -460,7 +461,7 @@ class CoreMutation:
     async def set_member_role(self, info: Info, input: SetMemberRoleInput) -> MemberPayload:
         community, actor, pk = await _member_target(info, input.member_id)
         return MemberPayload(member=await _member_out(
-            await members.set_role(community, actor, pk, input.role)))
+            await members.set_role(community, actor, pk, input.role.value)))
 
     @strawberry.mutation(description="Declare my skills and free times in a community.")
     @payload(MemberPayload)
