@@ -46,6 +46,7 @@ from yizhan.core.graphql.contributions import GraphQLContribution
 from yizhan.core.graphql.errors import UserError, payload
 from yizhan.core.graphql.guards import (
     by_id_loader,
+    node_in_community,
     object_in_community,
     require_admin_of,
     rows_by_id,
@@ -329,6 +330,7 @@ __all__ = [
     "member_by_id",
     "member_objects",
     "need_objects",
+    "node_in_community",
     "object_in_community",
     "page_size",
     "payload",

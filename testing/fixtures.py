@@ -13,7 +13,8 @@ Fixtures: ``quick_password_hashes`` (autouse: cheap Argon2 costs), ``clock`` (a 
 clock), ``yizhan_db``, ``app``, ``gql`` (anonymous GraphQL client over the ASGI app),
 ``community`` (with buildings ``A`` of 320 households and ``B``),
 ``admin``, ``leader``, ``deputy``, ``resident``, ``neighbour`` (verified members with
-their own clients), ``pending`` (asked to join, not verified), ``enable_plugin``,
+their own clients), ``pending`` (asked to join, not verified), ``outsider`` (logged in, a
+member of another community only), ``enable_plugin``,
 ``add_hooks`` (hook implementations for one test), ``yizhan_server`` (a real ``yizhan serve``
 over HTTP), ``cli`` (the ``yizhan`` CLI
 in-process).
@@ -212,6 +213,15 @@ async def neighbour(community: dict, gql: GraphQLClient) -> Actor:
 async def pending(community: dict, gql: GraphQLClient) -> Actor:
     """Someone in building A who asked to join and is not verified yet."""
     return await make_actor(community, gql, "pending1", "A", None)
+
+
+@pytest_asyncio.fixture
+async def outsider(community: dict, gql: GraphQLClient) -> Actor:
+    """A verified admin of another community (``elsewhere``): logged in, no member here."""
+    from yizhan.core.services import communities
+
+    other = await communities.create_community("elsewhere", "Elsewhere", "Asia/Shanghai", "en")
+    return await make_actor(other, gql, "outsider1", None, "admin")
 
 
 class _Hooks:

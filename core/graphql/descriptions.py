@@ -19,6 +19,11 @@ from the docstrings, after the schema is built:
           \"\"\"What is needed, in the requester's words.\"\"\"
 
 Plugins get this for free: their types are in the same schema.
+
+What is the same everywhere is said once, here, unless the code says otherwise: the shared
+arguments and input fields (``community``, ``first``, ``after``, a mutation's ``input``), a
+payload's ``errors``, and a field an object takes from an interface (``Node.id``) keeps the
+interface's description.
 """
 
 from __future__ import annotations
@@ -175,6 +180,45 @@ def _type_docstring(definition: StrawberryObjectDefinition) -> str | None:
     return doc
 
 
+COMMON_ARGUMENTS = {
+    "community": "The community's slug, as in its address (`shuixie`).",
+    "first": "At most this many items (1 to 100; 20 when left out).",
+    "after": "Only the items after this cursor: the `pageInfo.endCursor` of the page before "
+             "(left out: the first page).",
+}
+"""Arguments and input fields with one meaning across the schema (core's and plugins')."""
+
+INPUT_ARGUMENT = "The mutation's input, in one object."
+ERRORS_FIELD = ("What was wrong with the input, each with the field at fault and a stable "
+                "code; empty when the change was made.")
+
+
+def _common_defaults(schema) -> None:
+    for graphql_type in schema._schema.type_map.values():
+        if isinstance(graphql_type, GraphQLInputObjectType):
+            for name, field in graphql_type.fields.items():
+                if not field.description:
+                    field.description = COMMON_ARGUMENTS.get(name)
+            continue
+        if not isinstance(graphql_type, GraphQLObjectType | GraphQLInterfaceType):
+            continue
+        for name, field in graphql_type.fields.items():
+            if not field.description:
+                field.description = next(
+                    (i.fields[name].description for i in graphql_type.interfaces
+                     if name in i.fields and i.fields[name].description), None)
+            if (not field.description and name == "errors"
+                    and "UserError" in str(field.type)):
+                field.description = ERRORS_FIELD
+            for arg_name, arg in field.args.items():
+                if arg.description:
+                    continue
+                if arg_name == "input" and graphql_type.name == "Mutation":
+                    arg.description = INPUT_ARGUMENT
+                else:
+                    arg.description = COMMON_ARGUMENTS.get(arg_name)
+
+
 _ROOTS = {
     "Query": "Every read: core's fields and those of each installed plugin.",
     "Mutation": "Every change: one `input` argument each, and a payload with `errors`.",
@@ -198,3 +242,4 @@ def describe_from_docstrings(schema) -> None:
             if not graphql_type.description:
                 graphql_type.description = _type_docstring(definition)
             _describe_fields(schema, definition, graphql_type)
+    _common_defaults(schema)

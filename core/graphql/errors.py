@@ -32,8 +32,12 @@ class UserError:
     and a ``message`` in the member's language."""
 
     field: str | None
+    """The input field at fault, as named in the input (`windowEnd`); null when it is not one
+    field."""
     code: str
+    """A stable code to branch on (`OUT_OF_RANGE`, `INSUFFICIENT_CREDITS` …)."""
     message: str
+    """What went wrong, in the member's language, to show as is."""
 
 
 def user_errors(error: YizhanError, locale: str | None) -> list[UserError]:

@@ -34,6 +34,19 @@ def by_id_loader(table: Any) -> DataLoader:
     return DataLoader(lambda ids: rows_by_id(table, ids))
 
 
+async def node_in_community(info: Any, table: Any, pk: int, plugin: str,
+                            ) -> tuple[dict, dict] | None:
+    """(community, row) of ``table``'s row ``pk`` for a type's ``load_node``: None when there
+    is no such row, PLUGIN_DISABLED when ``plugin`` is off in its community. The caller then
+    applies the checks of the plugin's own query for that object."""
+    row = await table.select().where(table.id == pk).first()
+    if row is None:
+        return None
+    community = await info.context.loaders.community.load(row["community"])
+    info.context.require_plugin(community, plugin)
+    return community, row
+
+
 async def object_in_community(info: Any, gid: str, type_name: str, table: Any, plugin: str,
                               *, field: str = "id", what: str | None = None,
                               ) -> tuple[dict, dict]:

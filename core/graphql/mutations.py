@@ -19,6 +19,7 @@ from yizhan.core.graphql.types import (
     Need,
     Notice,
     PluginInfo,
+    Role,
     Viewer,
     member_objects,
     need_objects,
@@ -50,7 +51,9 @@ class LoginInput:
     """Log in with a username or phone number and a password."""
 
     identifier: str
+    """Your username or phone number."""
     password: str
+    """Your password."""
 
 
 @strawberry.type
@@ -58,7 +61,9 @@ class LoginPayload:
     """A bearer token for ``Authorization: Bearer …`` and who it belongs to."""
 
     token: str | None = None
+    """The bearer token (null when the login failed); send it as `Authorization: Bearer …`."""
     viewer: Viewer | None = None
+    """Who logged in (null when the login failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -67,10 +72,15 @@ class RegisterInput:
     """Create a login. Joining a community is a separate step."""
 
     username: str
+    """The login name: unique on this server, not changeable later."""
     display_name: str
+    """The name neighbours see."""
     password: str
+    """8 to 256 characters."""
     phone: str | None = None
+    """A phone number to log in with instead of the username (optional)."""
     locale: str | None = None
+    """The language to read in, `zh_Hans` or `en` (left out: the server's default)."""
 
 
 @strawberry.type
@@ -78,6 +88,7 @@ class RegisterPayload:
     """The new person."""
 
     viewer: Viewer | None = None
+    """The new person (null when registration failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -86,6 +97,7 @@ class LogoutPayload:
     """Whether the token was revoked."""
 
     revoked: bool = False
+    """True when the token was revoked (false when it already was)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -95,6 +107,7 @@ class JoinCommunityInput:
 
     community: str
     building_id: strawberry.ID | None = None
+    """The building you live in (a leader of it verifies you)."""
 
 
 @strawberry.input
@@ -102,7 +115,9 @@ class VerifyMemberInput:
     """Verify a pending member by their real name (leaders of their building, admins)."""
 
     member_id: strawberry.ID
+    """The pending member."""
     real_name: str
+    """Their real name as checked in person: seen only by the member and their leaders."""
 
 
 @strawberry.input
@@ -110,7 +125,9 @@ class DeclineMemberInput:
     """Decline a pending member with a reason they will see."""
 
     member_id: strawberry.ID
+    """The pending member."""
     reason: str
+    """Why, shown to the person."""
 
 
 @strawberry.input
@@ -125,7 +142,7 @@ class RemoveMemberInput:
 class LeaveCommunityInput:
     """Leave a community (you may ask to join again later)."""
 
-    community: str = strawberry.field(description="The community's slug.")
+    community: str
 
 
 @strawberry.input
@@ -133,7 +150,9 @@ class SetMemberRoleInput:
     """Make a member a resident, deputy leader, building leader or admin (admins)."""
 
     member_id: strawberry.ID
-    role: str
+    """The member whose role changes."""
+    role: Role
+    """The new role."""
 
 
 @strawberry.input
@@ -141,8 +160,11 @@ class AvailabilityInput:
     """A weekly slot: weekday 0 (Monday) to 6, times as HH:MM in community local time."""
 
     weekday: int
+    """Day of the week: 0 is Monday, 6 is Sunday."""
     start: str
+    """Start time, `HH:MM` (community local time)."""
     end: str
+    """End time, `HH:MM` (community local time), after `start`."""
 
 
 @strawberry.input
@@ -151,7 +173,9 @@ class UpdateMyProfileInput:
 
     community: str
     skills: list[str] | None = None
+    """What you offer to help with (left out: unchanged)."""
     availability: list[AvailabilityInput] | None = None
+    """When you are usually free each week (left out: unchanged; empty: never)."""
 
 
 @strawberry.type
@@ -159,6 +183,7 @@ class MemberPayload:
     """The changed member."""
 
     member: Member | None = None
+    """The membership after the change (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -168,7 +193,9 @@ class CreateBuildingInput:
 
     community: str
     name: str
+    """The building's name as residents know it."""
     households: int = 0
+    """How many households live there (for participation rates)."""
 
 
 @strawberry.type
@@ -176,6 +203,7 @@ class BuildingPayload:
     """The new building."""
 
     building: Building | None = None
+    """The new building (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -186,14 +214,24 @@ class PostNeedInput:
 
     community: str
     title: str
+    """What is needed, in a few words."""
     category: str
+    """A free-form kind of help (`shopping`, `repairs` …)."""
     window_start: datetime
+    """When the help can start."""
     window_end: datetime
+    """By when it must be done (after `windowStart`)."""
     estimated_minutes: int
+    """How long you expect it to take."""
     credits: Credits = strawberry.field(default="0")
+    """Credits offered to the helper on confirmation, a decimal string (`"2.50"`); needs the
+    credits plugin unless 0."""
     description: str = ""
+    """More detail (optional)."""
     building_id: strawberry.ID | None = None
+    """Where the help is needed (left out: the requester's building)."""
     on_behalf_of: strawberry.ID | None = None
+    """The member the help is for, when a leader posts for them (left out: yourself)."""
 
 
 @strawberry.input
@@ -201,6 +239,7 @@ class NeedActionInput:
     """Which need."""
 
     need_id: strawberry.ID
+    """The need."""
 
 
 @strawberry.input
@@ -218,7 +257,9 @@ class CancelNeedInput:
     """Cancel an open or accepted need, optionally saying why."""
 
     need_id: strawberry.ID
+    """The open or accepted need."""
     reason: str = ""
+    """Why (optional), shown in its history."""
 
 
 @strawberry.type
@@ -226,6 +267,7 @@ class NeedPayload:
     """The need after the step."""
 
     need: Need | None = None
+    """The need after the step (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -235,8 +277,11 @@ class PostNoticeInput:
 
     community: str
     title: str
+    """The headline."""
     body: str = ""
+    """The text (optional)."""
     pinned: bool = False
+    """Show it above the others."""
 
 
 @strawberry.type
@@ -244,6 +289,7 @@ class NoticePayload:
     """The new notice."""
 
     notice: Notice | None = None
+    """The new notice (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -253,6 +299,7 @@ class MarkNotificationsReadInput:
 
     community: str
     ids: list[strawberry.ID] | None = None
+    """The notifications to mark (null: every one of mine in the community)."""
 
 
 @strawberry.type
@@ -260,6 +307,7 @@ class MarkNotificationsReadPayload:
     """How many were marked."""
 
     count: int = 0
+    """How many were marked read."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -269,7 +317,9 @@ class SetPluginEnabledInput:
 
     community: str
     plugin: str
+    """The plugin's name (`credits`)."""
     enabled: bool
+    """True to switch it on, false to switch it off."""
 
 
 @strawberry.input
@@ -278,7 +328,10 @@ class ConfigurePluginInput:
 
     community: str
     plugin: str
+    """The plugin's name (`credits`)."""
     settings: JSON
+    """A JSON object of the settings to change; the others keep their values. Refused with a code
+    when a value is invalid."""
 
 
 @strawberry.type
@@ -286,6 +339,7 @@ class PluginPayload:
     """The plugin's state after the change."""
 
     plugin: PluginInfo | None = None
+    """The plugin's state after the change (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -407,7 +461,7 @@ class CoreMutation:
     async def set_member_role(self, info: Info, input: SetMemberRoleInput) -> MemberPayload:
         community, actor, pk = await _member_target(info, input.member_id)
         return MemberPayload(member=await _member_out(
-            await members.set_role(community, actor, pk, input.role)))
+            await members.set_role(community, actor, pk, input.role.value)))
 
     @strawberry.mutation(description="Declare my skills and free times in a community.")
     @payload(MemberPayload)

@@ -48,16 +48,25 @@ class NeedFilter:
     """Narrow a list of needs. Window bounds select needs whose window overlaps them."""
 
     status: list[NeedStatus] | None = None
+    """Only needs in one of these states."""
     building_id: strawberry.ID | None = None
+    """Only needs in this building."""
     category: str | None = None
+    """Only needs of this category (exact match)."""
     window_from: datetime | None = None
+    """Only needs whose window ends after this time."""
     window_to: datetime | None = None
+    """Only needs whose window starts before this time."""
     late_night: bool | None = None
+    """True: only needs with part of the window at 22:00-06:00 local; false: only the others."""
     weekend: bool | None = None
+    """True: only needs with part of the window on a weekend; false: only the others."""
     mine: bool | None = strawberry.field(default=None,
                                          description="Only needs I asked for or posted.")
     helping: bool | None = strawberry.field(default=None, description="Only needs I accepted.")
     escalated: bool | None = None
+    """True: only needs nobody accepted in time (their leaders were told); false: only the
+    others."""
 
 
 @strawberry.input
@@ -99,9 +108,21 @@ async def _load_plugin_node(info: Info, type_name: str, pk: int) -> Node | None:
     return await load(info, pk)
 
 
+async def _viewer(info: Info) -> Viewer | None:
+    person = await info.context.person()
+    if person is None:
+        return None
+    return Viewer(id=to_gid("Person", person["id"]), username=person["username"],
+                  display_name=person["display_name"], locale=info.context.locale,
+                  _row=person)
+
+
 async def _load_node(info: Info, gid: strawberry.ID) -> Node | None:
     type_name, pk = from_gid(gid)
     ctx = info.context
+    if type_name == "Person":  # a Viewer: the logged-in person's own, and nobody else's
+        viewer = await _viewer(info)
+        return viewer if viewer is not None and viewer._row["id"] == pk else None
     if type_name == "Community":
         row = await ctx.loaders.community.load(pk)
         return Community.from_row(row) if row else None
@@ -164,19 +185,18 @@ class CoreQuery:
 
     @strawberry.field(description="The logged-in person, or null when anonymous.")
     async def viewer(self, info: Info) -> Viewer | None:
-        person = await info.context.person()
-        if person is None:
-            return None
-        return Viewer(id=to_gid("Person", person["id"]), username=person["username"],
-                      display_name=person["display_name"], locale=info.context.locale,
-                      _row=person)
+        return await _viewer(info)
 
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        """Args:
+            id: The object's global id (any type's `id`)."""
         return await _load_node(info, id)
 
     @strawberry.field(description="A community by slug (public).")
     async def community(self, info: Info, slug: str) -> Community:
+        """Args:
+            slug: The community's slug, as in its address (`shuixie`)."""
         return Community.from_row(await info.context.community(slug))
 
     @strawberry.field(description="Every community on this platform (public).")
@@ -196,6 +216,11 @@ class CoreQuery:
                       building_id: strawberry.ID | None = None, role: Role | None = None,
                       first: int | None = None, after: str | None = None
                       ) -> Connection[Member]:
+        """Args:
+            status: Only members in this state (residents always get verified members
+                only).
+            building_id: Only members of this building.
+            role: Only members with this role."""
         row = await info.context.community(community)
         viewer = await info.context.require_verified(row)
         size = connections.page_size(first)
@@ -215,6 +240,8 @@ class CoreQuery:
     @strawberry.field(description="Needs of a community, newest first (verified members).")
     async def needs(self, info: Info, community: str, filter: NeedFilter | None = None,
                     first: int | None = None, after: str | None = None) -> Connection[Need]:
+        """Args:
+            filter: Narrow the list (left out: every need)."""
         row = await info.context.community(community)
         viewer = await info.context.require_verified(row)
         size = connections.page_size(first)
@@ -235,6 +262,8 @@ class CoreQuery:
 
     @strawberry.field(description="One need.")
     async def need(self, info: Info, id: strawberry.ID) -> Need:
+        """Args:
+            id: The need's global id."""
         row, _ = await _need_and_community(info, id)
         return (await need_objects(info.context.loaders, [row]))[0]
 
@@ -242,6 +271,8 @@ class CoreQuery:
                                   "poster, leaders and admins).")
     async def candidates(self, info: Info, need_id: strawberry.ID,
                          first: int | None = None) -> list[Candidate]:
+        """Args:
+            need_id: The need to find helpers for."""
         row, community = await _need_and_community(info, need_id)
         viewer = await info.context.require_verified(community)
         if viewer["id"] not in (row["requester"], row["posted_by"]) and not v.is_leader_of(
@@ -257,6 +288,9 @@ class CoreQuery:
     async def notices(self, info: Info, community: str, source: str | None = None,
                       first: int | None = None, after: str | None = None
                       ) -> Connection[Notice]:
+        """Args:
+            source: Only notices from this source: `core` for people's posts, else a
+                plugin's name."""
         row = await info.context.community(community)
         size = connections.page_size(first)
         rows = await notices.list_notices(row["id"], source=source,
@@ -269,6 +303,8 @@ class CoreQuery:
     async def notifications(self, info: Info, community: str, unread_only: bool = False,
                             first: int | None = None, after: str | None = None
                             ) -> Connection[Notification]:
+        """Args:
+            unread_only: True: only the ones not yet marked read."""
         row = await info.context.community(community)
         viewer = await info.context.require_membership(row)
         size = connections.page_size(first)
@@ -301,6 +337,8 @@ class CoreQuery:
     async def audit_log(self, info: Info, community: str, filter: AuditFilter | None = None,
                         first: int | None = None, after: str | None = None
                         ) -> Connection[AuditEntry]:
+        """Args:
+            filter: Narrow the log (left out: every entry)."""
         from yizhan.core import audit
 
         row = await info.context.community(community)

@@ -26,7 +26,10 @@ class NeedChange:
     """A step in the life of one of my needs."""
 
     action: str
+    """The step: `accepted`, `withdrawn`, `done`, `confirmed`, `cancelled`, `expired`,
+    `escalated` …"""
     need: Need
+    """The need after the step."""
 
 
 T = TypeVar("T")
@@ -81,6 +84,9 @@ class CoreSubscription:
     async def need_posted(self, info: Info, community: str,
                           building_id: strawberry.ID | None = None
                           ) -> AsyncGenerator[Need, None]:
+        """Args:
+            building_id: Only needs in this building (left out: your own building; an admin
+                without one gets every building)."""
         row = await info.context.community(community)
         viewer = await info.context.require_verified(row)
         building = pk_of(building_id, "Building", "buildingId") \

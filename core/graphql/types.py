@@ -27,11 +27,17 @@ class NeedStatus(Enum):
     """Where a need stands."""
 
     OPEN = "open"
+    """Posted and waiting for a helper."""
     ACCEPTED = "accepted"
+    """A helper took it on; the work is not done yet."""
     DONE = "done"
+    """The helper marked it done; waiting for the requester to confirm."""
     CONFIRMED = "confirmed"
+    """The requester (or a leader for them) confirmed the help: hours and any credits are booked."""
     CANCELLED = "cancelled"
+    """Called off before it was confirmed; nothing is booked."""
     EXPIRED = "expired"
+    """Its window passed with no helper; nothing is booked."""
 
 
 @strawberry.enum
@@ -39,10 +45,16 @@ class MemberStatus(Enum):
     """Where a membership stands."""
 
     PENDING = "pending"
+    """Asked to join; a leader has not decided yet. Sees only what the public sees and their own
+    request."""
     VERIFIED = "verified"
+    """A leader checked who they are: a full member."""
     DECLINED = "declined"
+    """A leader declined the request to join (the reason is on the membership)."""
     LEFT = "left"
+    """The member left the community."""
     REMOVED = "removed"
+    """An admin removed the member."""
 
 
 @strawberry.enum
@@ -50,9 +62,13 @@ class Role(Enum):
     """A member's role in a community, from least to most authority."""
 
     RESIDENT = "resident"
+    """A member with no leading role."""
     DEPUTY_LEADER = "deputy_leader"
+    """Helps the building leaders: verifies members and posts for neighbours in their building."""
     BUILDING_LEADER = "building_leader"
+    """Leads a building: verifies its members, posts and confirms for its residents."""
     ADMIN = "admin"
+    """Runs the community: roles, buildings, plugins and their settings."""
 
 
 @strawberry.interface
@@ -60,6 +76,7 @@ class Node:
     """An object with a global id, fetchable with ``node(id:)``."""
 
     id: strawberry.ID
+    """The global id: give it to `node(id:)` or to any argument that takes this object's id."""
 
 
 @strawberry.type
@@ -67,9 +84,13 @@ class Community(Node):
     """A community running a time bank."""
 
     slug: str
+    """The short name in addresses and in every `community:` argument (`shuixie`)."""
     name: str
+    """The community's display name."""
     time_zone: str
+    """The IANA time zone its local times are in (`Asia/Shanghai`)."""
     locale: str
+    """The default language of its messages (`zh_Hans` or `en`)."""
     _row: strawberry.Private[dict]
 
     @classmethod
@@ -89,7 +110,9 @@ class Building(Node):
     """A building of a community."""
 
     name: str
+    """The building's name as residents know it."""
     households: int
+    """How many households live there (for participation rates)."""
     _row: strawberry.Private[dict]
 
     @classmethod
@@ -104,8 +127,11 @@ class AvailabilitySlot:
     """A weekly time a member is usually free (community local time)."""
 
     weekday: int
+    """Day of the week: 0 is Monday, 6 is Sunday."""
     start: str
+    """Start time, `HH:MM` (community local time)."""
     end: str
+    """End time, `HH:MM` (community local time), after `start`."""
 
 
 @strawberry.type
@@ -113,8 +139,11 @@ class Hours:
     """Help given and received through confirmed needs."""
 
     minutes_given: int
+    """Minutes of help this member gave in confirmed needs."""
     minutes_received: int
+    """Minutes of help this member received in confirmed needs."""
     needs_helped: int
+    """How many confirmed needs this member helped with."""
     people_helped: int = strawberry.field(
         description="Distinct neighbours (households) this member has helped.")
 
@@ -158,8 +187,11 @@ class Member(Node):
     status: MemberStatus = strawberry.field(description="Whether the membership is pending, "
                                                         "verified, declined, left or removed.")
     skills: list[str]
+    """What the member offers to help with, in their words."""
     requested_at: datetime | None
+    """When they asked to join (null for members added from the CLI)."""
     verified_at: datetime | None
+    """When a leader verified them (null until then)."""
     _row: strawberry.Private[dict]
 
     @classmethod
@@ -280,9 +312,14 @@ class NeedStep:
     """One step of a need's history."""
 
     action: str
+    """What happened: `posted`, `accepted`, `withdrawn`, `marked done`, `confirmed`,
+    `cancelled`, `expired` …"""
     note: str
+    """A reason or remark given with the step (empty when none)."""
     at: datetime
+    """When it happened."""
     actor_id: strawberry.ID | None
+    """The global id of the member who took the step (null for the system)."""
 
 
 @strawberry.type
@@ -290,20 +327,32 @@ class Need(Node):
     """A request for help and where it stands."""
 
     title: str
+    """What is needed, in the requester's words."""
     description: str
+    """More detail (empty when none)."""
     category: str
+    """A free-form kind of help (`shopping`, `repairs` …) used for filtering and matching."""
     status: NeedStatus = strawberry.field(description="Where the need stands.")
     window_start: datetime
+    """When the help can start."""
     window_end: datetime
+    """By when the help must be done."""
     late_night: bool = strawberry.field(description="Part of the window is 22:00-06:00 local.")
     weekend: bool = strawberry.field(description="Part of the window is on a weekend.")
     estimated_minutes: int
+    """How long the requester expects it to take."""
     credits: Credits
+    """Credits offered to the helper on confirmation (0 when none)."""
     created_at: datetime
+    """When it was posted."""
     accepted_at: datetime | None
+    """When a helper accepted it (null until then)."""
     done_at: datetime | None
+    """When the helper marked it done (null until then)."""
     closed_at: datetime | None
+    """When it was confirmed, cancelled or expired (null while open)."""
     close_reason: str
+    """Why it was cancelled (empty otherwise)."""
     escalated: bool = strawberry.field(
         description="Nobody accepted it in time; its building leaders were told.")
     requester: Member = strawberry.field(description="Who the help is for.")
@@ -351,10 +400,14 @@ class Notice(Node):
     """An announcement on the notice board."""
 
     title: str
+    """The headline."""
     body: str
+    """The text."""
     source: str = strawberry.field(description="`core` for people's posts, else the plugin.")
     pinned: bool
+    """Shown above the others."""
     created_at: datetime
+    """When it was posted."""
 
     @classmethod
     def from_row(cls, row: dict) -> Notice:
@@ -368,10 +421,15 @@ class Notification(Node):
     """An inbox entry, in the reader's language."""
 
     kind: str
+    """What it is about (`need.accepted`, `member.verified` …), for icons and filtering."""
     title: str
+    """The headline, in the reader's language."""
     body: str
+    """The text, in the reader's language."""
     created_at: datetime
+    """When it was sent."""
     read: bool
+    """True once marked read."""
 
     @classmethod
     def from_row(cls, row: dict, locale: str) -> Notification:
@@ -386,13 +444,18 @@ class PluginInfo:
     """An installed plugin and whether it is on in the community."""
 
     name: str
+    """The plugin's name (`credits`): what `setPluginEnabled` takes."""
     version: str
+    """The installed version."""
     description: str
+    """What it does, in one line."""
     requires: list[str]
+    """Plugins that must be on for this one to be on."""
     works_with: list[str] = strawberry.field(
         default_factory=list,
         description="Plugins this one integrates with when they are on (optional).")
     enabled: bool = False
+    """True when it is on in this community."""
     settings: JSON | None = strawberry.field(description="Current settings (admins only).")
 
 
@@ -401,8 +464,12 @@ class Candidate:
     """A possible helper for a need, with the reasons for their rank."""
 
     member: Member
+    """The possible helper."""
     score: float
+    """The rank: higher is a better match (compare within one list only)."""
     reasons: list[str]
+    """Why they rank there: `skill` (has a skill the need asks for), `same_building`, `free`
+    (usually free in the need's window)."""
 
 
 @strawberry.type
@@ -410,18 +477,24 @@ class CommunityHours:
     """Confirmed help in a community, with or without credits."""
 
     minutes: int
+    """Minutes of confirmed help in the community."""
     needs: int
+    """How many needs were confirmed."""
     helpers: int
+    """How many different members helped."""
 
 
 @strawberry.type
-class Viewer:
-    """The logged-in person and their memberships."""
+class Viewer(Node):
+    """The logged-in person and their memberships. Its id (a `Person` id) answers `node(id:)`
+    for that same person only: null for anyone else, anonymous callers included."""
 
-    id: strawberry.ID
     username: str
+    """The login name."""
     display_name: str
+    """The name shown to others."""
     locale: str
+    """The language the person reads (`zh_Hans` or `en`)."""
     _row: strawberry.Private[dict]
 
     @strawberry.field

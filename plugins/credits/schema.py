@@ -13,12 +13,15 @@ from yizhan.core.api import (
     Connection,
     Credits,
     Member,
+    Node,
     UserError,
     build_connection,
     credits_to_centi,
     from_cursor,
     get_member,
     invalid,
+    is_admin,
+    node_in_community,
     not_found,
     page_size,
     payload,
@@ -39,6 +42,10 @@ from yizhan.plugins.credits import (
     vouchers,
 )
 from yizhan.plugins.credits.settings import centi
+from yizhan.plugins.credits.tables import CreditAccount as AccountTable
+from yizhan.plugins.credits.tables import CreditTransaction as TransactionTable
+from yizhan.plugins.credits.tables import CreditVoucher as VoucherTable
+from yizhan.plugins.credits.tables import CreditVoucherBatch as BatchTable
 
 MAX_AMOUNT = 1_000_000_00
 
@@ -50,6 +57,17 @@ async def _community(info: Info, slug: str) -> dict:
 async def _admin(info: Info, slug: str) -> tuple[dict, dict]:
     community = await _community(info, slug)
     return community, await require_admin_of(info, community)
+
+
+async def _admin_node(info: Info, table: type, pk: int) -> dict | None:
+    """The row for an admins-only type's ``load_node``: the checks of its own list (credits on
+    there, the caller its admin)."""
+    found = await node_in_community(info, table, pk, NAME)
+    if found is None:
+        return None
+    community, row = found
+    await require_admin_of(info, community)
+    return row
 
 
 def _amount(value: str, field: str = "amount") -> int:
@@ -67,7 +85,9 @@ class ExpiringCredits:
     """Credits that expire at a moment unless spent first."""
 
     expires_at: datetime
+    """When these credits expire."""
     amount: Credits
+    """How many credits expire then."""
 
 
 @strawberry.type
@@ -76,6 +96,7 @@ class CreditBalance:
     they may still spend, their limits and any warning near them."""
 
     balance: Credits
+    """Credits on your account now (negative when you owe, down to the credit limit)."""
     held: Credits = strawberry.field(description="Promised to helpers of needs you asked for.")
     incoming: Credits = strawberry.field(description="On their way to you for needs you "
                                                      "accepted.")
@@ -89,7 +110,9 @@ class CreditBalance:
     room: Credits = strawberry.field(description="How much more you may receive before the "
                                                  "maximum balance.")
     credit_limit: Credits
+    """How far below zero you may go, holds included."""
     max_balance: Credits
+    """The most you may hold, credits on their way in included."""
     warnings: list[str] = strawberry.field(description="`near_credit_limit`, "
                                                        "`near_max_balance`.")
     _community: strawberry.Private[dict]
@@ -113,26 +136,49 @@ class CreditBalance:
 
 
 @strawberry.type
-class CreditTransaction:
-    """An immutable ledger transaction and its place in the community's hash chain."""
+class CreditTransaction(Node):
+    """An immutable ledger transaction and its place in the community's hash chain. Seen on
+    statements: `node(id:)` answers it to the community's admins and to verified members it
+    moved credits for (null for other members)."""
 
-    id: strawberry.ID
     seq: int = strawberry.field(description="Position in the community's chain (1, 2, 3 …).")
     kind: str
+    """What moved the credits: `need_payment`, `transfer`, `award`, `charge`,
+    `voucher_redemption`, `reversal`, `expiry`, `leader_pool`, `funding` …"""
     source_kind: str
+    """What caused it, for linking (`need`, `voucher`, `month` …; empty when nothing)."""
     source_id: str
+    """Which one of `sourceKind` (its database id or key; empty when nothing)."""
     amount: Credits = strawberry.field(description="Credits moved (sum of the positive "
                                                    "postings).")
     created_at: datetime
+    """When it was posted."""
     hash: str
+    """SHA-256 (hex) over its content and `prevHash`: the chain link anyone can check with
+    `creditProof`."""
     prev_hash: str
+    """The hash of the transaction before it in the community's chain."""
     reverses: strawberry.ID | None
+    """For a reversal: the transaction it undoes (null otherwise)."""
     _row: strawberry.Private[dict]
 
     @strawberry.field(description="Why, in the caller's language (a reason an admin typed is "
                                   "shown as written).")
     async def reason(self, info: Info) -> str:
         return statements.reason_text(self._row, await info.context.resolved_locale())
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> CreditTransaction | None:
+        """For ``node(id:)``: the rule of the statements it appears on."""
+        found = await node_in_community(info, TransactionTable, pk, NAME)
+        if found is None:
+            return None
+        community, row = found
+        member = await info.context.require_verified(community)
+        if not is_admin(member) and (
+                member["id"] is None or not await statements.on_statement_of(pk, member["id"])):
+            return None
+        return cls.from_row(row)
 
     @classmethod
     def from_row(cls, row: dict) -> CreditTransaction:
@@ -152,8 +198,11 @@ class CreditCounterpart:
     system account by code."""
 
     account_code: str
+    """The account's code (`community_fund`, `member:42` …)."""
     account_kind: str
+    """`member` or `system`."""
     amount: Credits
+    """Into (positive) or out of (negative) that account."""
     _member: strawberry.Private[int | None]
 
     @strawberry.field(description="The member, for a member account.")
@@ -171,23 +220,39 @@ class CreditStatementLine:
     amount: Credits = strawberry.field(description="Into (positive) or out of (negative) the "
                                                    "account.")
     balance_after: Credits
+    """The account's balance right after this posting."""
     transaction: CreditTransaction
+    """The transaction the posting belongs to."""
     counterparts: list[CreditCounterpart]
+    """The other accounts it touched."""
 
 
 @strawberry.type
-class CreditAccount:
+class CreditAccount(Node):
     """A member's or a system account (admins)."""
 
-    id: strawberry.ID
     code: str
+    """A stable code: `member:<id>` for a member, else the system account's code
+    (`community_fund`, `leader_pool` …)."""
     kind: str
+    """`member` or `system`."""
     name: str
+    """A readable name (a system account's purpose; empty for members)."""
     owner: str
+    """The plugin that opened it (`credits`, or another plugin's name)."""
     balance: Credits
+    """Credits on the account now."""
     held: Credits
+    """Promised to helpers of accepted needs, not yet paid."""
     incoming: Credits
+    """On their way in for needs this member accepted."""
     _member: strawberry.Private[int | None]
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> CreditAccount | None:
+        """For ``node(id:)``: admins, as ``creditAccounts``."""
+        row = await _admin_node(info, AccountTable, pk)
+        return cls.from_row(row) if row else None
 
     @classmethod
     def from_row(cls, row: dict) -> CreditAccount:
@@ -213,14 +278,22 @@ class CreditTotals:
     member_credit: Credits = strawberry.field(description="Sum of members' positive balances.")
     member_debt: Credits = strawberry.field(description="Sum of members' negative balances.")
     held: Credits
+    """Promised to helpers of accepted needs, not yet paid."""
     community_fund: Credits
+    """The community fund's balance (pays helpers when the community pays)."""
     voucher_reserve: Credits
+    """Set aside for experience cards not yet redeemed."""
     compensation_fund: Credits
+    """Set aside to make good on broken promises (disputes, merchants)."""
     leader_pool: Credits
+    """Set aside for the monthly share to building leaders."""
     expired: Credits
+    """Credits that expired unspent, in total."""
     other_system: Credits = strawberry.field(description="Accounts other plugins opened.")
     accounts: int
+    """How many accounts the community has."""
     transactions: int
+    """How many transactions its chain has."""
 
 
 @strawberry.type
@@ -228,7 +301,9 @@ class CreditChainHead:
     """The newest link of a community's chain."""
 
     seq: int
+    """The newest transaction's place in the chain (0 when there is none)."""
     hash: str
+    """Its hash: a fingerprint of the whole chain so far."""
 
 
 @strawberry.type
@@ -236,17 +311,24 @@ class CreditVerification:
     """The result of recomputing a community's hash chain."""
 
     ok: bool
+    """True when every transaction and balance matched."""
     checked: int
+    """How many transactions were recomputed."""
     head: CreditChainHead
+    """The chain's newest link."""
     first_bad_seq: int | None = strawberry.field(
         description="The first transaction that does not match (or is missing).")
     first_bad_transaction_id: strawberry.ID | None
+    """The first transaction that does not match (null when all match)."""
     problem: str | None = strawberry.field(
         description="HASH_MISMATCH, BROKEN_LINK, MISSING, UNBALANCED, HEAD_MISMATCH or "
                     "BALANCE_MISMATCH.")
     account: str | None = strawberry.field(description="For BALANCE_MISMATCH: the account.")
     message: str
+    """What was found, in words."""
     verified_at: datetime | None
+    """When the last recorded verification ran (the nightly job's or an earlier one; null before
+    any)."""
 
 
 @strawberry.type
@@ -254,7 +336,9 @@ class CreditProofPosting:
     """A line of a proven transaction: a system account by code, or just "member"."""
 
     account: str
+    """A system account's code, or `member` (no names in a public proof)."""
     amount: Credits
+    """Into (positive) or out of (negative) that account."""
 
 
 @strawberry.type
@@ -262,29 +346,44 @@ class CreditProof:
     """Public evidence for one transaction: no names, just amounts, time and hashes."""
 
     seq: int
+    """The transaction's place in the chain."""
     kind: str
+    """What moved the credits (`need_payment`, `transfer` …)."""
     amount: Credits
+    """Credits moved."""
     created_at: datetime
+    """When it was posted."""
     hash: str
+    """Its stored hash."""
     prev_hash: str
+    """The hash before it in the chain."""
     postings: list[CreditProofPosting]
+    """Its lines, without names."""
     content_matches: bool = strawberry.field(
         description="The stored content still hashes to the stored hash.")
     link_matches: bool = strawberry.field(
         description="The previous transaction's hash is this one's previous hash.")
     head: CreditChainHead
+    """The chain's newest link now."""
     last_verified_at: datetime | None
+    """When the whole chain was last verified (null before any)."""
     last_verification_ok: bool | None
+    """Whether that verification found the chain intact (null before any)."""
 
 
 @strawberry.type
 class CreditExpiryRule:
     """When earned credits expire."""
 
-    policy: str = strawberry.field(description="never, days or end_of_year.")
+    policy: str = strawberry.field(description="The rule: `never`, `days` (a number of days "
+                                               "after earning) or `end_of_year`.")
     days: int | None
+    """For `days`: how many days earned credits stay valid (null otherwise)."""
     year_offset: int | None
+    """For `end_of_year`: 0 is the end of the year they were earned, 1 the next … (null
+    otherwise)."""
     notice_days: int
+    """Members are told this many days before their credits expire (0: no notice)."""
 
 
 @strawberry.type
@@ -292,30 +391,51 @@ class CreditRuleBoard:
     """The credit rules in force and the chain head: what the trust stand's QR code shows."""
 
     community_name: str
+    """The community's display name."""
     payer: str
+    """Who pays the helper of a confirmed need: `requester` (mutual) or `community_fund`."""
     fund_pays_on_behalf: bool
+    """True when a need a leader posted for a member is paid by the community fund."""
     credit_limit: Credits
+    """How far below zero a member may go."""
     max_balance: Credits
+    """The most a member may hold."""
     transfers_enabled: bool
+    """True when members may send credits to each other."""
     expiry: CreditExpiryRule
+    """When earned credits expire."""
     leader_pool_monthly: Credits
+    """Credits shared among building leaders each month (0: none)."""
     head: CreditChainHead
+    """The chain's newest link: check any transaction against it with `creditProof`."""
     in_circulation: Credits = strawberry.field(description="Sum of members' positive balances.")
     last_verified_at: datetime | None
+    """When the whole chain was last verified (null before any)."""
     last_verification_ok: bool | None
+    """Whether that verification found the chain intact (null before any)."""
 
 
 @strawberry.type
-class CreditVoucherBatch:
+class CreditVoucherBatch(Node):
     """A batch of experience cards (admins)."""
 
-    id: strawberry.ID
     label: str
+    """The admin's label for the batch (empty when none)."""
     count: int
+    """How many cards it has."""
     amount: Credits
+    """Credits each card is worth."""
     expires_at: datetime
+    """When its cards stop being redeemable."""
     created_at: datetime
+    """When it was issued."""
     _row: strawberry.Private[dict]
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> CreditVoucherBatch | None:
+        """For ``node(id:)``: admins, as ``creditVoucherBatches``."""
+        row = await _admin_node(info, BatchTable, pk)
+        return cls.from_row(row) if row else None
 
     @classmethod
     def from_row(cls, row: dict) -> CreditVoucherBatch:
@@ -324,7 +444,7 @@ class CreditVoucherBatch:
                    count=row["count"], amount=credits(row["amount_centi"]),
                    expires_at=row["expires_at"], created_at=row["created_at"], _row=row)
 
-    @strawberry.field(description="Cards per state: open, redeemed, expired, cancelled.")
+    @strawberry.field(description="Cards not redeemed yet and still valid.")
     async def open(self) -> int:
         return (await vouchers.batch_counts(self._row["id"]))["open"]
 
@@ -342,16 +462,27 @@ class CreditVoucherBatch:
 
 
 @strawberry.type
-class CreditVoucher:
-    """One card (admins see codes)."""
+class CreditVoucher(Node):
+    """One experience card (admins)."""
 
-    id: strawberry.ID
     code: str
+    """The code to redeem, grouped with dashes for reading."""
     amount: Credits
+    """Credits the card is worth."""
     status: str
+    """`open`, `redeemed`, `expired` or `cancelled`."""
     expires_at: datetime
+    """When it stops being redeemable."""
     redeemed_at: datetime | None
+    """When it was redeemed (null until then)."""
     batch_id: strawberry.ID
+    """The batch it was issued in."""
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> CreditVoucher | None:
+        """For ``node(id:)``: admins, as ``creditVouchers``."""
+        row = await _admin_node(info, VoucherTable, pk)
+        return cls.from_row(row) if row else None
 
     @classmethod
     def from_row(cls, row: dict) -> CreditVoucher:
@@ -369,9 +500,13 @@ class CreditVoucherStatus(Enum):
     """Where a card stands."""
 
     OPEN = "open"
+    """Not redeemed yet, still valid."""
     REDEEMED = "redeemed"
+    """Redeemed: its credits went to a member."""
     EXPIRED = "expired"
+    """Its validity ended before anyone redeemed it."""
     CANCELLED = "cancelled"
+    """An admin cancelled it before it was redeemed."""
 
 
 @strawberry.input
@@ -380,9 +515,13 @@ class CreditStatementFilter:
     voucher_redemption, reversal, expiry, leader_pool, funding …), a time range, a source."""
 
     kinds: list[str] | None = None
+    """Only transactions of these kinds."""
     since: datetime | None = None
+    """Only transactions at or after this time."""
     until: datetime | None = None
+    """Only transactions before this time."""
     source_kind: str | None = None
+    """Only transactions caused by this kind of thing (`need`, `voucher` …)."""
 
 
 def _filter(f: CreditStatementFilter | None) -> statements.StatementFilter:
@@ -433,7 +572,7 @@ class CreditsQuery:
                                   "spend, limits, warnings and what expires when.")
     async def my_credits(self, info: Info, community: str) -> CreditBalance:
         row = await _community(info, community)
-        member = await info.context.require_member(row)
+        member = await info.context.require_verified(row)
         return CreditBalance.of(row, member["id"], await service.balance(row, member["id"]))
 
     @strawberry.field(description="My statement, newest first.")
@@ -441,8 +580,10 @@ class CreditsQuery:
                                   filter: CreditStatementFilter | None = None,
                                   first: int | None = None, after: str | None = None
                                   ) -> Connection[CreditStatementLine]:
+        """Args:
+            filter: Narrow the statement (left out: every line)."""
         row = await _community(info, community)
-        member = await info.context.require_member(row)
+        member = await info.context.require_verified(row)
         account = await accounts.get_by_code(row["id"], accounts.member_code(member["id"]))
         if account is None:
             page_size(first)
@@ -453,6 +594,8 @@ class CreditsQuery:
     async def credit_accounts(self, info: Info, community: str, kind: str | None = None,
                               first: int | None = None, after: str | None = None
                               ) -> Connection[CreditAccount]:
+        """Args:
+            kind: Only `member` or only `system` accounts (left out: both)."""
         row, _ = await _admin(info, community)
         if kind is not None and kind not in (accounts.MEMBER, accounts.SYSTEM):
             raise invalid("kind", "Kind is member or system.", code="INVALID_KIND")
@@ -468,6 +611,11 @@ class CreditsQuery:
             member_id: strawberry.ID | None = None, code: str | None = None,
             filter: CreditStatementFilter | None = None, first: int | None = None,
             after: str | None = None) -> Connection[CreditStatementLine]:
+        """Args:
+            account_id: The account, by id.
+            member_id: Or the member whose account it is.
+            code: Or a system account's code (`community_fund`, `leader_pool` …).
+            filter: Narrow the statement (left out: every line)."""
         row, _ = await _admin(info, community)
         if account_id is not None:
             account = await accounts.get_by_id(row["id"], pk_of(account_id, "CreditAccount",
@@ -505,6 +653,8 @@ class CreditsQuery:
     @strawberry.field(description="Public proof of one transaction, by its place in the chain "
                                   "(no login; no names).")
     async def credit_proof(self, info: Info, community: str, seq: int) -> CreditProof:
+        """Args:
+            seq: The transaction's place in the community's chain (1, 2, 3 …)."""
         row = await _community(info, community)
         found = await statements.proof(row["id"], seq)
         if found is None:
@@ -560,6 +710,9 @@ class CreditsQuery:
                               status: CreditVoucherStatus | None = None,
                               first: int | None = None, after: str | None = None
                               ) -> Connection[CreditVoucher]:
+        """Args:
+            batch_id: Only cards of this batch.
+            status: Only cards in this state."""
         row, _ = await _admin(info, community)
         size = page_size(first)
         batch = pk_of(batch_id, "CreditVoucherBatch", "batchId") if batch_id else None
@@ -580,6 +733,7 @@ class RedeemCreditVoucherInput:
 
     community: str
     code: str
+    """The card's code (dashes and spaces are ignored)."""
 
 
 @strawberry.type
@@ -587,7 +741,9 @@ class RedeemCreditVoucherPayload:
     """The payment the card made and my balance after it."""
 
     transaction: CreditTransaction | None = None
+    """The transaction that paid the card's credits to you (null when it failed)."""
     balance: CreditBalance | None = None
+    """Your credits after it (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -597,9 +753,13 @@ class IssueCreditVouchersInput:
 
     community: str
     count: int
+    """How many cards, 1 to 5000."""
     credits: Credits
+    """Credits each card is worth, a decimal string (`"5"`, `"2.50"`)."""
     expires_on: date
+    """The last day the cards can be redeemed (community local date)."""
     label: str = ""
+    """A label to find the batch by (optional)."""
 
 
 @strawberry.type
@@ -607,6 +767,7 @@ class IssueCreditVouchersPayload:
     """The new batch."""
 
     batch: CreditVoucherBatch | None = None
+    """The new batch (null when it failed); its cards are listed by `creditVouchers`."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -616,7 +777,9 @@ class CancelCreditVouchersInput:
 
     community: str
     batch_id: strawberry.ID | None = None
+    """Cancel every open card of this batch."""
     codes: list[str] | None = None
+    """Or cancel these codes (one of the two is required)."""
 
 
 @strawberry.type
@@ -624,6 +787,7 @@ class CancelCreditVouchersPayload:
     """How many cards were cancelled."""
 
     cancelled: int = 0
+    """How many cards were cancelled."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -634,9 +798,13 @@ class TransferCreditsInput:
 
     community: str
     to_member_id: strawberry.ID
+    """The verified member to send to."""
     amount: Credits
+    """Credits to send, a decimal string above zero (`"1.50"`)."""
     idempotency_key: str
+    """Your own unique key for this transfer; a retry with the same key does not pay twice."""
     note: str = ""
+    """A note both of you see (optional, up to 200 characters)."""
 
 
 @strawberry.type
@@ -644,7 +812,9 @@ class CreditTransactionPayload:
     """The transaction posted (or, for a replayed key, the earlier one)."""
 
     transaction: CreditTransaction | None = None
+    """The transaction posted (null when it failed)."""
     balance: CreditBalance | None = None
+    """The sender's credits after it (null when it failed or for admin actions)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -654,7 +824,9 @@ class ReverseCreditTransactionInput:
 
     community: str
     transaction_id: strawberry.ID
+    """The transaction to undo."""
     reason: str
+    """Why (up to 200 characters), kept in the ledger."""
 
 
 @strawberry.input
@@ -664,10 +836,15 @@ class FundCreditAccountInput:
 
     community: str
     account: str
+    """The system account to fund, by code (`community_fund`, `leader_pool` …)."""
     amount: Credits
+    """Credits to move, a decimal string above zero."""
     reason: str
+    """Why (up to 200 characters), kept in the ledger."""
     idempotency_key: str
+    """Your own unique key; a retry with the same key moves the credits once."""
     from_account: str = "issuance"
+    """The system account to take them from (`issuance`: new credits)."""
 
 
 @strawberry.type

@@ -216,3 +216,17 @@ async def redeem_card_into(community: dict, text: str, to_code: str, *, actor: d
                                      redeemed_for=redeemed_for,
                                      hint={"field": "code", "payee_is_actor": False},
                                      then=then)
+
+
+async def card_and_seq(voucher_id: int, transaction_id: int | None) -> tuple[str, int | None]:
+    """A redeemed card's code and its payment's place in the chain, for a plugin's record of
+    the redemption (``""`` / None when either is gone)."""
+    from yizhan.plugins.credits.tables import CreditVoucher
+
+    card = await CreditVoucher.select(CreditVoucher.code).where(
+        CreditVoucher.id == voucher_id).first()
+    tx = None
+    if transaction_id is not None:
+        tx = await CreditTransaction.select(CreditTransaction.seq).where(
+            CreditTransaction.id == transaction_id).first()
+    return (card["code"] if card else ""), (tx["seq"] if tx else None)

@@ -70,6 +70,15 @@ async def counterparts(tx_ids: list[int], account_id: int) -> dict[int, list[dic
     return out
 
 
+async def on_statement_of(tx_id: int, member_id: int) -> bool:
+    """True when the transaction has a posting on the member's account (it is on their
+    statement)."""
+    rows = await raw_sql(
+        "SELECT 1 AS one FROM yz_credit_posting p JOIN yz_credit_account a ON a.id = p.account "
+        "WHERE p.tx = {} AND a.member = {} LIMIT 1", tx_id, member_id)
+    return bool(rows)
+
+
 async def totals(community_id: int) -> dict[str, int]:
     """Community totals in hundredths, and counts."""
     rows = await raw_sql(

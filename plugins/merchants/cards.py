@@ -53,3 +53,13 @@ async def of_merchant(merchant_id: int, start, end) -> list[dict]:
     return await CardRedemption.select().where(
         (CardRedemption.merchant == merchant_id) & (CardRedemption.created_at >= start)
         & (CardRedemption.created_at < end)).order_by(CardRedemption.id)
+
+
+async def find(redemption_id: int) -> dict | None:
+    """A card redemption by id in any community, with ``card`` and ``tx_seq`` as
+    :func:`redeem` gives them (the GraphQL layer checks the switch and who asks)."""
+    row = await CardRedemption.select().where(CardRedemption.id == redemption_id).first()
+    if row is None:
+        return None
+    row["card"], row["tx_seq"] = await credits.card_and_seq(row["voucher"], row["tx"])
+    return row

@@ -13,9 +13,11 @@ from strawberry.types import Info
 
 from yizhan.core.api import (
     Connection,
+    Node,
     UserError,
     build_connection,
     from_cursor,
+    node_in_community,
     object_in_community,
     page_size,
     payload,
@@ -32,30 +34,55 @@ class WebhookDeliveryStatus(Enum):
     """Where a delivery stands."""
 
     PENDING = "pending"
+    """Not delivered yet: the next attempt is due at `nextAttemptAt`."""
     DELIVERED = "delivered"
+    """The receiver answered with a 2xx status."""
     FAILED = "failed"
+    """Given up after the last retry (send it again with `redeliverWebhook`)."""
+
+
+async def _admins_row(info: Info, table: type, pk: int) -> dict | None:
+    """The row for ``load_node``: the checks of every webhooks field (the plugin on in its
+    community, the caller its admin); None when there is no such row."""
+    found = await node_in_community(info, table, pk, NAME)
+    if found is None:
+        return None
+    community, row = found
+    await require_admin_of(info, community)
+    return row
 
 
 @strawberry.type
-class WebhookDelivery:
-    """One event sent (or being sent) to one webhook, and how it went."""
+class WebhookDelivery(Node):
+    """One event sent (or being sent) to one webhook, and how it went (admins)."""
 
-    id: strawberry.ID
     webhook_id: strawberry.ID
+    """The webhook it was sent to."""
     event: str = strawberry.field(description="The event type, e.g. `need.posted`.")
     event_id: strawberry.ID | None = strawberry.field(
         description="The event's id (the body's `id`); null for a ping.")
     status: WebhookDeliveryStatus
+    """Where the delivery stands."""
     attempts: int
+    """How many times it was sent so far."""
     next_attempt_at: datetime | None = strawberry.field(
         description="When the next attempt is due (pending deliveries).")
     last_attempt_at: datetime | None
+    """When it was last sent (null before the first attempt)."""
     last_status_code: int | None = strawberry.field(
         description="The HTTP status of the last attempt; null when none came back.")
     last_error: str = strawberry.field(description="Why the last attempt failed, if it did.")
     delivered_at: datetime | None
+    """When the receiver accepted it (null until then)."""
     created_at: datetime
+    """When the event was queued for this webhook."""
     body: str = strawberry.field(description="The JSON body every attempt sends.")
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> WebhookDelivery | None:
+        """For ``node(id:)``: admins, as ``webhookDeliveries``."""
+        row = await _admins_row(info, DeliveryTable, pk)
+        return cls.from_row(row) if row else None
 
     @classmethod
     def from_row(cls, row: dict) -> WebhookDelivery:
@@ -71,22 +98,32 @@ class WebhookDelivery:
 
 
 @strawberry.type
-class Webhook:
-    """A URL subscribed to some of the community's events."""
+class Webhook(Node):
+    """A URL subscribed to some of the community's events (admins)."""
 
-    id: strawberry.ID
     url: str
+    """Where events are POSTed (http or https; private addresses are refused unless the server
+    allows them)."""
     events: list[str] = strawberry.field(
         description="Event patterns: a type (`need.posted`), a prefix (`need.*`) or `*`.")
     description: str
+    """The admin's note on what it is for (empty when none)."""
     active: bool = strawberry.field(description="False while paused.")
     secret_hint: str = strawberry.field(
         description="The last characters of the signing secret (it is shown only once).")
     consecutive_failures: int = strawberry.field(
         description="Deliveries given up in a row since the last success.")
     created_at: datetime
+    """When it was created."""
     updated_at: datetime
+    """When it was last changed."""
     _row: strawberry.Private[dict]
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> Webhook | None:
+        """For ``node(id:)``: admins, as ``webhook(id:)``."""
+        row = await _admins_row(info, SubscriptionTable, pk)
+        return cls.from_row(row) if row else None
 
     @classmethod
     def from_row(cls, row: dict) -> Webhook:
@@ -101,6 +138,8 @@ class Webhook:
     async def deliveries(self, status: WebhookDeliveryStatus | None = None,
                          first: int | None = None, after: str | None = None
                          ) -> Connection[WebhookDelivery]:
+        """Args:
+            status: Only deliveries in this state."""
         size = page_size(first)
         rows = await service.list_deliveries(
             {"id": self._row["community"]}, subscription_id=self._row["id"],
@@ -118,8 +157,11 @@ class CreateWebhookInput:
 
     community: str
     url: str
+    """Where to POST events."""
     events: list[str]
+    """Event patterns: a type (`need.posted`), a prefix (`need.*`) or `*`."""
     description: str = ""
+    """What it is for (optional)."""
 
 
 @strawberry.input
@@ -127,10 +169,15 @@ class UpdateWebhookInput:
     """Change a webhook; omitted fields stay. ``active: false`` pauses it."""
 
     webhook_id: strawberry.ID
+    """The webhook."""
     url: str | None = None
+    """A new URL (left out: unchanged)."""
     events: list[str] | None = None
+    """New event patterns (left out: unchanged)."""
     description: str | None = None
+    """A new note (left out: unchanged)."""
     active: bool | None = None
+    """False pauses it, true resumes it (left out: unchanged)."""
 
 
 @strawberry.input
@@ -138,6 +185,7 @@ class WebhookIdInput:
     """Which webhook."""
 
     webhook_id: strawberry.ID
+    """The webhook."""
 
 
 @strawberry.input
@@ -145,6 +193,7 @@ class RedeliverWebhookInput:
     """Which delivery to send again."""
 
     delivery_id: strawberry.ID
+    """The delivered or failed delivery."""
 
 
 @strawberry.type
@@ -152,7 +201,9 @@ class WebhookSecretPayload:
     """The webhook and its signing secret — shown this once only: store it now."""
 
     webhook: Webhook | None = None
+    """The webhook (null when it failed)."""
     secret: str | None = None
+    """The signing secret: shown only now, store it (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -161,6 +212,7 @@ class WebhookPayload:
     """The webhook after the change."""
 
     webhook: Webhook | None = None
+    """The webhook after the change (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -169,6 +221,7 @@ class DeleteWebhookPayload:
     """The id of the removed webhook."""
 
     deleted_id: strawberry.ID | None = None
+    """The removed webhook's id (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -177,6 +230,7 @@ class WebhookDeliveryPayload:
     """The delivery after its first attempt."""
 
     delivery: WebhookDelivery | None = None
+    """The delivery after its attempt (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -221,6 +275,8 @@ class WebhooksQuery:
 
     @strawberry.field(description="One webhook (admins; webhooks plugin).")
     async def webhook(self, info: Info, id: strawberry.ID) -> Webhook:
+        """Args:
+            id: The webhook's global id."""
         community, _, pk = await _by_webhook(info, id)
         return Webhook.from_row(await service.get_subscription(community, pk, "id"))
 
@@ -230,6 +286,8 @@ class WebhooksQuery:
                                  status: WebhookDeliveryStatus | None = None,
                                  first: int | None = None, after: str | None = None
                                  ) -> Connection[WebhookDelivery]:
+        """Args:
+            status: Only deliveries in this state."""
         row, _ = await _by_slug(info, community)
         size = page_size(first)
         rows = await service.list_deliveries(row, status=status.value if status else None,

@@ -215,7 +215,7 @@ async def test_a_role_change_tells_plugins_the_previous_role(community, admin, r
     await enable_plugin(community, "probe")
     for role in ("BUILDING_LEADER", "BUILDING_LEADER", "RESIDENT"):
         payload = await admin.gql.mutate(SET_ROLE, {"input": {"memberId": resident.id,
-                                                             "role": role.lower()}})
+                                                             "role": role}})
         assert payload["errors"] == [], payload
     calls = record.of("yizhan_member_role_changed")
     assert [(c.info["previous"], c.info["role"]) for c in calls] == [

@@ -182,7 +182,7 @@ async def test_member_mutations_refuse_bad_ids(admin, leader):
       member { id } errors { code } } }"""
     role = """mutation($input: SetMemberRoleInput!) { setMemberRole(input: $input) {
       member { id } errors { code } } }"""
-    for query, extra in ((verify, {"realName": "X"}), (role, {"role": "resident"})):
+    for query, extra in ((verify, {"realName": "X"}), (role, {"role": "RESIDENT"})):
         for bad, code in ((to_gid("Member", 99999), "NOT_FOUND"), ("garbage", "INVALID_ID"),
                           (to_gid("Building", 1), "INVALID_ID")):
             assert await refused(admin.gql, query, {"input": {"memberId": bad, **extra}}) \

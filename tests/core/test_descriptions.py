@@ -86,3 +86,21 @@ def test_inputs_and_enum_values_take_attribute_docstrings() -> None:
     assert mood.description == "How a neighbour feels."
     assert mood.values["GLAD"].description == "Pleased with the help."
     assert mood.values["TIRED"].description is None
+
+
+def test_shared_arguments_errors_and_interface_fields_say_the_same_everywhere() -> None:
+    from yizhan.core.graphql.descriptions import COMMON_ARGUMENTS, ERRORS_FIELD, INPUT_ARGUMENT
+    from yizhan.core.graphql.schema import build_schema
+
+    schema = build_schema()._schema
+    query, mutation = schema.get_type("Query"), schema.get_type("Mutation")
+    for field in ("needs", "creditVouchers", "merchants", "webhooks"):  # core's and plugins'
+        for name in ("community", "first", "after"):
+            assert query.fields[field].args[name].description == COMMON_ARGUMENTS[name]
+    assert schema.get_type("PostNeedInput").fields["community"].description == (
+        COMMON_ARGUMENTS["community"])
+    for field in ("postNeed", "transferCredits", "submitRedemption", "createWebhook"):
+        assert mutation.fields[field].args["input"].description == INPUT_ARGUMENT
+    assert schema.get_type("NeedPayload").fields["errors"].description == ERRORS_FIELD
+    node_id = schema.get_type("Node").fields["id"].description
+    assert node_id and schema.get_type("CreditVoucher").fields["id"].description == node_id

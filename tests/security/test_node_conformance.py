@@ -10,7 +10,8 @@ from graphql import GraphQLObjectType
 
 from yizhan.core.graphql.schema import build_schema
 
-CORE_TYPES = {"AuditEntry", "Building", "Community", "Member", "Need", "Notice", "Notification"}
+CORE_TYPES = {"AuditEntry", "Building", "Community", "Member", "Need", "Notice", "Notification",
+              "Viewer"}
 
 
 def _types_with_ids() -> list[tuple[str, object, object]]:

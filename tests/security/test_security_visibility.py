@@ -97,3 +97,14 @@ async def test_node_resolves_my_notification_and_only_mine(pending, leader, resi
     assert (await resident.gql.data(NOTIFICATION_NODE, {"id": mine["id"]}))["node"] is None
     result = await resident.gql.execute(NOTIFICATION_NODE, {"id": mine["id"]})
     assert "errors" not in result
+
+
+VIEWER_NODE = """query($id: ID!) { node(id: $id) { id ... on Viewer { username } } }"""
+
+
+async def test_node_resolves_a_viewer_for_that_person_only(pending, resident, neighbour, gql):
+    me = (await resident.gql.data("{ viewer { id username } }"))["viewer"]
+    assert (await resident.gql.data(VIEWER_NODE, {"id": me["id"]}))["node"] == me
+    for other in (neighbour.gql, pending.gql, gql):  # another resident, a pending member, anyone
+        result = await other.execute(VIEWER_NODE, {"id": me["id"]})
+        assert result["data"]["node"] is None and "errors" not in result

@@ -47,8 +47,11 @@ class MerchantStatus(Enum):
     """Where a partnership stands."""
 
     ACTIVE = "active"
+    """Takes credits now (within its rules)."""
     SUSPENDED = "suspended"
+    """Takes no credits until an admin reinstates it (by an admin, or by the monthly board)."""
     ENDED = "ended"
+    """The partnership is over for good; seen by admins only."""
 
 
 @strawberry.enum
@@ -56,8 +59,11 @@ class MerchantRuleKind(Enum):
     """What a rule decides."""
 
     CAP = "cap"
+    """The most credits one order may spend."""
     THRESHOLD = "threshold"
+    """A deal: an order of at least `minOrder` gets `discount` off for `credits`."""
     CATEGORY = "category"
+    """Whether credits are accepted for a product category."""
 
 
 @strawberry.enum
@@ -65,7 +71,9 @@ class RedemptionStatus(Enum):
     """Whether a redemption stands."""
 
     COMPLETED = "completed"
+    """The credits were spent and stand."""
     VOIDED = "voided"
+    """Undone the same day by the shop's staff or an admin; the credits went back."""
 
 
 @strawberry.enum
@@ -73,9 +81,13 @@ class GuaranteeStatus(Enum):
     """Where a shop's first-month guarantee stands for a statement."""
 
     NONE = "none"
+    """The shop has no first-month guarantee."""
     RUNNING = "running"
+    """The guarantee period has not ended yet."""
     MET = "met"
+    """The shop reached the guaranteed volume: nothing is owed."""
     SHORTFALL = "shortfall"
+    """The shop fell short: the community owes it the difference (`topUp`)."""
 
 
 # --- loaders ---------------------------------------------------------------------------------
@@ -159,5 +171,19 @@ async def _staff_or_admin(info: Info, community: dict, merchant_id: int) -> dict
 
 async def _admin(info: Info, community: dict) -> dict:
     return await require_admin_of(info, community)
+
+
+async def _may_see_shop(info: Info, community: dict, shop: dict) -> bool:
+    """The rule of ``merchant(id:)``: every shop is public but an ended one (admins)."""
+    return shop["status"] != shops.ENDED or is_admin(await _viewer(info, community))
+
+
+async def _redemption_reader(info: Info, community: dict, redemption: dict) -> dict:
+    """The rule of ``merchantRedemption``: the resident who spent the credits, the shop's staff
+    and admins, all verified (NOT_VERIFIED / FORBIDDEN otherwise)."""
+    member = await info.context.require_verified(community)
+    if member.get("id") != redemption["member"]:
+        await _staff_or_admin(info, community, redemption["merchant"])
+    return member
 
 

@@ -50,14 +50,23 @@ class RegisterMerchantInput:
 
     community: str
     name: str
+    """The shop's name (up to 80 characters)."""
     kind: str
+    """What sort of shop (`supermarket`, `barber` …)."""
     address: str
+    """Where it is (up to 200 characters)."""
     contact: str
+    """How to reach it (up to 100 characters)."""
     starts_on: date | None = None
+    """The first day of the partnership (left out: today)."""
     description: str = ""
+    """What the shop offers (optional, up to 1000 characters)."""
     latitude: str | None = None
+    """Degrees north, a decimal string (optional, with `longitude`)."""
     longitude: str | None = None
+    """Degrees east, a decimal string (optional, with `latitude`)."""
     guarantee: Yuan | None = None
+    """The guaranteed volume of its first month (left out: the community's setting; 0: none)."""
 
 
 @strawberry.input
@@ -65,14 +74,23 @@ class UpdateMerchantInput:
     """Change a shop's details (admins); what is left out stays."""
 
     merchant_id: strawberry.ID
+    """The shop."""
     name: str | None = None
+    """A new name (left out: unchanged)."""
     kind: str | None = None
+    """A new kind (left out: unchanged)."""
     address: str | None = None
+    """A new address (left out: unchanged)."""
     contact: str | None = None
+    """A new contact (left out: unchanged)."""
     description: str | None = None
+    """A new description (left out: unchanged)."""
     latitude: str | None = None
+    """A new latitude, with `longitude` (left out: unchanged)."""
     longitude: str | None = None
+    """A new longitude, with `latitude` (left out: unchanged)."""
     clear_location: bool = False
+    """True: forget the shop's location."""
 
 
 @strawberry.type
@@ -80,6 +98,7 @@ class MerchantPayload:
     """The shop after the change."""
 
     merchant: Merchant | None = None
+    """The shop after the change (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -88,7 +107,9 @@ class MerchantStaffInput:
     """A member and a shop (admins)."""
 
     merchant_id: strawberry.ID
+    """The shop."""
     member_id: strawberry.ID
+    """The verified member who works there."""
 
 
 @strawberry.input
@@ -98,16 +119,27 @@ class AddMerchantRuleInput:
     true). ``validFrom`` defaults to today; no ``validUntil`` means open-ended."""
 
     merchant_id: strawberry.ID
+    """The shop."""
     kind: MerchantRuleKind
+    """What the rule decides."""
     valid_from: date | None = None
+    """The first day it applies (left out: today)."""
     valid_until: date | None = None
+    """The last day it applies (left out: open-ended)."""
     cap: Credits | None = None
+    """CAP: the most credits per order."""
     min_order: Yuan | None = None
+    """THRESHOLD: the smallest order the deal applies to."""
     credits: Credits | None = None
+    """THRESHOLD: the credits the deal spends."""
     discount: Yuan | None = None
+    """THRESHOLD: what the deal takes off the order."""
     category: str | None = None
+    """CATEGORY: the product category (`daily`, `tobacco` …)."""
     accepted: bool | None = None
+    """CATEGORY: true if credits are accepted for it, false if refused (left out: true)."""
     note: str = ""
+    """A remark (optional)."""
     confirm_below_value: bool = strawberry.field(
         default=False, description="THRESHOLD: add the deal even though its credits are worth "
         "more (at the community's rate) than the discount they buy "
@@ -119,6 +151,7 @@ class MerchantRulePayload:
     """The rule."""
 
     rule: MerchantRule | None = None
+    """The rule (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -127,6 +160,7 @@ class WithdrawMerchantRuleInput:
     """Withdraw a rule (admins): it stops applying at once."""
 
     rule_id: strawberry.ID
+    """The rule."""
 
 
 @strawberry.input
@@ -134,7 +168,9 @@ class SuspendMerchantInput:
     """Suspend a shop with a reason its staff see (admins)."""
 
     merchant_id: strawberry.ID
+    """The shop."""
     reason: str
+    """Why (up to 500 characters), shown to its staff and on the shop."""
 
 
 @strawberry.input
@@ -142,7 +178,9 @@ class ReinstateMerchantInput:
     """Reinstate a suspended shop (admins)."""
 
     merchant_id: strawberry.ID
+    """The suspended shop."""
     note: str = ""
+    """A remark (optional), kept in its history."""
 
 
 @strawberry.input
@@ -150,7 +188,9 @@ class EndMerchantPartnershipInput:
     """End a partnership for good (admins)."""
 
     merchant_id: strawberry.ID
+    """The shop."""
     reason: str
+    """Why (up to 500 characters), kept in its history."""
 
 
 @strawberry.input
@@ -160,7 +200,9 @@ class RequestRedemptionCodeInput:
 
     community: str
     max_credits: Credits | None = None
+    """The most credits the code may spend (left out: what the shop's rules allow)."""
     merchant_id: strawberry.ID | None = None
+    """The one shop the code is for (left out: any)."""
 
 
 @strawberry.type
@@ -168,6 +210,7 @@ class RedemptionCodePayload:
     """The code to show."""
 
     code: RedemptionCode | None = None
+    """The code to show at the till (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -177,9 +220,13 @@ class SubmitRedemptionInput:
     order amount and its product category (a slug such as ``daily``)."""
 
     merchant_id: strawberry.ID
+    """The shop taking the code."""
     code: str
+    """The resident's code as typed (`K7QM-3XZD`), or its QR payload."""
     order_amount: Yuan
+    """The order's full price."""
     category: str
+    """The order's product category (`daily` …), for the shop's category rules."""
 
 
 @strawberry.type
@@ -187,6 +234,7 @@ class MerchantRedemptionPayload:
     """The receipt."""
 
     redemption: MerchantRedemption | None = None
+    """The receipt (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -195,7 +243,9 @@ class VoidRedemptionInput:
     """Void a redemption the day it was made (the shop's staff or an admin)."""
 
     redemption_id: strawberry.ID
+    """The redemption."""
     reason: str
+    """Why, kept with the redemption (`voidReason`)."""
 
 
 @strawberry.input
@@ -203,10 +253,15 @@ class RateRedemptionInput:
     """Rate my redemption once: 1-5 stars, was it smooth, was the discount real."""
 
     redemption_id: strawberry.ID
+    """Your redemption."""
     stars: int
+    """1 to 5."""
     smooth: bool
+    """Was the redemption smooth?"""
     discount_real: bool
+    """Was the discount real?"""
     comment: str = ""
+    """Your words (optional)."""
 
 
 @strawberry.type
@@ -214,7 +269,9 @@ class MerchantRatingPayload:
     """The rating and the redemption it is for."""
 
     rating: MerchantRating | None = None
+    """Your rating (null when it failed)."""
     redemption: MerchantRedemption | None = None
+    """The redemption it is for."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

@@ -15,8 +15,10 @@ from strawberry.types import Info
 from yizhan.core.api import (
     Credits,
     GraphQLContribution,
+    Node,
     UserError,
     format_centi,
+    node_in_community,
     not_found,
     payload,
     pk_of,
@@ -26,7 +28,9 @@ from yizhan.core.api import (
 from yizhan.plugins.merchants import NAME as PLUGIN
 from yizhan.plugins.merchants import board, cards, guarantees, shops
 from yizhan.plugins.merchants.money import format_fen
+from yizhan.plugins.merchants.schema.common import _staff_or_admin
 from yizhan.plugins.merchants.schema.types import Merchant
+from yizhan.plugins.merchants.tables import CardRedemption as CardRedemptionTable
 
 
 async def _shop(info: Info, gid: str, field: str = "merchantId") -> tuple[dict, dict]:
@@ -61,10 +65,13 @@ class ReviewMerchantSuspensionInput:
     proposed for a shop (admins)."""
 
     merchant_id: strawberry.ID
+    """The shop the board proposed to suspend."""
     confirm: bool
+    """True: suspend it now; false: overturn (it stays active)."""
     month: str | None = strawberry.field(default=None, description="The board's month "
                                          "(default: the latest pending).")
     note: str = ""
+    """A remark (optional), kept in its history."""
 
 
 @strawberry.type
@@ -72,19 +79,31 @@ class ReviewMerchantSuspensionPayload:
     """The shop after the review."""
 
     merchant: Merchant | None = None
+    """The shop after the review (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class MerchantCardRedemption:
-    """An experience card taken at a shop's till for goods (no account needed)."""
+class MerchantCardRedemption(Node):
+    """An experience card taken at a shop's till for goods (no account needed). Seen by the
+    shop's staff and admins."""
 
-    id: strawberry.ID
     card: str = strawberry.field(description="The card's code.")
     credits: Credits = strawberry.field(description="The card's credits.")
     value: str = strawberry.field(description="What they are worth in yuan at the shop.")
     ledger_seq: int | None = strawberry.field(description="The payment's place in the chain.")
     created_at: datetime
+    """When the card was taken."""
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> MerchantCardRedemption | None:
+        """For ``node(id:)``: the shop's staff and admins (as ``merchantRedemptions``)."""
+        found = await node_in_community(info, CardRedemptionTable, pk, PLUGIN)
+        if found is None:
+            return None
+        community, row = found
+        await _staff_or_admin(info, community, row["merchant"])
+        return card_redemption(await cards.find(pk))
 
 
 @strawberry.input
@@ -92,6 +111,7 @@ class RedeemCardAtShopInput:
     """A card typed or scanned at the till (the shop's staff)."""
 
     merchant_id: strawberry.ID
+    """The shop taking the card."""
     code: str = strawberry.field(description="The card's code as typed, or its QR payload.")
 
 
@@ -100,6 +120,7 @@ class RedeemCardAtShopPayload:
     """The card's redemption."""
 
     redemption: MerchantCardRedemption | None = None
+    """The record of the card taken (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -108,14 +129,17 @@ class MerchantGuaranteePayment:
     """A shop's guaranteed-volume top-up for a month, settled."""
 
     month: str
+    """The guarantee's month, `2026-11`."""
     amount: str = strawberry.field(description="Yuan the community paid.")
     credits: Credits = strawberry.field(description="What the yuan stand for in credits, at "
                                         "the rate of the day.")
     yuan_per_credit: str = strawberry.field(description="The rate used.")
     paid_at: datetime | None
+    """When it was recorded as paid."""
     paid_by: strawberry.ID | None = strawberry.field(description="The admin who confirmed it "
                                                      "(null: the CLI).")
     note: str
+    """The admin's remark (empty when none)."""
 
 
 @strawberry.input
@@ -123,8 +147,10 @@ class MarkMerchantGuaranteePaidInput:
     """Record that the community paid a shop's guaranteed-volume top-up (admins)."""
 
     merchant_id: strawberry.ID
+    """The shop."""
     month: str = strawberry.field(description="The guarantee's month (`2026-11`).")
     note: str = ""
+    """A remark (optional)."""
 
 
 @strawberry.type
@@ -132,6 +158,7 @@ class MarkMerchantGuaranteePaidPayload:
     """The settlement recorded."""
 
     payment: MerchantGuaranteePayment | None = None
+    """The settlement recorded (null when it failed)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

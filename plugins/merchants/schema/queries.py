@@ -12,7 +12,6 @@ from yizhan.core.api import (
     Connection,
     build_connection,
     from_cursor,
-    is_admin,
     not_found,
     page_size,
     pk_of,
@@ -31,8 +30,9 @@ from yizhan.plugins.merchants.schema.common import (
     MerchantStatus,
     _admin,
     _community_of,
+    _may_see_shop,
+    _redemption_reader,
     _staff_or_admin,
-    _viewer,
 )
 from yizhan.plugins.merchants.schema.types import (
     CommunityProfile,
@@ -68,7 +68,9 @@ class GeoPoint:
     """A point in degrees, as decimal strings (e.g. from the phone's location)."""
 
     latitude: str
+    """Degrees north, a decimal string (`31.2304`)."""
     longitude: str
+    """Degrees east, a decimal string (`121.4737`)."""
 
 
 @strawberry.type
@@ -82,6 +84,10 @@ class MerchantsQuery:
                         status: MerchantStatus | None = None, near: GeoPoint | None = None,
                         first: int | None = None, after: str | None = None
                         ) -> Connection[Merchant]:
+        """Args:
+            kind: Only shops of this kind (`supermarket` …).
+            status: Only shops in this state (ENDED: admins only).
+            near: Nearest first from this point (shops without a location last)."""
         row = await info.context.plugin_community(community, NAME)
         size = page_size(first)
         if status is MerchantStatus.ENDED:
@@ -96,17 +102,17 @@ class MerchantsQuery:
 
     @strawberry.field(description="One partner shop (public; an ended one for admins).")
     async def merchant(self, info: Info, id: strawberry.ID) -> Merchant:
+        """Args:
+            id: The shop's global id."""
         community, row = await _find_shop(info, id, "id")
-        if row["status"] == shops.ENDED:
-            member = await _viewer(info, community)
-            if not is_admin(member):
-                raise not_found("merchant", "id")
+        if not await _may_see_shop(info, community, row):
+            raise not_found("merchant", "id")
         return Merchant.from_row(row)
 
     @strawberry.field(description="The shops I am staff of.")
     async def my_merchants(self, info: Info, community: str) -> list[Merchant]:
         row = await info.context.plugin_community(community, NAME)
-        member = await info.context.require_member(row)
+        member = await info.context.require_verified(row)
         if member.get("id") is None:
             return []
         return [Merchant.from_row(r) for r in await shops.shops_of_member(row, member["id"])]
@@ -115,7 +121,7 @@ class MerchantsQuery:
     async def my_redemptions(self, info: Info, community: str, first: int | None = None,
                              after: str | None = None) -> Connection[MerchantRedemption]:
         row = await info.context.plugin_community(community, NAME)
-        member = await info.context.require_member(row)
+        member = await info.context.require_verified(row)
         size = page_size(first)
         if member.get("id") is None:
             return build_connection([], size, MerchantRedemption.from_row)
@@ -128,6 +134,9 @@ class MerchantsQuery:
     async def merchant_redemptions(self, info: Info, merchant_id: strawberry.ID,
                                    day: date | None = None, first: int | None = None,
                                    after: str | None = None) -> Connection[MerchantRedemption]:
+        """Args:
+            merchant_id: The shop.
+            day: The community local day (left out: today)."""
         community, shop = await _find_shop(info, merchant_id)
         await _staff_or_admin(info, community, shop["id"])
         size = page_size(first)
@@ -140,16 +149,18 @@ class MerchantsQuery:
 
     @strawberry.field(description="One redemption (the resident, the shop's staff, admins).")
     async def merchant_redemption(self, info: Info, id: strawberry.ID) -> MerchantRedemption:
+        """Args:
+            id: The redemption's global id."""
         community, row = await _find_redemption(info, id, "id")
-        member = await info.context.require_member(community)
-        if member.get("id") != row["member"]:
-            await _staff_or_admin(info, community, row["merchant"])
+        await _redemption_reader(info, community, row)
         return MerchantRedemption.from_row(row)
 
     @strawberry.field(description="A month's board of partner shops (public; the current "
                                   "month by default, `2026-11`).")
     async def merchant_board(self, info: Info, community: str, month: str | None = None
                              ) -> MerchantBoard:
+        """Args:
+            month: The month, `2026-11` (left out: the current one)."""
         row = await info.context.plugin_community(community, NAME)
         period, closed, lines = await board.board(row, month)
         settings = shops.settings_of(row)
@@ -167,6 +178,9 @@ class MerchantsQuery:
                                   "month by default; its staff and admins).")
     async def merchant_settlement(self, info: Info, merchant_id: strawberry.ID,
                                   month: str | None = None) -> MerchantSettlement:
+        """Args:
+            merchant_id: The shop.
+            month: The month, `2026-11` (left out: the current one)."""
         community, shop = await _find_shop(info, merchant_id)
         await _staff_or_admin(info, community, shop["id"])
         return _settlement(community, await settlement.statement(community, shop["id"], month))

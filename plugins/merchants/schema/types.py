@@ -11,12 +11,15 @@ from strawberry.types import Info
 from yizhan.core.api import (
     Credits,
     Member,
+    Node,
     member_by_id,
+    node_in_community,
     run_cpu,
     to_gid,
 )
 from yizhan.core.api import format_centi as credits
 from yizhan.plugins.merchants import (
+    NAME,
     board,
     pdf,
     rules,
@@ -33,23 +36,32 @@ from yizhan.plugins.merchants.schema.common import (
     _admin,
     _e6,
     _loaders,
+    _may_see_shop,
+    _redemption_reader,
     _sees_shop_books,
     _viewer,
 )
 from yizhan.plugins.merchants.settings import fen
+from yizhan.plugins.merchants.tables import Merchant as MerchantTable
+from yizhan.plugins.merchants.tables import MerchantRule as RuleTable
+from yizhan.plugins.merchants.tables import Rating as RatingTable
+from yizhan.plugins.merchants.tables import Redemption as RedemptionTable
 
 # --- types -----------------------------------------------------------------------------------
 
 
 @strawberry.type
-class MerchantRule:
+class MerchantRule(Node):
     """A rule of a shop, valid from ``validFrom`` through ``validUntil`` (local dates; null:
-    open-ended) unless withdrawn. Only the fields of its kind are set."""
+    open-ended) unless withdrawn. Only the fields of its kind are set. Public, as its shop is
+    (`node(id:)` answers null for a rule of an ended shop to all but admins)."""
 
-    id: strawberry.ID
     kind: MerchantRuleKind
+    """What the rule decides; only the fields of this kind are set."""
     valid_from: date
+    """The first day it applies (community local date)."""
     valid_until: date | None
+    """The last day it applies (null: open-ended)."""
     cap: Credits | None = strawberry.field(description="CAP: the most credits per order.")
     min_order: Yuan | None = strawberry.field(description="THRESHOLD: the smallest order.")
     credits: Credits | None = strawberry.field(description="THRESHOLD: credits the deal "
@@ -59,9 +71,22 @@ class MerchantRule:
     category: str | None = strawberry.field(description="CATEGORY: the product category.")
     accepted: bool | None = strawberry.field(description="CATEGORY: accepted or refused.")
     note: str
+    """The admin's remark (empty when none)."""
     created_at: datetime
+    """When it was added."""
     withdrawn_at: datetime | None
+    """When an admin withdrew it (null while it stands)."""
     _row: strawberry.Private[dict]
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> MerchantRule | None:
+        """For ``node(id:)``: whoever may see its shop."""
+        found = await node_in_community(info, RuleTable, pk, NAME)
+        if found is None:
+            return None
+        community, row = found
+        shop = await _loaders(info).merchant.load(row["merchant"])
+        return cls.from_row(row) if await _may_see_shop(info, community, shop) else None
 
     @classmethod
     def from_row(cls, row: dict) -> MerchantRule:
@@ -101,6 +126,7 @@ class MerchantRatingSummary:
     """How residents rated a shop."""
 
     count: int
+    """How many ratings it has."""
     average: str | None = strawberry.field(description="Average stars with two decimals.")
 
 
@@ -109,8 +135,12 @@ class MerchantStep:
     """One step in a shop's history: who, when, why."""
 
     action: str
+    """What happened: `registered`, `updated`, `staff_added`, `staff_removed`, `suspended`,
+    `suspended_by_board`, `reinstated`, `ended` …"""
     note: str
+    """The reason or remark given (empty when none)."""
     at: datetime
+    """When it happened."""
     _actor: strawberry.Private[int | None]
 
     @strawberry.field(description="Who took the step (null for the CLI and the sweep).")
@@ -119,26 +149,44 @@ class MerchantStep:
 
 
 @strawberry.type
-class Merchant:
-    """A partner shop that takes time credits."""
+class Merchant(Node):
+    """A partner shop that takes time credits. Public, but an ended partnership is seen by
+    admins only (`node(id:)` answers null to others)."""
 
-    id: strawberry.ID
     name: str
+    """The shop's name."""
     kind: str
+    """What sort of shop (`supermarket`, `barber` …), free-form for filtering."""
     address: str
+    """Where it is."""
     contact: str
+    """How to reach it (a phone number …)."""
     description: str
+    """What the shop offers (empty when none)."""
     latitude: str | None
+    """Degrees north as a decimal string (null when not given)."""
     longitude: str | None
+    """Degrees east as a decimal string (null when not given)."""
     starts_on: date = strawberry.field(description="The first day of the partnership.")
     status: MerchantStatus
+    """Whether it takes credits now."""
     status_reason: str = strawberry.field(description="Why it was suspended or ended.")
     status_changed_at: datetime | None
+    """When the status last changed (null: never)."""
     suspended_by_board: bool = strawberry.field(
         description="Suspended by the monthly board (rated below the bar).")
     distance_meters: int | None = strawberry.field(
         description="From the point asked for in `merchants(near:)`, when both are known.")
     _row: strawberry.Private[dict]
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> Merchant | None:
+        """For ``node(id:)``: the rule of ``merchant(id:)``."""
+        found = await node_in_community(info, MerchantTable, pk, NAME)
+        if found is None:
+            return None
+        community, row = found
+        return cls.from_row(row) if await _may_see_shop(info, community, row) else None
 
     @classmethod
     def from_row(cls, row: dict, distance: int | None = None) -> Merchant:
@@ -155,6 +203,8 @@ class Merchant:
     @strawberry.field(description="Rules in force today (with `upcoming`, also those that "
                                   "start later).")
     async def rules(self, info: Info, upcoming: bool = False) -> list[MerchantRule]:
+        """Args:
+            upcoming: True: also rules that start later (not withdrawn, not over)."""
         community = await info.context.loaders.community.load(self._row["community"])
         today = shops.local_date(community)
         found = await _loaders(info).rules.load(self._row["id"])
@@ -214,15 +264,32 @@ class Merchant:
 
 
 @strawberry.type
-class MerchantRating:
-    """A resident's rating of one redemption."""
+class MerchantRating(Node):
+    """A resident's rating of one redemption: seen with the redemption (the resident, the
+    shop's staff, admins)."""
 
-    id: strawberry.ID
     stars: int
+    """1 to 5 stars."""
     smooth: bool = strawberry.field(description="Was the redemption smooth?")
     discount_real: bool = strawberry.field(description="Was the discount real?")
     comment: str
+    """The resident's words (empty when none)."""
     created_at: datetime
+    """When it was given."""
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> MerchantRating | None:
+        """For ``node(id:)``: the rule of its redemption."""
+        found = await node_in_community(info, RatingTable, pk, NAME)
+        if found is None:
+            return None
+        community, row = found
+        redemption = await RedemptionTable.select().where(
+            RedemptionTable.id == row["redemption"]).first()
+        if redemption is None:
+            return None
+        await _redemption_reader(info, community, redemption)
+        return cls.from_row(row)
 
     @classmethod
     def from_row(cls, row: dict) -> MerchantRating:
@@ -233,15 +300,17 @@ class MerchantRating:
 
 
 @strawberry.type
-class MerchantRedemption:
+class MerchantRedemption(Node):
     """A receipt: credits spent at a shop and what they gave. Seen by the resident, the shop's
     staff and admins."""
 
-    id: strawberry.ID
     number: int = strawberry.field(description="The receipt number.")
     created_at: datetime
+    """When the credits were spent."""
     category: str
+    """The order's product category (`daily` …)."""
     order_amount: Yuan
+    """The order's full price."""
     credits: Credits = strawberry.field(description="Credits spent.")
     credit_value: Yuan = strawberry.field(description="The credits' value at the community "
                                                       "rate.")
@@ -250,14 +319,29 @@ class MerchantRedemption:
     to_pay: Yuan = strawberry.field(description="What is left to pay in money.")
     yuan_per_credit: Yuan = strawberry.field(description="The rate used.")
     leader_bonus_percent: str
+    """The building leader's extra discount in percent (0 for others)."""
     status: RedemptionStatus
+    """Whether it stands or was voided."""
     voided_at: datetime | None
+    """When it was voided (null while it stands)."""
     void_reason: str
+    """Why it was voided (empty while it stands)."""
     ledger_seq: int | None = strawberry.field(
         description="The ledger transaction's place in the chain (check it with "
                     "`creditProof(seq:)`).")
     void_ledger_seq: int | None
+    """The reversal's place in the chain, once voided (null otherwise)."""
     _row: strawberry.Private[dict]
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> MerchantRedemption | None:
+        """For ``node(id:)``: the rule of ``merchantRedemption``."""
+        found = await node_in_community(info, RedemptionTable, pk, NAME)
+        if found is None:
+            return None
+        community, row = found
+        await _redemption_reader(info, community, row)
+        return cls.from_row(row)
 
     @classmethod
     def from_row(cls, row: dict) -> MerchantRedemption:
@@ -307,6 +391,7 @@ class RedemptionCode:
     code: str = strawberry.field(description="As shown, e.g. `K7QM-3XZD`.")
     qr_payload: str = strawberry.field(description="What the QR code holds.")
     expires_at: datetime
+    """When the code stops working if unused."""
     max_credits: Credits | None = strawberry.field(
         description="The most credits it may spend (null: what the rules give, within your "
                     "credits).")
@@ -324,10 +409,14 @@ class MerchantBoardEntry:
     """A shop's line on the monthly board."""
 
     rank: int
+    """Place on the board, 1 first."""
     average_rating: str | None = strawberry.field(description="Average stars that month.")
     ratings: int
+    """Ratings that month."""
     redemptions: int
+    """Redemptions that month (voided ones left out)."""
     redemption_value: Yuan
+    """What those redemptions were worth at the community rate."""
     flagged: bool = strawberry.field(description="Rated below the bar: named on the board.")
     suspended: bool = strawberry.field(description="Suspended by the sweep when the month "
                                                    "closed.")
@@ -343,12 +432,17 @@ class MerchantBoard:
     """A month's ranking of partner shops by rating, number of ratings and redemption value."""
 
     month: str
+    """The month, `2026-11`."""
     closed: bool = strawberry.field(description="Closed by the monthly sweep (figures "
                                                 "frozen); false while the month is open.")
     closed_at: datetime | None
+    """When the monthly sweep closed it (null while open)."""
     suspend_below: str
+    """The average rating below which a shop is flagged (and proposed for suspension)."""
     min_ratings: int
+    """How many residents must have rated a shop before it can be flagged."""
     entries: list[MerchantBoardEntry]
+    """The shops, best first."""
 
 
 @strawberry.type
@@ -356,9 +450,13 @@ class MerchantGuarantee:
     """The first month's guaranteed volume as it bears on a statement."""
 
     status: GuaranteeStatus
+    """Where the guarantee stands."""
     target: Yuan
+    """The guaranteed volume."""
     period_start: datetime | None
+    """When the guarantee period starts (null: no guarantee)."""
     period_end: datetime | None
+    """When it ends (null: no guarantee)."""
     achieved: Yuan = strawberry.field(description="Net value redeemed in the period.")
     settles_in: str | None = strawberry.field(description="The month whose statement shows "
                                                           "the top-up.")
@@ -371,21 +469,35 @@ class MerchantSettlement:
     """A shop's monthly statement."""
 
     month: str
+    """The month, `2026-11`."""
     redemptions: int
+    """Redemptions in the month."""
     credits_redeemed: Credits
+    """Credits spent in them."""
     value: Yuan
+    """Their value at the community rate."""
     voids: int
+    """Redemptions voided in the month."""
     credits_voided: Credits
+    """Credits given back by the voids."""
     voided_value: Yuan
+    """The voids' value at the community rate."""
     net_credits: Credits
+    """Credits redeemed less credits voided."""
     net_value: Yuan
+    """Value redeemed less value voided: what the community settles."""
     order_total: Yuan
+    """The orders' full prices, in total."""
     discount_given: Yuan
+    """What the credits took off the orders."""
     leader_bonus_given: Yuan
+    """The building leaders' extra discounts."""
     account_balance: Credits = strawberry.field(description="The settlement account's "
                                                             "balance now.")
     guarantee: MerchantGuarantee
+    """The first month's guarantee as it bears on this statement."""
     lines: list[MerchantRedemption]
+    """Every redemption of the month, oldest first."""
     _statement: strawberry.Private[settlement.Statement]
     _community: strawberry.Private[dict]
 
@@ -430,9 +542,13 @@ class MonthlyRedemptions:
     """Redemptions at every partner shop in one month (voided ones left out)."""
 
     month: str
+    """The month, `2026-11`."""
     redemptions: int
+    """Redemptions that month."""
     credits: Credits
+    """Credits spent in them."""
     value: Yuan
+    """Their value at the community rate."""
     residents: int = strawberry.field(description="Distinct residents who redeemed.")
 
 
@@ -441,14 +557,21 @@ class CommunityProfile:
     """A community in aggregate figures, to show a shop when pitching a partnership."""
 
     households: int
+    """Households in the community's buildings."""
     buildings: int
+    """How many buildings it has."""
     verified_members: int
+    """How many verified members it has."""
     active_helpers: int = strawberry.field(description="Members who gave confirmed help in "
                                                        "the last `activeHelperDays` days.")
     active_helper_days: int
+    """The window for `activeHelpers`, in days."""
     help_hours: str = strawberry.field(description="Hours of confirmed help, all time.")
     needs_confirmed: int
+    """Needs confirmed, all time."""
     active_merchants: int
+    """Partner shops taking credits now."""
     redemptions_by_month: list[MonthlyRedemptions]
+    """Redemptions at partner shops per month, recent months."""
 
 

@@ -15,6 +15,7 @@ from yizhan.core.api import (
     Connection,
     Credits,
     Member,
+    Node,
     UserError,
     build_connection,
     forbidden,
@@ -22,6 +23,7 @@ from yizhan.core.api import (
     from_cursor,
     is_admin,
     members_by_id,
+    node_in_community,
     not_found,
     page_size,
     payload,
@@ -39,11 +41,17 @@ class ToolLoanStatus(Enum):
     """Where a loan stands."""
 
     REQUESTED = "requested"
+    """Asked for; the owner has not handed it over yet."""
     OUT = "out"
+    """Handed over: the borrower has it."""
     RETURNED = "returned"
+    """Back with its owner."""
     LOST = "lost"
+    """It did not come back; the deposit went to the owner."""
     DECLINED = "declined"
+    """The owner said no."""
     CANCELLED = "cancelled"
+    """The borrower withdrew the request."""
 
 
 @strawberry.enum
@@ -74,25 +82,40 @@ async def _people(ids: set[int]) -> dict[int, Member]:
 
 
 @strawberry.type
-class Tool:
-    """A tool a neighbour lends."""
+class Tool(Node):
+    """A tool a neighbour lends (verified members see the shelf)."""
 
-    id: strawberry.ID
     name: str
+    """What the tool is."""
     description: str
+    """More about it (empty when none)."""
     category: str
+    """A free-form kind (`ladder`, `drill` …) for filtering."""
     deposit: Credits = strawberry.field(
         description="Held in credits while the tool is out, where credits is on.")
     deposit_applies: bool = strawberry.field(
         description="True where the community has credits on, so the deposit is taken.")
     max_loan_days: int
+    """The longest loan the owner allows, in days."""
     listed: bool = strawberry.field(description="False once taken off the shelf (or lost).")
     available: bool = strawberry.field(description="Listed, and nobody asked for it or has it.")
     created_at: datetime
+    """When it was listed."""
     owner: Member | None
+    """Who lends it."""
     _row: strawberry.Private[dict]
     #: The open loan, prefetched with the page (a ``ToolLoan`` or None).
     _open: strawberry.Private[object]
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> Tool | None:
+        """For ``node(id:)``: the checks of ``tool(id:)``."""
+        found = await node_in_community(info, ToolTable, pk, NAME)
+        if found is None:
+            return None
+        community, row = found
+        await info.context.require_verified(community)
+        return (await tool_objects(community, [row]))[0]
 
     @classmethod
     def from_row(cls, row: dict, people: dict[int, Member], credits_on: bool,
@@ -124,25 +147,50 @@ class Tool:
 
 
 @strawberry.type
-class ToolLoan:
-    """A request to borrow a tool and, once handed over, the loan."""
+class ToolLoan(Node):
+    """A request to borrow a tool and, once handed over, the loan: seen by its owner, its
+    borrower and admins (`node(id:)` answers null to other members)."""
 
-    id: strawberry.ID
     status: ToolLoanStatus
+    """Where the loan stands."""
     days: int
+    """How many days it is for."""
     note: str
+    """The borrower's note with the request (empty when none)."""
     requested_at: datetime
+    """When it was asked for."""
     lent_at: datetime | None
+    """When the owner handed it over (null until then)."""
     due_at: datetime | None
+    """When it is due back (null until lent)."""
     closed_at: datetime | None
+    """When it was returned, lost, declined or cancelled (null while open)."""
     close_reason: str
+    """Why it was declined or lost (empty otherwise)."""
     overdue: bool = strawberry.field(description="Still out after its due date.")
     deposit: Credits
+    """Credits held while the tool is out (where credits is on)."""
     deposit_status: ToolDepositStatus
+    """Where the deposit stands."""
     tool: Tool
+    """The tool."""
     owner: Member | None
+    """Who lends it."""
     borrower: Member | None
+    """Who borrows it."""
     _row: strawberry.Private[dict]
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> ToolLoan | None:
+        """For ``node(id:)``: the rule of ``toolLoans``."""
+        found = await node_in_community(info, LoanTable, pk, NAME)
+        if found is None:
+            return None
+        community, row = found
+        viewer = await info.context.require_verified(community)
+        if viewer["id"] not in (row["owner"], row["borrower"]) and not is_admin(viewer):
+            return None
+        return (await loan_objects(community, [row]))[0]
 
 
 def _loan(row: dict, tool: Tool, people: dict[int, Member]) -> ToolLoan:
@@ -310,11 +358,12 @@ async def _loan_out(community: dict, loan: dict) -> ToolLoanPayload:
 class ToolLibraryQuery:
     """Root query fields of the tool library."""
 
-    @strawberry.field(description="Tools neighbours lend, newest first (members; toollib).")
+    @strawberry.field(description="Tools neighbours lend, newest first (verified members; "
+                                  "toollib).")
     async def tools(self, info: Info, community: str, filter: ToolFilter | None = None,
                     first: int | None = None, after: str | None = None) -> Connection[Tool]:
         row = await info.context.plugin_community(community, NAME)
-        viewer = await info.context.require_member(row)
+        viewer = await info.context.require_verified(row)
         f = filter or ToolFilter()
         size = page_size(first)
         rows = await service.list_tools(row, category=f.category, available=f.available,
@@ -324,7 +373,7 @@ class ToolLibraryQuery:
         tools = {t._row["id"]: t for t in await tool_objects(row, rows[:size])}
         return build_connection(rows, size, lambda r: tools[r["id"]])
 
-    @strawberry.field(description="One tool (members; toollib).")
+    @strawberry.field(description="One tool (verified members; toollib).")
     async def tool(self, info: Info, id: strawberry.ID) -> Tool:
         pk = pk_of(id, "Tool", "id")
         found = await ToolTable.select().where(ToolTable.id == pk).first()
@@ -332,7 +381,7 @@ class ToolLibraryQuery:
             raise not_found("tool", "id")
         community = await info.context.loaders.community.load(found["community"])
         info.context.require_plugin(community, NAME)
-        await info.context.require_member(community)
+        await info.context.require_verified(community)
         return (await tool_objects(community, [found]))[0]
 
     @strawberry.field(description="Loans I borrow or lend (or, for admins, all), newest "
@@ -343,7 +392,7 @@ class ToolLibraryQuery:
                          first: int | None = None, after: str | None = None
                          ) -> Connection[ToolLoan]:
         row = await info.context.plugin_community(community, NAME)
-        viewer = await info.context.require_member(row)
+        viewer = await info.context.require_verified(row)
         if role == ToolLoanRole.ALL and not is_admin(viewer):
             raise forbidden("Only a community admin can do this.")
         who = {ToolLoanRole.BORROWING: {"borrower": viewer["id"]},
