@@ -114,7 +114,8 @@ class BadgeStep:
     """One step in the life of an application or award: who, when, why."""
 
     action: str
-    """What happened: applied, approved, rejected, withdrawn, awarded, revoked, expired."""
+    """What happened: `applied`, `approved`, `rejected`, `withdrawn` (an application);
+    `awarded`, `revoked`, `expired`, `recheck`, `reconfirmed` (an award)."""
     note: str
     """The note or reason given with the step (empty if none)."""
     at: datetime
