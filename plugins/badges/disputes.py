@@ -133,6 +133,10 @@ class BadgesRecheckMutation:
     @payload(ReconfirmCertificationPayload)
     async def reconfirm_certification(self, info: Info, input: ReconfirmCertificationInput
                                       ) -> ReconfirmCertificationPayload:
+        """
+        Args:
+            input: The award and what the reviewer checked.
+        """
         pk = pk_of(input.award_id, "BadgeAward", "awardId")
         award = await BadgeAward.select(BadgeAward.community).where(BadgeAward.id == pk).first()
         if award is None:

@@ -19,6 +19,7 @@ from yizhan.core.api import (
     Credits,
     GraphQLContribution,
     Member,
+    Node,
     UserError,
     build_connection,
     by_id_loader,
@@ -45,8 +46,11 @@ class BadgeKind(Enum):
     """What a badge recognises."""
 
     EXPERT = "expert"
+    """An expert certification in a skill category (members apply with evidence)."""
     STAR = "star"
+    """The mutual-aid star, awarded each quarter to those who helped most."""
     CUSTOM = "custom"
+    """Any other badge the community defines."""
 
 
 @strawberry.enum
@@ -54,9 +58,13 @@ class BadgeApplicationStatus(Enum):
     """Where an application stands."""
 
     PENDING = "pending"
+    """Waiting for a reviewer."""
     APPROVED = "approved"
+    """Approved: the badge was awarded."""
     REJECTED = "rejected"
+    """Rejected, with a reason the applicant sees."""
     WITHDRAWN = "withdrawn"
+    """Taken back by the applicant."""
 
 
 @strawberry.enum
@@ -64,8 +72,11 @@ class BadgeAwardStatus(Enum):
     """Whether a held badge counts right now."""
 
     ACTIVE = "active"
+    """Held and valid."""
     EXPIRED = "expired"
+    """Its validity ran out; apply again to renew it."""
     REVOKED = "revoked"
+    """Taken away by a reviewer, with a reason."""
 
 
 @strawberry.enum
@@ -73,7 +84,9 @@ class LeaderboardPeriod(Enum):
     """The span a leaderboard covers (in the community's time zone)."""
 
     MONTH = "month"
+    """A calendar month (`2026-11`)."""
     QUARTER = "quarter"
+    """A calendar quarter (`2026Q4`)."""
 
 
 class _Loaders:
@@ -101,8 +114,12 @@ class BadgeStep:
     """One step in the life of an application or award: who, when, why."""
 
     action: str
+    """What happened: `applied`, `approved`, `rejected`, `withdrawn` (an application);
+    `awarded`, `revoked`, `expired`, `recheck`, `reconfirmed` (an award)."""
     note: str
+    """The note or reason given with the step (empty if none)."""
     at: datetime
+    """When it happened."""
     _actor: strawberry.Private[int | None]
 
     @strawberry.field(description="Who took the step (null for the CLI and the sweeps).")
@@ -117,16 +134,23 @@ async def _history(info: Info, community_id: int, subject: str, pk: int) -> list
 
 
 @strawberry.type
-class BadgeDefinition:
-    """A badge a community awards: an expert certification, the mutual-aid star, or custom."""
+class BadgeDefinition(Node):
+    """A badge a community awards: an expert certification, the mutual-aid star, or custom.
+    Public."""
 
     id: strawberry.ID
+    """The global id (`node(id:)` fetches it again)."""
     slug: str
+    """The badge's short name, unique in the community (`expert-electrician`)."""
     kind: BadgeKind
+    """What the badge recognises."""
     category: str = strawberry.field(description="The skill category of an expert badge.")
     name: str
+    """The badge's title, as shown."""
     description: str
+    """What the badge means."""
     criteria: str
+    """What it takes to earn it."""
     validity_days: int = strawberry.field(description="Days an award stays valid; 0: forever.")
     active: bool = strawberry.field(description="False once retired: no longer awarded.")
     _row: strawberry.Private[dict]
@@ -138,6 +162,15 @@ class BadgeDefinition:
                    kind=BadgeKind(row["kind"]), category=row["category"], name=row["name"],
                    description=row["description"], criteria=row["criteria"],
                    validity_days=row["validity_days"], active=row["active"], _row=row)
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> BadgeDefinition | None:
+        """``node(id:)``: public, like ``badgeDefinitions`` (where badges is on)."""
+        row = await _loaders(info).definition.load(pk)
+        if row is None:
+            return None
+        info.context.require_plugin(await _community_row(info, row["community"]), NAME)
+        return cls.from_row(row)
 
     @strawberry.field(description="The badge's image: the admin's URL or the generated one.")
     async def image_url(self, info: Info) -> str:
@@ -154,6 +187,13 @@ async def _definition(info: Info, pk: int) -> BadgeDefinition:
     return BadgeDefinition.from_row(await _loaders(info).definition.load(pk))
 
 
+async def _is_viewer(info: Info, community: dict, member_pk: int) -> bool:
+    """True when the caller is the (pending or verified) member ``member_pk``."""
+    viewer = await info.context.member(community)
+    return (viewer is not None and viewer["id"] == member_pk
+            and viewer["status"] in ("pending", "verified"))
+
+
 async def _viewer_reviews(info: Info, member_pk: int, community_id: int) -> bool:
     """True for the member themself and for those who may review them."""
     community = await _community_row(info, community_id)
@@ -167,16 +207,24 @@ async def _viewer_reviews(info: Info, member_pk: int, community_id: int) -> bool
 
 
 @strawberry.type
-class BadgeAward:
-    """A badge held by a member, with its Open Badges 3.0 credential."""
+class BadgeAward(Node):
+    """A badge held by a member, with its Open Badges 3.0 credential. The holder sees theirs;
+    verified members see active badges; reviewers see those of the members they review."""
 
     id: strawberry.ID
+    """The global id (`node(id:)` fetches it again)."""
     status: BadgeAwardStatus
-    source: str = strawberry.field(description="application, direct or star.")
-    period: str = strawberry.field(description="The quarter of a mutual-aid star (2026Q4).")
+    """Whether it counts right now."""
+    source: str = strawberry.field(
+        description="How it came: `application`, `direct` (an admin) or `star`.")
+    period: str = strawberry.field(
+        description="The quarter of a mutual-aid star (`2026Q4`); empty for other badges.")
     awarded_at: datetime
+    """When it was awarded."""
     expires_at: datetime | None
+    """When it expires (null: never)."""
     revoked_at: datetime | None
+    """When it was revoked (null: not revoked)."""
     _row: strawberry.Private[dict]
 
     @classmethod
@@ -186,6 +234,23 @@ class BadgeAward:
                    status=BadgeAwardStatus(service.award_status(row)), source=row["source"],
                    period=row["period"], awarded_at=row["awarded_at"],
                    expires_at=row["expires_at"], revoked_at=row["revoked_at"], _row=row)
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> BadgeAward | None:
+        """``node(id:)``: the holder (``myBadges``); verified members for an active badge
+        (``badgeProfile``); reviewers of the holder for any (``badgeApplications``)."""
+        row = await _loaders(info).award.load(pk)
+        if row is None:
+            return None
+        community = await _community_row(info, row["community"])
+        info.context.require_plugin(community, NAME)
+        if await _is_viewer(info, community, row["member"]):
+            return cls.from_row(row)
+        viewer = await info.context.require_verified(community)
+        holder = await info.context.loaders.member.load(row["member"])
+        if service.award_status(row) == "active" or service.may_review(viewer, holder):
+            return cls.from_row(row)
+        return None
 
     @strawberry.field
     async def badge(self, info: Info) -> BadgeDefinition:
@@ -225,15 +290,22 @@ class BadgeAward:
 
 
 @strawberry.type
-class BadgeApplication:
-    """A member's application for a badge, with evidence, and the decision."""
+class BadgeApplication(Node):
+    """A member's application for a badge, with evidence, and the decision. The applicant
+    and those who may review them see it."""
 
     id: strawberry.ID
+    """The global id (`node(id:)` fetches it again)."""
     status: BadgeApplicationStatus
+    """Where the application stands."""
     evidence: str
+    """The applicant's evidence, in their words."""
     links: list[str]
+    """Links to supporting documents (certificates, photos of work)."""
     submitted_at: datetime
+    """When it was submitted."""
     decided_at: datetime | None
+    """When it was approved, rejected or withdrawn (null while pending)."""
     decision_reason: str = strawberry.field(
         description="The reviewer's note on approval, or the reason for rejection.")
     _row: strawberry.Private[dict]
@@ -247,6 +319,21 @@ class BadgeApplication:
                    links=links or [], submitted_at=row["submitted_at"],
                    decided_at=row["decided_at"], decision_reason=row["decision_reason"],
                    _row=row)
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> BadgeApplication | None:
+        """``node(id:)``: the applicant (``myBadgeApplications``) and verified reviewers of
+        the applicant (``badgeApplications``)."""
+        row = await ApplicationTable.select().where(ApplicationTable.id == pk).first()
+        if row is None:
+            return None
+        community = await _community_row(info, row["community"])
+        info.context.require_plugin(community, NAME)
+        if await _is_viewer(info, community, row["member"]):
+            return cls.from_row(row)
+        viewer = await info.context.require_verified(community)
+        applicant = await info.context.loaders.member.load(row["member"])
+        return cls.from_row(row) if service.may_review(viewer, applicant) else None
 
     @strawberry.field
     async def badge(self, info: Info) -> BadgeDefinition:
@@ -282,6 +369,7 @@ class BadgeProfile:
         description="Distinct households (requesters) helped through confirmed needs.")
     minutes_given: int = strawberry.field(description="Minutes of confirmed help given.")
     needs_helped: int
+    """Confirmed needs they helped with."""
     _member: strawberry.Private[int]
     _awards: strawberry.Private[list[dict]]
 
@@ -305,9 +393,13 @@ class LeaderboardEntry:
     """A member's place on a leaderboard."""
 
     rank: int
+    """1 for the top helper."""
     minutes_given: int
+    """Minutes of confirmed help given in the period."""
     households_helped: int
+    """Distinct households (requesters) helped in the period."""
     needs_helped: int
+    """Confirmed needs helped with in the period."""
     score: int = strawberry.field(
         description="Minutes given plus 60 per distinct household helped.")
     _member: strawberry.Private[int]
@@ -324,10 +416,14 @@ class Leaderboard:
     member)."""
 
     kind: LeaderboardPeriod
-    period: str = strawberry.field(description="2026-11 or 2026Q4.")
+    """A month or a quarter."""
+    period: str = strawberry.field(description="The period's label: `2026-11` or `2026Q4`.")
     starts_at: datetime
+    """Start of the period (included)."""
     ends_at: datetime
+    """End of the period (excluded)."""
     entries: list[LeaderboardEntry]
+    """The helpers, best first."""
 
 
 @strawberry.type
@@ -335,11 +431,16 @@ class StarWinner:
     """A mutual-aid star of a quarter."""
 
     rank: int
+    """1 for the first star."""
     minutes_given: int
+    """Minutes of confirmed help given in the quarter."""
     households_helped: int
+    """Distinct households helped in the quarter."""
     score: int
+    """Minutes given plus 60 per distinct household helped."""
     credits_status: str = strawberry.field(
-        description="none, paid, skipped (credits off) or failed.")
+        description="The credits prize: `none` (no prize), `paid`, `skipped` (credits off) "
+                    "or `failed`.")
     _member: strawberry.Private[int]
     _award: strawberry.Private[int | None]
 
@@ -361,12 +462,19 @@ class StarRound:
     """One quarter's mutual-aid stars, with the prize of that quarter."""
 
     quarter: str
+    """The quarter (`2026Q4`)."""
     starts_at: datetime
+    """Start of the quarter (included)."""
     ends_at: datetime
+    """End of the quarter (excluded)."""
     ran_at: datetime
+    """When the stars were chosen."""
     prize: str
+    """The prize, in words (empty if none)."""
     sponsor: str
+    """Who gave the prize (empty if nobody)."""
     prize_credits: Credits
+    """Credits paid to each star (0 if none)."""
     _row: strawberry.Private[dict]
 
     @strawberry.field
@@ -419,6 +527,12 @@ class BadgesQuery:
     async def badge_definitions(self, info: Info, community: str,
                                 kind: BadgeKind | None = None,
                                 include_retired: bool = False) -> list[BadgeDefinition]:
+        """
+        Args:
+            community: The community's slug.
+            kind: Only badges of this kind (default: every kind).
+            include_retired: Include retired badges too.
+        """
         row = await info.context.plugin_community(community, NAME)
         return [BadgeDefinition.from_row(r) for r in await service.list_definitions(
             row, kind.value if kind else None, include_retired)]
@@ -426,6 +540,12 @@ class BadgesQuery:
     @strawberry.field(description="My badges in a community, newest first (every status).")
     async def my_badges(self, info: Info, community: str, first: int | None = None,
                         after: str | None = None) -> Connection[BadgeAward]:
+        """
+        Args:
+            community: The community's slug.
+            first: Page size, 1 to 100 (default 20).
+            after: Return the items after this cursor (`pageInfo.endCursor`).
+        """
         row = await info.context.plugin_community(community, NAME)
         viewer = _acting_member(await info.context.require_member(row))
         size = page_size(first)
@@ -438,6 +558,13 @@ class BadgesQuery:
                                     status: BadgeApplicationStatus | None = None,
                                     first: int | None = None, after: str | None = None
                                     ) -> Connection[BadgeApplication]:
+        """
+        Args:
+            community: The community's slug.
+            status: Only applications in this state (default: every state).
+            first: Page size, 1 to 100 (default 20).
+            after: Return the items after this cursor (`pageInfo.endCursor`).
+        """
         row = await info.context.plugin_community(community, NAME)
         viewer = _acting_member(await info.context.require_member(row))
         size = page_size(first)
@@ -453,6 +580,13 @@ class BadgesQuery:
                                  BadgeApplicationStatus.PENDING,
                                  first: int | None = None, after: str | None = None
                                  ) -> Connection[BadgeApplication]:
+        """
+        Args:
+            community: The community's slug.
+            status: Only applications in this state (default PENDING; null: every state).
+            first: Page size, 1 to 100 (default 20).
+            after: Return the items after this cursor (`pageInfo.endCursor`).
+        """
         row = await info.context.plugin_community(community, NAME)
         viewer = await info.context.require_verified(row)
         size = page_size(first)
@@ -461,15 +595,21 @@ class BadgesQuery:
             before_id=from_cursor(after), limit=size + 1)
         return build_connection(rows, size, BadgeApplication.from_row)
 
-    @strawberry.field(description="A member's public badge profile (members of the community).")
+    @strawberry.field(description="A member's badge profile (verified members of the "
+                                  "community, and the member themself).")
     async def badge_profile(self, info: Info, member_id: strawberry.ID) -> BadgeProfile:
+        """
+        Args:
+            member_id: The member's global id.
+        """
         pk = pk_of(member_id, "Member", "memberId")
         member = await info.context.loaders.member.load(pk)
         if member is None:
             raise not_found("member", "memberId")
         community = await _community_row(info, member["community"])
         info.context.require_plugin(community, NAME)
-        await info.context.require_member(community)
+        if not await _is_viewer(info, community, pk):  # strangers see only the public
+            await info.context.require_verified(community)
         found = await service.profile(community, pk)
         return BadgeProfile(households_helped=found["households_helped"],
                             minutes_given=found["minutes_given"],
@@ -480,6 +620,12 @@ class BadgesQuery:
                                   "named by `period` (2026-11, 2026Q4). Public.")
     async def badge_leaderboard(self, info: Info, community: str, kind: LeaderboardPeriod,
                                 period: str | None = None) -> Leaderboard:
+        """
+        Args:
+            community: The community's slug.
+            kind: A month or a quarter.
+            period: Which one (`2026-11`, `2026Q4`); default: the current one.
+        """
         row = await info.context.plugin_community(community, NAME)
         found, entries = await stars.leaderboard(row, kind.value, period)
         return Leaderboard(kind=kind, period=found.label, starts_at=found.start,
@@ -492,6 +638,11 @@ class BadgesQuery:
     @strawberry.field(description="The mutual-aid stars, newest quarter first (public).")
     async def mutual_aid_stars(self, info: Info, community: str,
                                first: int | None = None) -> list[StarRound]:
+        """
+        Args:
+            community: The community's slug.
+            first: How many quarters, 1 to 100 (default 20).
+        """
         row = await info.context.plugin_community(community, NAME)
         rounds = await stars.list_rounds(row, page_size(first))
         return [StarRound(quarter=r["period"], starts_at=r["starts_at"], ends_at=r["ends_at"],
@@ -508,8 +659,11 @@ class ApplyForBadgeInput:
     """Apply for an expert certification or a custom badge, with evidence."""
 
     badge_id: strawberry.ID
+    """The badge applied for (a `BadgeDefinition` id)."""
     evidence: str
+    """Why you qualify, in your words (required)."""
     links: list[str] | None = None
+    """Links to supporting documents (http or https URLs)."""
 
 
 @strawberry.input
@@ -517,6 +671,7 @@ class BadgeApplicationActionInput:
     """Act on an application (withdraw it)."""
 
     application_id: strawberry.ID
+    """The application."""
 
 
 @strawberry.input
@@ -524,7 +679,9 @@ class ApproveBadgeApplicationInput:
     """Approve an application; the note is kept in its history."""
 
     application_id: strawberry.ID
+    """The application to approve."""
     note: str = ""
+    """A note for the applicant (optional)."""
 
 
 @strawberry.input
@@ -532,7 +689,9 @@ class RejectBadgeApplicationInput:
     """Reject an application with a reason the member will see."""
 
     application_id: strawberry.ID
+    """The application to reject."""
     reason: str
+    """Why, for the applicant (required)."""
 
 
 @strawberry.input
@@ -540,7 +699,9 @@ class RevokeBadgeInput:
     """Revoke a held badge with a reason."""
 
     award_id: strawberry.ID
+    """The held badge (a `BadgeAward` id)."""
     reason: str
+    """Why, for the holder (required)."""
 
 
 @strawberry.input
@@ -548,8 +709,11 @@ class AwardBadgeInput:
     """Award a badge directly (admins), e.g. after checking a qualification in person."""
 
     badge_id: strawberry.ID
+    """The badge to award (a `BadgeDefinition` id)."""
     member_id: strawberry.ID
+    """Who receives it (a `Member` id of the community)."""
     note: str = ""
+    """Why, kept in the award's history (optional)."""
 
 
 @strawberry.input
@@ -558,15 +722,25 @@ class DefineBadgeInput:
     value."""
 
     community: str
+    """The community's slug."""
     slug: str
+    """The badge's short name (`expert-electrician`); an existing slug changes that badge."""
     kind: BadgeKind | None = None
+    """What it recognises (required for a new badge)."""
     name: str | None = None
+    """The title shown (required for a new badge)."""
     category: str | None = None
+    """The skill category of an expert badge."""
     description: str | None = None
+    """What the badge means."""
     criteria: str | None = None
+    """What it takes to earn it."""
     image_url: str | None = None
+    """An image URL (empty: the generated image)."""
     validity_days: int | None = None
+    """Days an award stays valid (0: forever)."""
     active: bool | None = None
+    """False retires the badge: no longer awarded, held ones stay."""
 
 
 @strawberry.type
@@ -574,7 +748,9 @@ class BadgeApplicationPayload:
     """The application after the step."""
 
     application: BadgeApplication | None = None
+    """The application (null when there are errors)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
+    """What was wrong with the input (empty on success; nothing was changed otherwise)."""
 
 
 @strawberry.type
@@ -582,7 +758,9 @@ class BadgeAwardPayload:
     """The award after the step."""
 
     award: BadgeAward | None = None
+    """The award (null when there are errors)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
+    """What was wrong with the input (empty on success; nothing was changed otherwise)."""
 
 
 @strawberry.type
@@ -590,7 +768,9 @@ class BadgeDefinitionPayload:
     """The badge after the change."""
 
     badge: BadgeDefinition | None = None
+    """The badge (null when there are errors)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
+    """What was wrong with the input (empty on success; nothing was changed otherwise)."""
 
 
 @strawberry.type
@@ -601,6 +781,10 @@ class BadgesMutation:
     @payload(BadgeApplicationPayload)
     async def apply_for_badge(self, info: Info, input: ApplyForBadgeInput
                               ) -> BadgeApplicationPayload:
+        """
+        Args:
+            input: The badge and your evidence.
+        """
         definition, community = await _row_community(info, DefinitionTable, input.badge_id,
                                                      "BadgeDefinition", "badgeId", "badge")
         actor = _acting_member(await info.context.require_verified(community))
@@ -612,6 +796,10 @@ class BadgesMutation:
     @payload(BadgeApplicationPayload)
     async def withdraw_badge_application(self, info: Info, input: BadgeApplicationActionInput
                                          ) -> BadgeApplicationPayload:
+        """
+        Args:
+            input: The application to withdraw.
+        """
         application, community = await _row_community(
             info, ApplicationTable, input.application_id, "BadgeApplication", "applicationId",
             "application")
@@ -624,6 +812,10 @@ class BadgesMutation:
     @payload(BadgeApplicationPayload)
     async def approve_badge_application(self, info: Info, input: ApproveBadgeApplicationInput
                                         ) -> BadgeApplicationPayload:
+        """
+        Args:
+            input: The application and a note.
+        """
         application, community = await _row_community(
             info, ApplicationTable, input.application_id, "BadgeApplication", "applicationId",
             "application")
@@ -635,6 +827,10 @@ class BadgesMutation:
     @payload(BadgeApplicationPayload)
     async def reject_badge_application(self, info: Info, input: RejectBadgeApplicationInput
                                        ) -> BadgeApplicationPayload:
+        """
+        Args:
+            input: The application and the reason.
+        """
         application, community = await _row_community(
             info, ApplicationTable, input.application_id, "BadgeApplication", "applicationId",
             "application")
@@ -646,6 +842,10 @@ class BadgesMutation:
                                      "building, admins).")
     @payload(BadgeAwardPayload)
     async def revoke_badge(self, info: Info, input: RevokeBadgeInput) -> BadgeAwardPayload:
+        """
+        Args:
+            input: The held badge and the reason.
+        """
         award, community = await _row_community(info, AwardTable, input.award_id,
                                                 "BadgeAward", "awardId", "badge award")
         actor = await info.context.require_verified(community)
@@ -655,6 +855,10 @@ class BadgesMutation:
     @strawberry.mutation(description="Award a badge directly (admins).")
     @payload(BadgeAwardPayload)
     async def award_badge(self, info: Info, input: AwardBadgeInput) -> BadgeAwardPayload:
+        """
+        Args:
+            input: The badge, the member and a note.
+        """
         definition, community = await _row_community(info, DefinitionTable, input.badge_id,
                                                      "BadgeDefinition", "badgeId", "badge")
         actor = await info.context.require_verified(community)
@@ -667,6 +871,10 @@ class BadgesMutation:
     @payload(BadgeDefinitionPayload)
     async def define_badge(self, info: Info, input: DefineBadgeInput
                            ) -> BadgeDefinitionPayload:
+        """
+        Args:
+            input: The badge's slug and the fields to set.
+        """
         community = await info.context.plugin_community(input.community, NAME)
         actor = await info.context.require_verified(community)
         require_admin(actor)

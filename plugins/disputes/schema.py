@@ -20,6 +20,7 @@ from yizhan.core.api import (
     GraphQLContribution,
     Member,
     Need,
+    Node,
     UserError,
     build_connection,
     forbidden,
@@ -43,36 +44,51 @@ PLUGIN = service.PLUGIN
 @strawberry.enum(description="What went wrong with the help.")
 class DisputeCategory(Enum):
     NOT_DONE = "not_done"
+    """The help was not given."""
     POORLY_DONE = "poorly_done"
+    """The help was given badly."""
     DAMAGE = "damage"
+    """Something was damaged."""
     NO_SHOW = "no_show"
+    """The helper did not come."""
     CONDUCT = "conduct"
+    """The helper behaved badly."""
 
 
 @strawberry.enum(description="What a decision does.")
 class DisputeOutcome(Enum):
     REDO = "redo"
+    """The work is done again (by the same helper or another)."""
     COMPENSATE = "compensate"
+    """The requester is paid from the compensation fund."""
     DISMISSED = "dismissed"
+    """Nothing is owed: the help stands."""
     REDO_AND_COMPENSATE = "redo_and_compensate"
+    """Both a redo and compensation."""
 
 
 @strawberry.enum(description="Where a dispute stands.")
 class DisputeStatus(Enum):
     OPEN = "open"
+    """Waiting for the mediator's decision."""
     DECIDED = "decided"
+    """Decided (possibly overturned since)."""
 
 
 @strawberry.enum(description="How the disputed need is closed when the dispute is decided.")
 class NeedRelease(Enum):
     CONFIRMED = "confirmed"
+    """Confirmed: the helper is paid as usual."""
     CANCELLED = "cancelled"
+    """Cancelled: the held credits go back to the requester."""
 
 
 @strawberry.enum(description="Who does the redo.")
 class RedoAssign(Enum):
     SAME_HELPER = "same_helper"
+    """The same helper redoes the work."""
     OPEN = "open"
+    """The redo is posted for anyone to accept."""
 
 
 async def _viewer(info: Info, community: dict) -> dict | None:
@@ -83,8 +99,9 @@ async def _viewer(info: Info, community: dict) -> dict | None:
 
 @strawberry.type(description="One step of a dispute: who (null: the platform), what, when.")
 class DisputeStep:
-    kind: str = strawberry.field(description="opened, statement, reassigned, reminded, "
-                                             "escalated, overdue, decided or overturned.")
+    kind: str = strawberry.field(description="What happened: `opened`, `statement`, "
+                                             "`reassigned`, `reminded`, `escalated`, `overdue`, "
+                                             "`decided` or `overturned`.")
     body: str = strawberry.field(description="The statement, the reason, or a note.")
     at: datetime = strawberry.field(description="When it happened.")
     _actor: strawberry.Private[int | None]
@@ -96,7 +113,7 @@ class DisputeStep:
 
 @strawberry.type(description="A problem with a need's help, its mediation and its outcome. "
                              "Seen by its parties, its mediator and the community's admins.")
-class Dispute:
+class Dispute(Node):
     id: strawberry.ID = strawberry.field(description="The global id.")
     category: DisputeCategory = strawberry.field(description="What went wrong.")
     description: str = strawberry.field(description="The requester's account of it.")
@@ -149,6 +166,18 @@ class Dispute:
             overturned_at=row["overturned_at"], overturn_reason=row["overturn_reason"],
             previous_outcome=DisputeOutcome(row["previous_outcome"])
             if row["previous_outcome"] else None, _row=row)
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> Dispute | None:
+        """``node(id:)``: the rule of ``dispute``: its parties, its mediator and the admins
+        (null for other members)."""
+        row = await service.find(pk)
+        if row is None:
+            return None
+        community = await info.context.loaders.community.load(row["community"])
+        info.context.require_plugin(community, PLUGIN)
+        member = await info.context.require_member(community)
+        return cls.from_row(row) if service.may_see(row, member) else None
 
     @strawberry.field(description="Seconds until the decision is due (0 when past; null once "
                                   "decided).")
@@ -256,6 +285,13 @@ class DisputesQuery:
     async def my_disputes(self, info: Info, community: str, status: DisputeStatus | None = None,
                           first: int | None = None, after: str | None = None
                           ) -> Connection[Dispute]:
+        """
+        Args:
+            community: The community's slug.
+            status: Only disputes in this state (default: every state).
+            first: Page size, 1 to 100 (default 20).
+            after: Return the items after this cursor (`pageInfo.endCursor`).
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         member = await info.context.require_member(row)
         size = page_size(first)
@@ -270,6 +306,13 @@ class DisputesQuery:
     async def disputes_i_mediate(self, info: Info, community: str,
                                  status: DisputeStatus | None = None, first: int | None = None,
                                  after: str | None = None) -> Connection[Dispute]:
+        """
+        Args:
+            community: The community's slug.
+            status: Only disputes in this state (default: every state).
+            first: Page size, 1 to 100 (default 20).
+            after: Return the items after this cursor (`pageInfo.endCursor`).
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         member = await info.context.require_member(row)
         size = page_size(first)
@@ -285,6 +328,15 @@ class DisputesQuery:
                        category: DisputeCategory | None = None,
                        outcome: DisputeOutcome | None = None, first: int | None = None,
                        after: str | None = None) -> Connection[Dispute]:
+        """
+        Args:
+            community: The community's slug.
+            status: Only disputes in this state (default: every state).
+            category: Only disputes of this category.
+            outcome: Only disputes decided this way.
+            first: Page size, 1 to 100 (default 20).
+            after: Return the items after this cursor (`pageInfo.endCursor`).
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         member = await info.context.require_member(row)
         if not is_admin(member):
@@ -300,6 +352,10 @@ class DisputesQuery:
     @strawberry.field(description="One dispute with its timeline and time left (its parties, "
                                   "its mediator, admins).")
     async def dispute(self, info: Info, id: strawberry.ID) -> Dispute:
+        """
+        Args:
+            id: The dispute's global id.
+        """
         _, row, _ = await _seen(info, id, "id")
         return Dispute.from_row(row)
 
@@ -307,6 +363,10 @@ class DisputesQuery:
                                   "disputes decided by their deadline and the median hours "
                                   "to decide, this month and all time.")
     async def dispute_promise(self, info: Info, community: str) -> DisputePromise:
+        """
+        Args:
+            community: The community's slug.
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         figures = await service.promise(row)
         return DisputePromise(
@@ -380,6 +440,10 @@ class DisputesMutation:
     @strawberry.mutation(description="Open a dispute; the helper and the mediator are told.")
     @payload(DisputePayload)
     async def open_dispute(self, info: Info, input: OpenDisputeInput) -> DisputePayload:
+        """
+        Args:
+            input: The need, what went wrong and the account of it.
+        """
         need_pk = pk_of(input.need_id, "Need", "needId")
         community = await info.context.plugin_community(input.community, PLUGIN)
         member = await info.context.require_member(community)
@@ -392,6 +456,10 @@ class DisputesMutation:
     @payload(DisputePayload)
     async def add_dispute_statement(self, info: Info, input: AddDisputeStatementInput
                                     ) -> DisputePayload:
+        """
+        Args:
+            input: The dispute and the statement.
+        """
         community, row, member = await _seen(info, input.dispute_id)
         await service.add_statement(community, member, row["id"], input.body)
         return DisputePayload(dispute=Dispute.from_row(await service.get(community, row["id"])))
@@ -400,6 +468,10 @@ class DisputesMutation:
     @payload(DisputePayload)
     async def reassign_dispute(self, info: Info, input: ReassignDisputeInput
                                ) -> DisputePayload:
+        """
+        Args:
+            input: The dispute and its new mediator.
+        """
         community, row, member = await _seen(info, input.dispute_id)
         if not is_admin(member):
             raise forbidden("Only a community admin can do this.")
@@ -411,6 +483,10 @@ class DisputesMutation:
                                       "the public notice, all at once.")
     @payload(DisputePayload)
     async def decide_dispute(self, info: Info, input: DecideDisputeInput) -> DisputePayload:
+        """
+        Args:
+            input: The dispute, the outcome and its details.
+        """
         community, row, member = await _seen(info, input.dispute_id)
         decided = await service.decide(
             community, member, row["id"], outcome=input.outcome.value, reason=input.reason,
@@ -423,6 +499,10 @@ class DisputesMutation:
     @payload(DisputePayload)
     async def overturn_dispute_decision(self, info: Info, input: OverturnDisputeDecisionInput
                                         ) -> DisputePayload:
+        """
+        Args:
+            input: The dispute, the new outcome and why.
+        """
         community, row, member = await _seen(info, input.dispute_id)
         if not is_admin(member):
             raise forbidden("Only a community admin can do this.")

@@ -20,6 +20,7 @@ from yizhan.core.api import (
     Credits,
     GraphQLContribution,
     Member,
+    Node,
     UserError,
     build_connection,
     forbidden,
@@ -48,39 +49,57 @@ PLUGIN = ev.PLUGIN
 @strawberry.enum(description="What kind of event it is.")
 class EventKind(Enum):
     GAME = "game"
+    """Games: chess, mahjong, cards."""
     FEAST = "feast"
+    """A shared meal or festival."""
     VOLUNTEERING = "volunteering"
+    """Volunteering: hours can be confirmed and rewarded."""
     TALK = "talk"
+    """A talk or class."""
     OTHER = "other"
+    """Anything else."""
 
 
 @strawberry.enum(description="Whether an event (or series) still runs.")
 class EventStatus(Enum):
     ACTIVE = "active"
+    """It runs."""
     CANCELLED = "cancelled"
+    """Cancelled, every date with it."""
 
 
 @strawberry.enum(description="Where one date of an event stands.")
 class EventOccurrenceStatus(Enum):
     SCHEDULED = "scheduled"
+    """It will take place (or is taking place)."""
     CANCELLED = "cancelled"
+    """This date is cancelled."""
     CLOSED = "closed"
+    """Closed after it took place: attendance and rewards are final."""
 
 
 @strawberry.enum(description="Where a sign-up stands.")
 class EventSignUpStatus(Enum):
     CONFIRMED = "confirmed"
+    """Has a place."""
     WAITLISTED = "waitlisted"
+    """In line for a place that comes free."""
     CANCELLED = "cancelled"
+    """Cancelled by the member, or with the date."""
     COMPLETED = "completed"
+    """Checked in and the date closed: attended."""
     NO_SHOW = "no_show"
+    """Held a place but did not check in."""
 
 
 @strawberry.enum(description="What a reward was for.")
 class EventRewardKind(Enum):
     FIRST_TIME = "first_time"
+    """For completing a first event."""
     REFERRAL = "referral"
+    """For bringing a newcomer who completed their first event."""
     HOURS = "hours"
+    """For volunteering hours the organiser confirmed."""
 
 
 @strawberry.enum(description="Whether a reward was paid: PAID from the community fund, "
@@ -88,8 +107,11 @@ class EventRewardKind(Enum):
                              "for the fund).")
 class EventRewardStatus(Enum):
     PAID = "paid"
+    """Paid from the community fund."""
     RECORDED = "recorded"
+    """Recorded only (credits off, or nothing to pay)."""
     UNFUNDED = "unfunded"
+    """Waits for the community fund to have enough."""
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -143,8 +165,10 @@ def _buildings(ids: list[strawberry.ID] | None, field: str) -> list[int] | None:
                              "newcomer brought, volunteering hours.")
 class EventReward:
     kind: EventRewardKind
+    """What it was for."""
     amount: Credits = strawberry.field(description="Credits (paid when credits is on).")
     status: EventRewardStatus
+    """Whether it was paid."""
     _member: strawberry.Private[int]
 
     @strawberry.field(description="Who earned it.")
@@ -154,20 +178,26 @@ class EventReward:
 
 @strawberry.type(description="A neighbourhood event, or a series of them (with a recurrence "
                              "rule).")
-class Event:
+class Event(Node):
     id: strawberry.ID
+    """The global id (`node(id:)` fetches it again)."""
     title: str
+    """The event's name."""
     description: str
+    """What it is about (may be empty)."""
     kind: EventKind
+    """What kind of event it is."""
     place: str = strawberry.field(description="Where it usually takes place.")
     starts_at: datetime = strawberry.field(description="The first date's start.")
     duration_minutes: int
+    """How long each date lasts, in minutes."""
     rrule: str | None = strawberry.field(description="The RFC 5545 recurrence rule of a "
                                                      "series (null: a single event).")
     capacity: int = strawberry.field(description="Places per date.")
     fee: Credits = strawberry.field(description="Credits asked of members after their first "
                                                 "participation (the first is free).")
     status: EventStatus
+    """Whether it still runs."""
     audience: list[strawberry.ID] = strawberry.field(
         description="Buildings whose members may sign up (empty: the whole community).")
     invited: list[strawberry.ID] = strawberry.field(
@@ -186,6 +216,15 @@ class Event:
             audience=[to_gid("Building", b) for b in ev.audience_of(row)],
             invited=[to_gid("Building", b) for b in ev.invited_of(row)], _row=row)
 
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> Event | None:
+        """``node(id:)``: public, like ``event`` (where events is on)."""
+        row = await ev.find_event(pk)
+        if row is None:
+            return None
+        await _community_of(info, row["community"])
+        return cls.from_row(row)
+
     @strawberry.field(description="The organiser (a building leader or an admin).")
     async def organiser(self, info: Info) -> Member | None:
         return await member_by_id(info, self._row["organiser"])
@@ -193,6 +232,12 @@ class Event:
     @strawberry.field(description="Its dates that have not ended yet, soonest first.")
     async def occurrences(self, info: Info, first: int | None = None, after: str | None = None,
                           include_cancelled: bool = False) -> Connection[EventOccurrence]:
+        """
+        Args:
+            first: Page size, 1 to 100 (default 20).
+            after: Return the items after this cursor (`pageInfo.endCursor`).
+            include_cancelled: Include cancelled ones too.
+        """
         community = await _community_of(info, self._row["community"])
         size = page_size(first)
         found = await ev.upcoming(community, event_id=self._row["id"],
@@ -203,18 +248,28 @@ class Event:
 
 
 @strawberry.type(description="One date of an event: it can be moved or cancelled alone.")
-class EventOccurrence:
+class EventOccurrence(Node):
     id: strawberry.ID
+    """The global id (`node(id:)` fetches it again)."""
     title: str
+    """The event's name."""
     kind: EventKind
+    """What kind of event it is."""
     starts_at: datetime
+    """When this date starts."""
     ends_at: datetime
+    """When this date ends."""
     place: str
+    """Where this date takes place."""
     capacity: int
+    """Places at this date."""
     status: EventOccurrenceStatus
+    """Where this date stands."""
     moved: bool = strawberry.field(description="Moved from the series' usual time or place.")
     cancel_reason: str
+    """Why this date was cancelled (empty if not)."""
     closed_at: datetime | None
+    """When the date was closed (null while open)."""
     _row: strawberry.Private[dict]
     _event: strawberry.Private[dict]
 
@@ -228,6 +283,15 @@ class EventOccurrence:
             status=EventOccurrenceStatus(row["status"]), moved=row["moved"],
             cancel_reason=row["cancel_reason"], closed_at=row["closed_at"], _row=row,
             _event=event)
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> EventOccurrence | None:
+        """``node(id:)``: public, like ``eventOccurrence`` (where events is on)."""
+        row = await ev.find_occurrence(pk)
+        if row is None:
+            return None
+        community = await _community_of(info, row["community"])
+        return cls.from_row(row, await ev.get_event(community, row["event"]))
 
     @strawberry.field(description="Its UID in the iCalendar feeds (stable however it moves).")
     async def uid(self, info: Info) -> str:
@@ -265,19 +329,25 @@ class EventOccurrence:
 
 
 @strawberry.type(description="A member's place (or place in line) at one date of an event.")
-class EventSignUp:
+class EventSignUp(Node):
     id: strawberry.ID
+    """The global id (`node(id:)` fetches it again)."""
     status: EventSignUpStatus
+    """Where the sign-up stands."""
     walk_in: bool
+    """Added at the door without signing up first."""
     checked_in_at: datetime | None
+    """When they were checked in (null: not yet)."""
     late: bool = strawberry.field(description="Checked in after the start (plus the grace "
                                               "minutes).")
     first_time: bool = strawberry.field(description="It was the member's first completed "
                                                     "event (set at close).")
     fee: Credits
+    """Credits charged for this place (0 for a first participation)."""
     hours: str | None = strawberry.field(description="Volunteering hours the organiser "
                                                      "confirmed.")
     created_at: datetime
+    """When they signed up."""
     promoted_at: datetime | None = strawberry.field(description="When a place came free for "
                                                                 "them on the waitlist.")
     _row: strawberry.Private[dict]
@@ -293,6 +363,22 @@ class EventSignUp:
             hours=None if row["hours_centi"] is None else format_centi(row["hours_centi"]),
             created_at=row["created_at"], promoted_at=row["promoted_at"], _row=row,
             _community=community)
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> EventSignUp | None:
+        """``node(id:)``: the member and whoever signed them up (``myEventSignUps``), the
+        organiser and admins (``eventAttendance``); null for other members."""
+        row = await signups.find_signup(pk)
+        if row is None:
+            return None
+        community = await _community_of(info, row["community"])
+        member = await info.context.require_member(community)
+        if member.get("id") in (row["member"], row["signed_up_by"]):
+            return cls.from_row(row, community)
+        member = await info.context.require_verified(community)
+        occurrence = await ev.get_occurrence(community, row["occurrence"])
+        event = await ev.get_event(community, occurrence["event"])
+        return cls.from_row(row, community) if signups.is_in_charge(member, event) else None
 
     async def _may_see_code(self, info: Info) -> bool:
         member = await _viewer(info, self._community)
@@ -350,17 +436,20 @@ class EventFigures:
     signed_up: int = strawberry.field(description="Places held (completed, no-show or still "
                                                   "confirmed).")
     waitlisted: int
+    """People still in line."""
     attended: int
+    """People checked in."""
     no_shows: int
+    """People who held a place and did not come."""
     first_timers: int = strawberry.field(description="Attendees whose first completed event "
                                                      "it was.")
     referrals: int = strawberry.field(description="First-timers who named the member who "
                                                   "brought them.")
     converted: int = strawberry.field(description="First-timers who posted or accepted a need "
                                                   "within the conversion window.")
-    conversion: str | None = strawberry.field(description="converted / firstTimers in percent "
-                                                          "(one decimal); null without "
-                                                          "first-timers.")
+    conversion: str | None = strawberry.field(description="The share of first-timers who "
+                                                          "converted, in percent (one decimal); "
+                                                          "null without first-timers.")
 
     @classmethod
     def of(cls, figures: stats.Figures) -> EventFigures:
@@ -376,7 +465,9 @@ class EventFigures:
 @strawberry.type(description="One event date's figures.")
 class EventOccurrenceFigures:
     occurrence: EventOccurrence
+    """The date."""
     figures: EventFigures
+    """Its counts."""
 
 
 @strawberry.type(description="A month's event figures (admins).")
@@ -385,7 +476,9 @@ class EventStats:
                                               "zone.")
     conversion_days: int = strawberry.field(description="The conversion window in days.")
     totals: EventFigures
+    """The month's counts, every date together."""
     occurrences: list[EventOccurrenceFigures]
+    """Each date of the month, soonest first."""
 
 
 # --- queries ---------------------------------------------------------------------------------
@@ -431,6 +524,13 @@ class EventsQuery:
     @strawberry.field(description="A community's events and series, newest first (public).")
     async def events(self, info: Info, community: str, include_cancelled: bool = False,
                      first: int | None = None, after: str | None = None) -> Connection[Event]:
+        """
+        Args:
+            community: The community's slug.
+            include_cancelled: Include cancelled ones too.
+            first: Page size, 1 to 100 (default 20).
+            after: Return the items after this cursor (`pageInfo.endCursor`).
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         size = page_size(first)
         found = await ev.list_events(row, include_cancelled)
@@ -439,6 +539,10 @@ class EventsQuery:
 
     @strawberry.field(description="One event or series (public).")
     async def event(self, info: Info, id: strawberry.ID) -> Event:
+        """
+        Args:
+            id: The event's global id.
+        """
         _, row = await _find_event(info, id, "id")
         return Event.from_row(row)
 
@@ -452,6 +556,17 @@ class EventsQuery:
                               building_id: strawberry.ID | None = None,
                               include_cancelled: bool = False, first: int | None = None,
                               after: str | None = None) -> Connection[EventOccurrence]:
+        """
+        Args:
+            community: The community's slug.
+            kind: Only events of this kind.
+            from_: Only dates ending after this time.
+            to: Only dates starting before this time.
+            building_id: Only events members of this building may come to.
+            include_cancelled: Include cancelled ones too.
+            first: Page size, 1 to 100 (default 20).
+            after: Return the items after this cursor (`pageInfo.endCursor`).
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         size = page_size(first)
         building = None if building_id is None else pk_of(building_id, "Building",
@@ -464,6 +579,10 @@ class EventsQuery:
 
     @strawberry.field(description="One event date (public).")
     async def event_occurrence(self, info: Info, id: strawberry.ID) -> EventOccurrence:
+        """
+        Args:
+            id: The date's global id.
+        """
         community, row = await _find_occurrence(info, id, "id")
         return EventOccurrence.from_row(row, await ev.get_event(community, row["event"]))
 
@@ -472,6 +591,13 @@ class EventsQuery:
     async def my_event_sign_ups(self, info: Info, community: str, include_past: bool = False,
                                 first: int | None = None, after: str | None = None
                                 ) -> Connection[EventSignUp]:
+        """
+        Args:
+            community: The community's slug.
+            include_past: Include past dates' sign-ups too.
+            first: Page size, 1 to 100 (default 20).
+            after: Return the items after this cursor (`pageInfo.endCursor`).
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         member = await info.context.require_member(row)
         size = page_size(first)
@@ -485,6 +611,10 @@ class EventsQuery:
                                   "check-in state (the organiser and admins).")
     async def event_attendance(self, info: Info, occurrence_id: strawberry.ID
                                ) -> list[EventSignUp]:
+        """
+        Args:
+            occurrence_id: The date (an `EventOccurrence` id).
+        """
         community, occurrence = await _find_occurrence(info, occurrence_id)
         member = await info.context.require_verified(community)
         event = await ev.get_event(community, occurrence["event"])
@@ -497,6 +627,11 @@ class EventsQuery:
                                   "conversion (admins; the current month by default).")
     async def event_stats(self, info: Info, community: str, month: str | None = None
                           ) -> EventStats:
+        """
+        Args:
+            community: The community's slug.
+            month: The month, `2026-11` (default: the current one).
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         require_admin(await info.context.require_member(row))
         return await event_stats(row, month)
@@ -509,13 +644,21 @@ class EventsQuery:
                               "Times without an offset are local to the community.")
 class CreateEventInput:
     community: str
+    """The community's slug."""
     title: str
+    """The event's name."""
     kind: EventKind
+    """What kind of event it is."""
     place: str
+    """Where it takes place."""
     starts_at: datetime
+    """When the (first) date starts."""
     ends_at: datetime
+    """When the (first) date ends (sets each date's length)."""
     capacity: int
+    """Places per date (at least 1)."""
     description: str = ""
+    """What it is about."""
     rrule: str | None = strawberry.field(default=None, description="RFC 5545 rule, e.g. "
                                                                    "FREQ=WEEKLY;BYDAY=SA.")
     organiser_id: strawberry.ID | None = strawberry.field(
@@ -533,47 +676,68 @@ class CreateEventInput:
                               "is left out stays.")
 class UpdateEventInput:
     event_id: strawberry.ID
+    """The event or series."""
     title: str | None = None
+    """A new name."""
     description: str | None = None
+    """A new description."""
     kind: EventKind | None = None
+    """A new kind."""
     place: str | None = None
+    """A new usual place."""
     capacity: int | None = None
+    """New places per date (not below the places taken)."""
     fee: Credits | None = None
+    """A new fee after the first participation."""
     audience: list[strawberry.ID] | None = None
+    """Buildings whose members may sign up (empty: everyone)."""
     invite: list[strawberry.ID] | None = None
+    """Buildings whose members are invited ahead of each date."""
 
 
 @strawberry.input(description="Cancel an event or a whole series (the organiser or an admin).")
 class CancelEventInput:
     event_id: strawberry.ID
+    """The event or series."""
     reason: str
+    """Why, told to everyone signed up."""
 
 
 @strawberry.type(description="The event after the change.")
 class EventPayload:
     event: Event | None = None
+    """The event (null when there are errors)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
+    """What was wrong with the input (empty on success; nothing was changed otherwise)."""
 
 
 @strawberry.input(description="Move one date, or change its place or capacity (the organiser "
                               "or an admin); the rest of the series stays.")
 class UpdateEventOccurrenceInput:
     occurrence_id: strawberry.ID
+    """The date."""
     starts_at: datetime | None = None
+    """A new start."""
     ends_at: datetime | None = None
+    """A new end."""
     place: str | None = None
+    """A new place for this date."""
     capacity: int | None = None
+    """New places for this date."""
 
 
 @strawberry.input(description="Cancel one date alone; everyone signed up is told.")
 class CancelEventOccurrenceInput:
     occurrence_id: strawberry.ID
+    """The date."""
     reason: str
+    """Why, told to everyone signed up."""
 
 
 @strawberry.input(description="Hours one volunteer gave, confirmed by the organiser.")
 class VolunteerHoursInput:
     member_id: strawberry.ID
+    """The volunteer (a `Member` id)."""
     hours: str = strawberry.field(description="Hours as a decimal string, `2.5`.")
 
 
@@ -581,13 +745,17 @@ class VolunteerHoursInput:
                               "the others no-show; rewards are paid once.")
 class CloseEventOccurrenceInput:
     occurrence_id: strawberry.ID
+    """The date."""
     hours: list[VolunteerHoursInput] | None = None
+    """Volunteers' hours to confirm at once (volunteering dates)."""
 
 
 @strawberry.type(description="The event date after the change.")
 class EventOccurrencePayload:
     occurrence: EventOccurrence | None = None
+    """The date (null when there are errors)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
+    """What was wrong with the input (empty on success; nothing was changed otherwise)."""
 
 
 @strawberry.input(description="Sign up for a date (verified members). A leader may sign up a "
@@ -595,13 +763,17 @@ class EventOccurrencePayload:
                               "brought them.")
 class SignUpForEventInput:
     occurrence_id: strawberry.ID
+    """The date."""
     member_id: strawberry.ID | None = None
+    """Sign up this member of your building instead of yourself (leaders)."""
     referrer_id: strawberry.ID | None = None
+    """The member who brought them (for the referral reward)."""
 
 
 @strawberry.input(description="Cancel a sign-up (until the cut-off for a confirmed place).")
 class CancelEventSignUpInput:
     sign_up_id: strawberry.ID
+    """The sign-up."""
 
 
 @strawberry.input(description="Check someone in (the organiser or an admin) by exactly one "
@@ -609,40 +781,54 @@ class CancelEventSignUpInput:
                               "member who did not sign up.")
 class CheckInToEventInput:
     occurrence_id: strawberry.ID
+    """The date."""
     code: str | None = None
+    """Their check-in code or the QR payload."""
     member_id: strawberry.ID | None = None
+    """The member."""
     name: str | None = None
+    """Their name, as shown in the attendance list."""
     walk_in: bool = False
+    """Add a member who did not sign up."""
 
 
 @strawberry.type(description="The sign-up after the change.")
 class EventSignUpPayload:
     sign_up: EventSignUp | None = None
+    """The sign-up (null when there are errors)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
+    """What was wrong with the input (empty on success; nothing was changed otherwise)."""
 
 
 @strawberry.input(description="Confirm volunteers' hours at a closed volunteering date.")
 class ConfirmVolunteerHoursInput:
     occurrence_id: strawberry.ID
+    """The closed date."""
     hours: list[VolunteerHoursInput]
+    """Each volunteer's hours."""
 
 
 @strawberry.type(description="The sign-ups whose hours were confirmed.")
 class VolunteerHoursPayload:
     sign_ups: list[EventSignUp] = strawberry.field(default_factory=list)
+    """The sign-ups whose hours were confirmed."""
     errors: list[UserError] = strawberry.field(default_factory=list)
+    """What was wrong with the input (empty on success; nothing was changed otherwise)."""
 
 
 @strawberry.input(description="Make a new secret URL for my calendar of sign-ups (the old one "
                               "stops working).")
 class RegenerateEventFeedInput:
     community: str
+    """The community's slug."""
 
 
 @strawberry.type(description="My private calendar feed: keep the URL secret.")
 class EventFeedPayload:
     url: str | None = None
+    """The feed's new secret URL (iCalendar)."""
     errors: list[UserError] = strawberry.field(default_factory=list)
+    """What was wrong with the input (empty on success; nothing was changed otherwise)."""
 
 
 def _hours(entries: list[VolunteerHoursInput] | None) -> list[tuple[int, str]]:
@@ -656,6 +842,10 @@ class EventsMutation:
     @strawberry.mutation(description="Create an event or series (leaders and admins).")
     @payload(EventPayload)
     async def create_event(self, info: Info, input: CreateEventInput) -> EventPayload:
+        """
+        Args:
+            input: The event.
+        """
         row = await info.context.plugin_community(input.community, PLUGIN)
         actor = await info.context.require_verified(row)
         ev.require_organiser_role(actor)
@@ -674,6 +864,10 @@ class EventsMutation:
     @strawberry.mutation(description="Change an event or series (the organiser or an admin).")
     @payload(EventPayload)
     async def update_event(self, info: Info, input: UpdateEventInput) -> EventPayload:
+        """
+        Args:
+            input: The event and what changes.
+        """
         community, row = await _find_event(info, input.event_id)
         actor = await info.context.require_verified(community)
         event = await svc.update_event(
@@ -687,6 +881,10 @@ class EventsMutation:
     @strawberry.mutation(description="Cancel an event or a whole series.")
     @payload(EventPayload)
     async def cancel_event(self, info: Info, input: CancelEventInput) -> EventPayload:
+        """
+        Args:
+            input: The event and why.
+        """
         community, row = await _find_event(info, input.event_id)
         actor = await info.context.require_verified(community)
         return EventPayload(event=Event.from_row(
@@ -696,6 +894,10 @@ class EventsMutation:
     @payload(EventOccurrencePayload)
     async def update_event_occurrence(self, info: Info, input: UpdateEventOccurrenceInput
                                       ) -> EventOccurrencePayload:
+        """
+        Args:
+            input: The date and what changes.
+        """
         community, row = await _find_occurrence(info, input.occurrence_id)
         actor = await info.context.require_verified(community)
         changed = await svc.move_occurrence(
@@ -708,6 +910,10 @@ class EventsMutation:
     @payload(EventOccurrencePayload)
     async def cancel_event_occurrence(self, info: Info, input: CancelEventOccurrenceInput
                                       ) -> EventOccurrencePayload:
+        """
+        Args:
+            input: The date and why.
+        """
         community, row = await _find_occurrence(info, input.occurrence_id)
         actor = await info.context.require_verified(community)
         changed = await svc.cancel_occurrence(community, actor, row["id"], input.reason)
@@ -718,6 +924,10 @@ class EventsMutation:
     @payload(EventSignUpPayload)
     async def sign_up_for_event(self, info: Info, input: SignUpForEventInput
                                 ) -> EventSignUpPayload:
+        """
+        Args:
+            input: The date and whom to sign up.
+        """
         community, row = await _find_occurrence(info, input.occurrence_id)
         actor = await info.context.require_verified(community)
         signup = await svc.sign_up(community, actor, row["id"],
@@ -730,6 +940,10 @@ class EventsMutation:
     @payload(EventSignUpPayload)
     async def cancel_event_sign_up(self, info: Info, input: CancelEventSignUpInput
                                    ) -> EventSignUpPayload:
+        """
+        Args:
+            input: The sign-up.
+        """
         found = await signups.find_signup(pk_of(input.sign_up_id, "EventSignUp", "signUpId"))
         if found is None:
             raise not_found("sign-up", "signUpId")
@@ -743,6 +957,10 @@ class EventsMutation:
     @payload(EventSignUpPayload)
     async def check_in_to_event(self, info: Info, input: CheckInToEventInput
                                 ) -> EventSignUpPayload:
+        """
+        Args:
+            input: The date and who came.
+        """
         community, row = await _find_occurrence(info, input.occurrence_id)
         actor = await info.context.require_verified(community)
         signup = await svc.check_in(community, actor, row["id"], code=input.code,
@@ -755,6 +973,10 @@ class EventsMutation:
     @payload(EventOccurrencePayload)
     async def close_event_occurrence(self, info: Info, input: CloseEventOccurrenceInput
                                      ) -> EventOccurrencePayload:
+        """
+        Args:
+            input: The date and volunteers' hours.
+        """
         community, row = await _find_occurrence(info, input.occurrence_id)
         actor = await info.context.require_verified(community)
         closed = await svc.close(community, actor, row["id"], hours=_hours(input.hours))
@@ -765,6 +987,10 @@ class EventsMutation:
     @payload(VolunteerHoursPayload)
     async def confirm_volunteer_hours(self, info: Info, input: ConfirmVolunteerHoursInput
                                       ) -> VolunteerHoursPayload:
+        """
+        Args:
+            input: The date and the hours.
+        """
         community, row = await _find_occurrence(info, input.occurrence_id)
         actor = await info.context.require_verified(community)
         done = await svc.confirm_hours(community, actor, row["id"], _hours(input.hours))
@@ -775,6 +1001,10 @@ class EventsMutation:
     @payload(EventFeedPayload)
     async def regenerate_event_feed(self, info: Info, input: RegenerateEventFeedInput
                                     ) -> EventFeedPayload:
+        """
+        Args:
+            input: The community.
+        """
         row = await info.context.plugin_community(input.community, PLUGIN)
         member = await info.context.require_verified(row)
         if member.get("id") is None:

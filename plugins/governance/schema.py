@@ -19,6 +19,7 @@ from yizhan.core.api import (
     Connection,
     GraphQLContribution,
     Member,
+    Node,
     UserError,
     build_connection,
     forbidden,
@@ -39,39 +40,55 @@ from yizhan.plugins.governance.common import PLUGIN
                              "answer it (48 h / 5 days / 15 days by default).")
 class GovernanceUrgency(Enum):
     RED = "red"
+    """Urgent: safety or a failure affecting many (48 hours by default)."""
     YELLOW = "yellow"
+    """Needs attention soon (5 days by default)."""
     BLUE = "blue"
+    """Can wait: an improvement or a wish (15 days by default)."""
 
 
 @strawberry.enum(description="Where a request stands.")
 class GovernanceRequestStatus(Enum):
     SUBMITTED = "submitted"
+    """Waiting for triage."""
     ASSIGNED = "assigned"
+    """Routed to a person or a grid team."""
     IN_PROGRESS = "in_progress"
+    """Being worked on."""
     ANSWERED = "answered"
+    """Answered; the resident may confirm, reopen or rate it."""
     CLOSED = "closed"
+    """Done: confirmed by the resident or closed on its own."""
     REJECTED = "rejected"
+    """Rejected by the staff, with a reason."""
 
 
 @strawberry.enum(description="Where a micro-grant proposal stands.")
 class GovernanceProposalStatus(Enum):
     SUBMITTED = "submitted"
+    """Waiting for reviews and a decision."""
     GRANTED = "granted"
+    """Funded; the proposer reports progress."""
     DECLINED = "declined"
+    """Not funded, with a reason."""
     COMPLETED = "completed"
+    """Funded and done."""
 
 
 @strawberry.enum(description="A reviewer's verdict on a proposal.")
 class GovernanceVerdict(Enum):
     APPROVE = "approve"
+    """Fund it."""
     REJECT = "reject"
+    """Do not fund it."""
 
 
 @strawberry.type(description="One step in a request's life: who did what, and when.")
 class GovernanceRequestEvent:
-    action: str = strawberry.field(description="submitted, triaged, assigned, urgency_changed, "
-                                               "started, note, reminded, escalated, answered, "
-                                               "closed, rejected, reopened or rated.")
+    action: str = strawberry.field(description="What happened: `submitted`, `triaged`, "
+                                               "`assigned`, `urgency_changed`, `started`, "
+                                               "`note`, `reminded`, `escalated`, `answered`, "
+                                               "`closed`, `rejected`, `reopened` or `rated`.")
     note: str = strawberry.field(description="The note, response, reason or comment given.")
     detail: str = strawberry.field(description="Details of the step as a JSON object.")
     at: datetime = strawberry.field(description="When it happened.")
@@ -103,12 +120,34 @@ class GovernanceTeamMember:
 
 @strawberry.type(description="A grid (网格): a named part of the community with its buildings "
                              "and its team.")
-class GovernanceGrid:
+class GovernanceGrid(Node):
     id: strawberry.ID = strawberry.field(description="Global id.")
     name: str = strawberry.field(description="The grid's name.")
     description: str = strawberry.field(description="What the grid covers.")
     buildings: list[str] = strawberry.field(description="Names of its buildings.")
     team: list[GovernanceTeamMember] = strawberry.field(description="Its team.")
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> GovernanceGrid | None:
+        """``node(id:)``: public, like ``governanceGrids`` (where governance is on)."""
+        from yizhan.plugins.governance.tables import Grid
+
+        found = await _node_row(info, Grid, pk)
+        if found is None:
+            return None
+        community, row = found
+        return (await _grid_objects(community, [row]))[0]
+
+
+async def _node_row(info: Info, table, pk: int) -> tuple[dict, dict] | None:
+    """The row ``pk`` of ``table`` and its community, the switch checked (for
+    ``node(id:)``); None when there is no such row."""
+    row = await table.select().where(table.id == pk).first()
+    if row is None:
+        return None
+    community = await get_community_by_id(row["community"])
+    info.context.require_plugin(community, PLUGIN)
+    return community, row
 
 
 async def _grid_objects(community: dict, rows: list[dict]) -> list[GovernanceGrid]:
@@ -125,7 +164,7 @@ async def _grid_objects(community: dict, rows: list[dict]) -> list[GovernanceGri
 
 
 @strawberry.type(description="A resident's request to the community (诉求).")
-class GovernanceRequest:
+class GovernanceRequest(Node):
     id: strawberry.ID = strawberry.field(description="Global id.")
     number: int = strawberry.field(description="The request's number (Open311's "
                                                "service_request_id).")
@@ -140,8 +179,8 @@ class GovernanceRequest:
         description="The staff's triage (the suggested one until triaged).")
     triaged: bool = strawberry.field(description="True once staff triaged it.")
     status: GovernanceRequestStatus = strawberry.field(description="Where it stands.")
-    channel: str = strawberry.field(description="app, proxy (a leader for a resident) or "
-                                                "open311.")
+    channel: str = strawberry.field(description="How it came: `app`, `proxy` (a leader for a "
+                                                "resident) or `open311`.")
     reporter_name: str = strawberry.field(description="The name an Open311 client gave.")
     response: str = strawberry.field(description="The answer.")
     response_public: bool = strawberry.field(description="Whether the answer is public.")
@@ -162,6 +201,22 @@ class GovernanceRequest:
                                                           "answer.")
     rating_comment: str = strawberry.field(description="The resident's comment on the answer.")
     _row: strawberry.Private[dict]
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> GovernanceRequest | None:
+        """``node(id:)``: the rule of ``governanceRequest``: its resident, who filed it and
+        its staff (verified); null for other members."""
+        from yizhan.plugins.governance.tables import Request
+
+        found = await _node_row(info, Request, pk)
+        if found is None:
+            return None
+        community, row = found
+        member = await info.context.require_verified(community)
+        if member["id"] not in (row["requester"], row["filed_by"]) and not \
+                await service.is_staff(community, member, row):
+            return None
+        return (await _objects(community, [row]))[0]
 
     @strawberry.field(description="The resident the request is for.")
     async def requester(self, info: Info) -> Member | None:
@@ -246,8 +301,9 @@ class GovernancePeriodFigures:
     answered: int = strawberry.field(description="Answered.")
     answered_on_time: int = strawberry.field(description="Answered by the deadline.")
     overdue_open: int = strawberry.field(description="Open and past the deadline now.")
-    on_time_percent: str | None = strawberry.field(description="answeredOnTime / "
-                                                               "dueOrAnswered in percent.")
+    on_time_percent: str | None = strawberry.field(description="The on-time share: "
+                                                               "answeredOnTime of dueOrAnswered, "
+                                                               "in percent (null: none due).")
     median_hours_to_answer: str | None = strawberry.field(description="Median hours from "
                                                                       "submission to answer.")
     rated: int = strawberry.field(description="Answers the residents rated.")
@@ -304,7 +360,7 @@ class GovernanceProgress:
 
 
 @strawberry.type(description="A resident's micro-grant proposal.")
-class GovernanceProposal:
+class GovernanceProposal(Node):
     id: strawberry.ID = strawberry.field(description="Global id.")
     round_id: strawberry.ID = strawberry.field(description="Its round.")
     title: str = strawberry.field(description="Title.")
@@ -318,6 +374,25 @@ class GovernanceProposal:
     completed_at: datetime | None = strawberry.field(description="When it was completed.")
     created_at: datetime = strawberry.field(description="When it was submitted.")
     _row: strawberry.Private[dict]
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> GovernanceProposal | None:
+        """``node(id:)``: a funded project is public (``governanceFundedProjects``); any
+        other proposal is seen by its proposer, the admins and the round's reviewers
+        (``governanceProposals``; verified members), null for other members."""
+        from yizhan.plugins.governance.tables import Proposal
+
+        found = await _node_row(info, Proposal, pk)
+        if found is None:
+            return None
+        community, row = found
+        if row["status"] in ("granted", "completed"):
+            return proposal_object(row)
+        member = await info.context.require_verified(community)
+        if member["id"] == row["proposer"] or await service.can_review(
+                community, member, row["round"]):
+            return proposal_object(row)
+        return None
 
     @strawberry.field(description="Who proposed it.")
     async def proposer(self, info: Info) -> Member | None:
@@ -356,7 +431,7 @@ def proposal_object(row: dict) -> GovernanceProposal:
 
 
 @strawberry.type(description="A micro-grant round and its fund, in yuan.")
-class GovernanceRound:
+class GovernanceRound(Node):
     id: strawberry.ID = strawberry.field(description="Global id.")
     name: str = strawberry.field(description="The round's name, e.g. 2026.")
     description: str = strawberry.field(description="What the round funds.")
@@ -365,6 +440,14 @@ class GovernanceRound:
     remaining: str = strawberry.field(description="What is left, in yuan.")
     open: bool = strawberry.field(description="Whether it takes proposals.")
     _row: strawberry.Private[dict]
+
+    @classmethod
+    async def load_node(cls, info: Info, pk: int) -> GovernanceRound | None:
+        """``node(id:)``: public, like ``governanceRounds`` (where governance is on)."""
+        from yizhan.plugins.governance.tables import Round
+
+        found = await _node_row(info, Round, pk)
+        return None if found is None else round_object(found[1])
 
     @strawberry.field(description="The round's named reviewers.")
     async def reviewers(self, info: Info) -> list[Member]:
@@ -635,6 +718,15 @@ class GovernanceQuery:
             status: GovernanceRequestStatus | None = None, overdue: bool | None = None,
             first: int | None = None, after: str | None = None
     ) -> Connection[GovernanceRequest]:
+        """
+        Args:
+            community: The community's slug.
+            urgency: Only requests of this urgency.
+            status: Only requests in this state.
+            overdue: True: only open requests past their deadline; false: only the others.
+            first: Page size, 1 to 100 (default 20).
+            after: Return the items after this cursor (`pageInfo.endCursor`).
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         member = await info.context.require_member(row)
         size = page_size(first)
@@ -650,6 +742,15 @@ class GovernanceQuery:
             status: GovernanceRequestStatus | None = None, overdue: bool | None = None,
             first: int | None = None, after: str | None = None
     ) -> Connection[GovernanceRequest]:
+        """
+        Args:
+            community: The community's slug.
+            urgency: Only requests of this urgency.
+            status: Only requests in this state.
+            overdue: True: only open requests past their deadline; false: only the others.
+            first: Page size, 1 to 100 (default 20).
+            after: Return the items after this cursor (`pageInfo.endCursor`).
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         member = await info.context.require_verified(row)
         size = page_size(first)
@@ -665,6 +766,15 @@ class GovernanceQuery:
             status: GovernanceRequestStatus | None = None, overdue: bool | None = None,
             first: int | None = None, after: str | None = None
     ) -> Connection[GovernanceRequest]:
+        """
+        Args:
+            community: The community's slug.
+            urgency: Only requests of this urgency.
+            status: Only requests in this state.
+            overdue: True: only open requests past their deadline; false: only the others.
+            first: Page size, 1 to 100 (default 20).
+            after: Return the items after this cursor (`pageInfo.endCursor`).
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         require_admin(await info.context.require_verified(row))
         size = page_size(first)
@@ -674,6 +784,10 @@ class GovernanceQuery:
 
     @strawberry.field(description="One request (its resident, its staff).")
     async def governance_request(self, info: Info, id: strawberry.ID) -> GovernanceRequest:
+        """
+        Args:
+            id: The request's global id.
+        """
         community, member, pk = await _request_ctx(info, id)
         row = await service.get_request(community, pk, "id")
         if member["id"] not in (row["requester"], row["filed_by"]) and not \
@@ -684,6 +798,10 @@ class GovernanceQuery:
     @strawberry.field(description="Public figures: answered on time per urgency, this month "
                                   "and all time, median time to answer, satisfaction.")
     async def governance_figures(self, info: Info, community: str) -> GovernanceFigures:
+        """
+        Args:
+            community: The community's slug.
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         found = await service.figures(row)
         conf = service.settings(row)
@@ -698,11 +816,19 @@ class GovernanceQuery:
     @strawberry.field(description="The community's grids with their buildings and teams "
                                   "(public).")
     async def governance_grids(self, info: Info, community: str) -> list[GovernanceGrid]:
+        """
+        Args:
+            community: The community's slug.
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         return await _grid_objects(row, await service.list_grids(row))
 
     @strawberry.field(description="Micro-grant rounds with their funds (public).")
     async def governance_rounds(self, info: Info, community: str) -> list[GovernanceRound]:
+        """
+        Args:
+            community: The community's slug.
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         return [round_object(r) for r in await service.list_rounds(row)]
 
@@ -712,6 +838,14 @@ class GovernanceQuery:
             self, info: Info, community: str, round_id: strawberry.ID | None = None,
             status: GovernanceProposalStatus | None = None, first: int | None = None,
             after: str | None = None) -> Connection[GovernanceProposal]:
+        """
+        Args:
+            community: The community's slug.
+            round_id: Only proposals to this round (a `GovernanceRound` id).
+            status: Only proposals in this state.
+            first: Page size, 1 to 100 (default 20).
+            after: Return the items after this cursor (`pageInfo.endCursor`).
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         member = await info.context.require_verified(row)
         rnd = _opt_pk(round_id, "GovernanceRound", "roundId")
@@ -730,6 +864,13 @@ class GovernanceQuery:
             self, info: Info, community: str, round_id: strawberry.ID | None = None,
             first: int | None = None, after: str | None = None
     ) -> Connection[GovernanceProposal]:
+        """
+        Args:
+            community: The community's slug.
+            round_id: Only proposals to this round (a `GovernanceRound` id).
+            first: Page size, 1 to 100 (default 20).
+            after: Return the items after this cursor (`pageInfo.endCursor`).
+        """
         row = await info.context.plugin_community(community, PLUGIN)
         size = page_size(first)
         rows = await service.list_proposals(
@@ -745,6 +886,10 @@ class GovernanceMutation:
     @payload(GovernanceRequestPayload)
     async def submit_governance_request(self, info: Info, input: SubmitGovernanceRequestInput
                                         ) -> GovernanceRequestPayload:
+        """
+        Args:
+            input: The request.
+        """
         community = await info.context.plugin_community(input.community, PLUGIN)
         member = await info.context.require_verified(community)
         row = await service.submit(
@@ -758,6 +903,10 @@ class GovernanceMutation:
     @payload(GovernanceRequestPayload)
     async def triage_governance_request(self, info: Info, input: TriageGovernanceRequestInput
                                         ) -> GovernanceRequestPayload:
+        """
+        Args:
+            input: The request, its urgency and where it goes.
+        """
         community, member, pk = await _request_ctx(info, input.request_id)
         row = await service.triage(
             community, member, pk, input.urgency.value,
@@ -769,6 +918,10 @@ class GovernanceMutation:
     @payload(GovernanceRequestPayload)
     async def assign_governance_request(self, info: Info, input: AssignGovernanceRequestInput
                                         ) -> GovernanceRequestPayload:
+        """
+        Args:
+            input: The request and who handles it.
+        """
         community, member, pk = await _request_ctx(info, input.request_id)
         row = await service.assign(
             community, member, pk,
@@ -781,6 +934,10 @@ class GovernanceMutation:
     @payload(GovernanceRequestPayload)
     async def update_governance_request(self, info: Info, input: UpdateGovernanceRequestInput
                                         ) -> GovernanceRequestPayload:
+        """
+        Args:
+            input: The request and the change.
+        """
         community, member, pk = await _request_ctx(info, input.request_id)
         row = await service.update(community, member, pk,
                                    level=input.urgency.value if input.urgency else None,
@@ -791,6 +948,10 @@ class GovernanceMutation:
     @payload(GovernanceRequestPayload)
     async def answer_governance_request(self, info: Info, input: AnswerGovernanceRequestInput
                                         ) -> GovernanceRequestPayload:
+        """
+        Args:
+            input: The request and the answer.
+        """
         community, member, pk = await _request_ctx(info, input.request_id)
         row = await service.answer(community, member, pk, input.response, input.public)
         return await _one_request(community, row)
@@ -799,6 +960,10 @@ class GovernanceMutation:
     @payload(GovernanceRequestPayload)
     async def close_governance_request(self, info: Info, input: CloseGovernanceRequestInput
                                        ) -> GovernanceRequestPayload:
+        """
+        Args:
+            input: The request.
+        """
         community, member, pk = await _request_ctx(info, input.request_id)
         return await _one_request(community, await service.close(community, member, pk))
 
@@ -806,6 +971,10 @@ class GovernanceMutation:
     @payload(GovernanceRequestPayload)
     async def reject_governance_request(self, info: Info, input: GovernanceRequestReasonInput
                                         ) -> GovernanceRequestPayload:
+        """
+        Args:
+            input: The request and why.
+        """
         community, member, pk = await _request_ctx(info, input.request_id)
         row = await service.reject(community, member, pk, input.reason)
         return await _one_request(community, row)
@@ -815,6 +984,10 @@ class GovernanceMutation:
     @payload(GovernanceRequestPayload)
     async def reopen_governance_request(self, info: Info, input: GovernanceRequestReasonInput
                                         ) -> GovernanceRequestPayload:
+        """
+        Args:
+            input: The request and why.
+        """
         community, member, pk = await _request_ctx(info, input.request_id)
         row = await service.reopen(community, member, pk, input.reason)
         return await _one_request(community, row)
@@ -823,6 +996,10 @@ class GovernanceMutation:
     @payload(GovernanceRequestPayload)
     async def rate_governance_request(self, info: Info, input: RateGovernanceRequestInput
                                       ) -> GovernanceRequestPayload:
+        """
+        Args:
+            input: The request and the rating.
+        """
         community, member, pk = await _request_ctx(info, input.request_id)
         row = await service.rate(community, member, pk, input.satisfied, input.comment)
         return await _one_request(community, row)
@@ -831,6 +1008,10 @@ class GovernanceMutation:
     @payload(GovernanceGridPayload)
     async def create_governance_grid(self, info: Info, input: CreateGovernanceGridInput
                                      ) -> GovernanceGridPayload:
+        """
+        Args:
+            input: The grid.
+        """
         community = await info.context.plugin_community(input.community, PLUGIN)
         member = require_admin(await info.context.require_verified(community))
         row = await service.create_grid(community, member, input.name, input.description,
@@ -841,6 +1022,10 @@ class GovernanceMutation:
     @payload(GovernanceGridPayload)
     async def add_governance_team_member(self, info: Info, input: AddGovernanceTeamMemberInput
                                          ) -> GovernanceGridPayload:
+        """
+        Args:
+            input: The grid, the member and their role.
+        """
         community, member, pk = await _grid_ctx(info, input.grid_id)
         await service.add_team_member(community, member, pk,
                                       pk_of(input.member_id, "Member", "memberId"), input.role)
@@ -851,6 +1036,10 @@ class GovernanceMutation:
     @payload(GovernanceGridPayload)
     async def remove_governance_team_member(
             self, info: Info, input: RemoveGovernanceTeamMemberInput) -> GovernanceGridPayload:
+        """
+        Args:
+            input: The grid and the member.
+        """
         community, member, pk = await _grid_ctx(info, input.grid_id)
         await service.remove_team_member(community, member, pk,
                                          pk_of(input.member_id, "Member", "memberId"))
@@ -862,6 +1051,10 @@ class GovernanceMutation:
     @payload(GovernanceGridPayload)
     async def set_governance_grid_buildings(
             self, info: Info, input: SetGovernanceGridBuildingsInput) -> GovernanceGridPayload:
+        """
+        Args:
+            input: The grid and its buildings.
+        """
         community, member, pk = await _grid_ctx(info, input.grid_id)
         row = await service.set_buildings(community, member, pk, input.buildings)
         return GovernanceGridPayload(grid=(await _grid_objects(community, [row]))[0])
@@ -870,6 +1063,10 @@ class GovernanceMutation:
     @payload(GovernanceRoundPayload)
     async def create_governance_round(self, info: Info, input: CreateGovernanceRoundInput
                                       ) -> GovernanceRoundPayload:
+        """
+        Args:
+            input: The round.
+        """
         community = await info.context.plugin_community(input.community, PLUGIN)
         member = require_admin(await info.context.require_verified(community))
         row = await service.create_round(community, member, input.name, input.total,
@@ -880,6 +1077,10 @@ class GovernanceMutation:
     @payload(GovernanceRoundPayload)
     async def add_governance_reviewer(self, info: Info, input: AddGovernanceReviewerInput
                                       ) -> GovernanceRoundPayload:
+        """
+        Args:
+            input: The round and the reviewer.
+        """
         community, member, pk = await _round_ctx(info, input.round_id)
         require_admin(member)
         await service.add_reviewer(community, member, pk,
@@ -891,6 +1092,10 @@ class GovernanceMutation:
     @payload(GovernanceProposalPayload)
     async def submit_governance_proposal(self, info: Info, input: SubmitGovernanceProposalInput
                                          ) -> GovernanceProposalPayload:
+        """
+        Args:
+            input: The proposal.
+        """
         community, member, pk = await _round_ctx(info, input.round_id)
         row = await service.submit_proposal(community, member, pk, title=input.title,
                                             description=input.description, team=input.team,
@@ -901,6 +1106,10 @@ class GovernanceMutation:
     @payload(GovernanceReviewPayload)
     async def review_governance_proposal(self, info: Info, input: ReviewGovernanceProposalInput
                                          ) -> GovernanceReviewPayload:
+        """
+        Args:
+            input: The proposal and the review.
+        """
         community, member, pk = await _proposal_ctx(info, input.proposal_id)
         row = await service.review(community, member, pk, score=input.score,
                                    verdict=input.verdict.value if input.verdict else None,
@@ -914,6 +1123,10 @@ class GovernanceMutation:
     @payload(GovernanceProposalPayload)
     async def grant_governance_proposal(self, info: Info, input: GrantGovernanceProposalInput
                                         ) -> GovernanceProposalPayload:
+        """
+        Args:
+            input: The proposal and the amount.
+        """
         community, member, pk = await _proposal_ctx(info, input.proposal_id)
         require_admin(member)
         row = await service.grant(community, member, pk, input.amount, input.reason)
@@ -923,6 +1136,10 @@ class GovernanceMutation:
     @payload(GovernanceProposalPayload)
     async def decline_governance_proposal(self, info: Info, input: GovernanceProposalNoteInput
                                           ) -> GovernanceProposalPayload:
+        """
+        Args:
+            input: The proposal and why.
+        """
         community, member, pk = await _proposal_ctx(info, input.proposal_id)
         require_admin(member)
         row = await service.decline(community, member, pk, input.note)
@@ -932,6 +1149,10 @@ class GovernanceMutation:
     @payload(GovernanceProposalPayload)
     async def add_governance_progress(self, info: Info, input: GovernanceProposalNoteInput
                                       ) -> GovernanceProposalPayload:
+        """
+        Args:
+            input: The proposal and the progress note.
+        """
         community, member, pk = await _proposal_ctx(info, input.proposal_id)
         await service.add_progress(community, member, pk, input.note)
         return GovernanceProposalPayload(proposal=proposal_object(
@@ -941,6 +1162,10 @@ class GovernanceMutation:
     @payload(GovernanceProposalPayload)
     async def complete_governance_proposal(self, info: Info, input: GovernanceProposalNoteInput
                                            ) -> GovernanceProposalPayload:
+        """
+        Args:
+            input: The proposal and a closing note.
+        """
         community, member, pk = await _proposal_ctx(info, input.proposal_id)
         row = await service.complete(community, member, pk, input.note)
         return GovernanceProposalPayload(proposal=proposal_object(row))

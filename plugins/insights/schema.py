@@ -27,12 +27,19 @@ class IndicatorUnit(Enum):
     """The unit of an indicator."""
 
     COUNT = "count"
+    """A number of things (needs, members …)."""
     PERCENT = "percent"
+    """A share in percent (0 to 100, one decimal)."""
     HOURS = "hours"
+    """Hours, two decimals."""
     MINUTES = "minutes"
+    """Minutes."""
     CREDITS = "credits"
+    """Time credits, two decimals."""
     YUAN = "yuan"
+    """Yuan (CNY), two decimals."""
     RATING = "rating"
+    """An average rating, 1 to 5 stars."""
 
 
 def _text(value: int | Decimal | None) -> str | None:
@@ -122,6 +129,11 @@ class InsightsQuery:
                                   "period's values. Admins see all; others the public ones.")
     async def indicators(self, info: Info, community: str,
                          period: str | None = None) -> IndicatorReport:
+        """
+        Args:
+            community: The community's slug.
+            period: A month (`2026-11`) or a quarter (`2026-Q4`); default: this month.
+        """
         row, member = await _caller(info, community)
         current = now()
         chosen = (periods.parse(period) if period
@@ -139,6 +151,12 @@ class InsightsQuery:
                                   "this month (closed months read from storage).")
     async def indicator_series(self, info: Info, community: str, key: str,
                                months: int = 6) -> list[IndicatorPoint]:
+        """
+        Args:
+            community: The community's slug.
+            key: The indicator's key, e.g. `core.needs_posted`.
+            months: How many months, 1 to 36 (default 6).
+        """
         row, member = await _caller(info, community)
         if not 1 <= months <= 36:
             raise invalid("months", "Give a number of months from 1 to 36.")
@@ -150,6 +168,10 @@ class InsightsQuery:
                                   "with its definition.")
     async def indicator_definitions(self, info: Info,
                                     community: str) -> list[IndicatorDefinition]:
+        """
+        Args:
+            community: The community's slug.
+        """
         row, member = await _caller(info, community)
         locale = await info.context.resolved_locale()
         return [IndicatorDefinition.of(i, locale)
@@ -160,6 +182,11 @@ class InsightsQuery:
                                   "language (admins).")
     async def monthly_report(self, info: Info, community: str,
                              month: str | None = None) -> MonthlyReportFile:
+        """
+        Args:
+            community: The community's slug.
+            month: The month, `2026-11` (default: last month).
+        """
         row, member = await _caller(info, community)
         if not is_admin(member):
             raise forbidden("Only a community admin can download the monthly report.")

@@ -104,3 +104,20 @@ def test_docs_indicators_md_is_up_to_date():
     assert path.read_text(encoding="utf-8") == markdown_reference(rows), (
         "docs/indicators.md is stale: run YIZHAN_PLUGINS_DENY=hello,toollib "
         "yizhan insights list --markdown > docs/indicators.md")
+
+
+async def test_a_pending_member_sees_only_the_public_subset(november, pending, gql):
+    from yizhan.core.services import plugin_admin
+
+    await plugin_admin.configure(november, "insights",
+                                 {"public_indicators": ["core.hours_of_help"]})
+    public = await gql.data(QUERY, {"c": "testville", "p": "2026-11"})
+    asked = await pending.gql.data(QUERY, {"c": "testville", "p": "2026-11"})
+    assert asked == public
+    assert [v["indicator"]["key"] for v in asked["indicators"]["values"]] == [
+        "core.hours_of_help"]
+    assert await pending.gql.error_code(
+        '{ indicatorSeries(community: "testville", key: "core.needs_posted") { period } }'
+    ) == "FORBIDDEN"
+    assert await pending.gql.error_code(
+        '{ monthlyReport(community: "testville", month: "2026-11") { month } }') == "FORBIDDEN"
