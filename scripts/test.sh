@@ -42,7 +42,7 @@ echo "== ruff"
 .venv/bin/ruff check .
 
 if [ -x scripts/schema-lint/node_modules/.bin/graphql-schema-linter ]; then
-  echo "== graphql-schema-linter (Relay and naming rules; config in scripts/schema-lint)"
+  echo "== graphql-schema-linter (descriptions, Relay and naming rules; config in scripts/schema-lint)"
   (cd scripts/schema-lint && npm run -s lint)
 fi
 echo "== import contracts (pyproject.toml [tool.importlinter])"
