@@ -93,12 +93,11 @@ class FastExecutor(PlainExecutor):
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
-        get_field = self.schema.get_field
+        type_name = parent_type.name
         try:
-            for response_name, field_details_list in grouped_field_set.items():
-                field_path = Path(path, response_name, parent_type.name)
-                field_def = get_field(parent_type, field_details_list[0].node.name.value)
-                name = _basic_name(field_def) if field_def is not None else _NOT_BASIC
+            for response_name, field_details_list, field_def, name in self._plan(
+                    parent_type, grouped_field_set):
+                field_path = Path(path, response_name, type_name)
                 if name is _NOT_BASIC:
                     result = self.execute_field(parent_type, source_value, field_details_list,
                                                 field_path, position_context)
@@ -116,6 +115,22 @@ class FastExecutor(PlainExecutor):
         if not awaitable_fields:
             return results
         return self._gather_fields(results, awaitable_fields)
+
+    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[tuple]:
+        """For each response key: its fields, definition and attribute (or ``_NOT_BASIC``);
+        worked out once per selection set and operation, not once per list item."""
+        plans = self.__dict__.setdefault("_yizhan_plans", {})
+        key = (id(parent_type), id(grouped_field_set))
+        found = plans.get(key)
+        if found is not None and found[0] is grouped_field_set:
+            return found[1]
+        plan = []
+        for response_name, field_details_list in grouped_field_set.items():
+            field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
+            name = _basic_name(field_def) if field_def is not None else _NOT_BASIC
+            plan.append((response_name, field_details_list, field_def, name))
+        plans[key] = (grouped_field_set, plan)
+        return plan
 
     async def _gather_fields(self, results: dict[str, Any], awaitable_fields: list[str]
                              ) -> dict[str, Any]:
