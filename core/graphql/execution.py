@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from graphql import (
@@ -42,6 +45,8 @@ log = logging.getLogger("yizhan.graphql")
 
 PlainExecutor = StrawberryGraphQLCoreExecutionContext
 
+#: Attribute values a leaf completes inline (never awaitable, never an exception).
+_PLAIN_VALUES = frozenset({str, int, float, bool, datetime, date, Decimal})
 _SLOW: Any = object()  # "let graphql-core complete this value"
 _NOT_BASIC: Any = object()
 _basic_names: dict[int, tuple[Any, Any]] = {}  # id(field) -> (field, python name | _NOT_BASIC)
@@ -95,8 +100,25 @@ class FastExecutor(PlainExecutor):
         awaitable_fields: list[str] = []
         type_name = parent_type.name
         try:
-            for response_name, field_details_list, field_def, name in self._plan(
+            for response_name, field_details_list, field_def, name, leaf in self._plan(
                     parent_type, grouped_field_set):
+                if leaf is not None:  # a plain scalar or enum attribute: the common case
+                    value = getattr(source_value, name, _SLOW)
+                    if value is None:
+                        if not leaf[0]:  # nullable: null it is
+                            results[response_name] = None
+                            continue
+                    elif type(value) in _PLAIN_VALUES or isinstance(value, Enum):
+                        try:
+                            coerced = leaf[1](value)
+                        except Exception:
+                            coerced = None
+                        if coerced is not None and coerced is not Undefined:
+                            results[response_name] = coerced
+                            continue
+                    # anything else (a missing attribute, a null for a non-null field, a value
+                    # that does not serialise …) takes the general way below, which reads the
+                    # attribute again and lets graphql-core raise its own error
                 field_path = Path(path, response_name, type_name)
                 if name is _NOT_BASIC:
                     result = self.execute_field(parent_type, source_value, field_details_list,
@@ -128,7 +150,14 @@ class FastExecutor(PlainExecutor):
         for response_name, field_details_list in grouped_field_set.items():
             field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
             name = _basic_name(field_def) if field_def is not None else _NOT_BASIC
-            plan.append((response_name, field_details_list, field_def, name))
+            leaf = None
+            if name is not _NOT_BASIC:
+                type_ = field_def.type
+                non_null = isinstance(type_, GraphQLNonNull)
+                named = type_.of_type if non_null else type_
+                if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+                    leaf = (non_null, named.coerce_output_value)
+            plan.append((response_name, field_details_list, field_def, name, leaf))
         plans[key] = (grouped_field_set, plan)
         return plan
 
