@@ -9,6 +9,8 @@
 (c) time from starting ``yizhan serve`` to its first GraphQL answer, and the server's memory.
 
 Usage: ``python bench/feed.py`` with ``YIZHAN_DATABASE_URL`` set (or a temporary SQLite file);
+``BENCH_BEFORE_PYTHON=/path/to/other/checkout/.venv/bin/python`` adds that version's server to
+the same alternating run (a before/after comparison on one machine under the same load);
 ``bash bench/run.sh`` runs it on SQLite and on a private PostgreSQL.
 """
 
@@ -99,12 +101,17 @@ def main() -> None:
     _first_answer(gql, gport, body, token)
     first_answer = time.perf_counter() - t0
     slow = _serve(slow_port, "plain")
+    before_python = os.environ.get("BENCH_BEFORE_PYTHON")
+    before_port = free_port()
+    before = _serve(before_port, "plain", before_python) if before_python else None
     plain = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory",
                               "bench.plain_app:create_app", "--port", str(pport),
                               "--log-level", "warning"], env=os.environ.copy(),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _first_answer(slow, slow_port, body, token)
+        if before is not None:
+            _first_answer(before, before_port, body, token)
         while True:
             try:
                 httpx.get(f"http://127.0.0.1:{pport}/feed?community=bench", timeout=1,
@@ -121,19 +128,24 @@ def main() -> None:
         for url, sent in targets.values():
             wrk(url, sent, token, 2)  # warm up
         servers = {"fast": gql, "graphql-core": slow, "plain": plain}
+        if before is not None:
+            targets["before"] = (f"http://127.0.0.1:{before_port}/graphql", body)
+            servers["before"] = before
         rps = {name: 0.0 for name in targets}
         cpu = {name: float("inf") for name in targets}
         for _ in range(2):  # alternate, keep the best: other load on the machine comes and goes
             for name, (url, sent) in targets.items():
-                before = cpu_seconds(servers[name].pid)
+                started_cpu = cpu_seconds(servers[name].pid)
                 found = wrk(url, sent, token, SECONDS)
-                used = cpu_seconds(servers[name].pid) - before
+                used = cpu_seconds(servers[name].pid) - started_cpu
                 rps[name] = max(rps[name], found)
                 if found:
                     cpu[name] = min(cpu[name], used / (found * SECONDS) * 1000)
         loaded_rss = rss_mb(gql.pid)
     finally:
-        for proc in (gql, slow, plain):
+        for proc in (gql, slow, plain, before):
+            if proc is None:
+                continue
             proc.terminate()
             proc.wait(timeout=10)
     if rps["plain"]:
@@ -146,6 +158,10 @@ def main() -> None:
               f"{cpu['plain']:.2f} ms; fast {cpu['fast']:.2f} ms, ratio "
               f"{cpu['plain'] / cpu['fast']:.2f}; graphql-core {cpu['graphql-core']:.2f} ms, "
               f"ratio {cpu['plain'] / cpu['graphql-core']:.2f}")
+        if before is not None:
+            print(f"    before (BENCH_BEFORE_PYTHON={before_python}): {rps['before']:.0f} req/s, "
+                  f"ratio {rps['before'] / rps['plain']:.2f}; CPU {cpu['before']:.2f} ms, ratio "
+                  f"{cpu['plain'] / cpu['before']:.2f}")
     else:
         print("(a) skipped: wrk is not installed (apt-get install wrk)")
     print(f"(c) yizhan serve to first GraphQL answer: {first_answer:.2f}s; server memory "
@@ -159,9 +175,10 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _serve(port: int, execution: str) -> subprocess.Popen:
-    """``yizhan serve`` on ``port`` with the given GraphQL executor."""
-    return subprocess.Popen([sys.executable, "-m", "yizhan.cli.main", "serve", "--port",
+def _serve(port: int, execution: str, python: str | None = None) -> subprocess.Popen:
+    """``yizhan serve`` on ``port`` with the given GraphQL executor (and Python: another
+    checkout's virtual environment, to compare with an earlier version in the same run)."""
+    return subprocess.Popen([python or sys.executable, "-m", "yizhan.cli.main", "serve", "--port",
                              str(port), "--no-migrate", "--log-level", "warning"],
                             env={**os.environ, "YIZHAN_GRAPHQL_EXECUTION": execution},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
