@@ -2,11 +2,15 @@
 
 (a) the needs feed — a page of 50 needs with requester, helper and building — through GraphQL
     over HTTP, against a plain Litestar JSON route serving the same rows from the same
-    database, both under uvicorn, loaded by wrk with 8 connections: requests/s and the ratio;
+    database, both under uvicorn, loaded by wrk with 8 connections: requests/s and the ratio,
+    for the fast executor (the default) and for graphql-core's own
+    (``YIZHAN_GRAPHQL_EXECUTION=plain``), side by side, alternating, best of two rounds;
 (b) SQL queries per feed page at 10, 50 and 100 items (in-process, counted at the engine);
 (c) time from starting ``yizhan serve`` to its first GraphQL answer, and the server's memory.
 
 Usage: ``python bench/feed.py`` with ``YIZHAN_DATABASE_URL`` set (or a temporary SQLite file);
+``BENCH_BEFORE_PYTHON=/path/to/other/checkout/.venv/bin/python`` adds that version's server to
+the same alternating run (a before/after comparison on one machine under the same load);
 ``bash bench/run.sh`` runs it on SQLite and on a private PostgreSQL.
 """
 
@@ -90,29 +94,24 @@ def main() -> None:
     print("(b) SQL queries per feed page: " + ", ".join(
         f"{k} items: {v}" for k, v in counts.items()))
 
-    gport, pport = free_port(), free_port()
+    gport, slow_port, pport = free_port(), free_port(), free_port()
     t0 = time.perf_counter()
-    gql = subprocess.Popen([sys.executable, "-m", "yizhan.cli.main", "serve", "--port",
-                            str(gport), "--no-migrate", "--log-level", "warning"],
-                           env=os.environ.copy(), stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+    gql = _serve(gport, "fast")
     body = {"query": FEED, "variables": {"c": "bench", "n": 50}}
-    while True:
-        try:
-            r = httpx.post(f"http://127.0.0.1:{gport}/graphql", json=body, timeout=2,
-                           headers={"Authorization": f"Bearer {token}"})
-            if r.status_code == 200 and not r.json().get("errors"):
-                break
-        except httpx.TransportError:
-            if gql.poll() is not None:
-                raise RuntimeError("yizhan serve exited") from None
-        time.sleep(0.02)
+    _first_answer(gql, gport, body, token)
     first_answer = time.perf_counter() - t0
+    slow = _serve(slow_port, "plain")
+    before_python = os.environ.get("BENCH_BEFORE_PYTHON")
+    before_port = free_port()
+    before = _serve(before_port, "plain", before_python) if before_python else None
     plain = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory",
                               "bench.plain_app:create_app", "--port", str(pport),
                               "--log-level", "warning"], env=os.environ.copy(),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        _first_answer(slow, slow_port, body, token)
+        if before is not None:
+            _first_answer(before, before_port, body, token)
         while True:
             try:
                 httpx.get(f"http://127.0.0.1:{pport}/feed?community=bench", timeout=1,
@@ -121,24 +120,82 @@ def main() -> None:
             except (httpx.TransportError, httpx.HTTPStatusError):
                 time.sleep(0.05)
         idle_rss = rss_mb(gql.pid)
-        wrk(f"http://127.0.0.1:{gport}/graphql", body, token, 2)  # warm up
-        wrk(f"http://127.0.0.1:{pport}/feed?community=bench&first=50", None, token, 2)
-        graphql_rps = wrk(f"http://127.0.0.1:{gport}/graphql", body, token, SECONDS)
-        plain_rps = wrk(f"http://127.0.0.1:{pport}/feed?community=bench&first=50", None,
-                        token, SECONDS)
+        targets = {
+            "fast": (f"http://127.0.0.1:{gport}/graphql", body),
+            "graphql-core": (f"http://127.0.0.1:{slow_port}/graphql", body),
+            "plain": (f"http://127.0.0.1:{pport}/feed?community=bench&first=50", None),
+        }
+        for url, sent in targets.values():
+            wrk(url, sent, token, 2)  # warm up
+        servers = {"fast": gql, "graphql-core": slow, "plain": plain}
+        if before is not None:
+            targets["before"] = (f"http://127.0.0.1:{before_port}/graphql", body)
+            servers["before"] = before
+        rps = {name: 0.0 for name in targets}
+        cpu = {name: float("inf") for name in targets}
+        for _ in range(2):  # alternate, keep the best: other load on the machine comes and goes
+            for name, (url, sent) in targets.items():
+                started_cpu = cpu_seconds(servers[name].pid)
+                found = wrk(url, sent, token, SECONDS)
+                used = cpu_seconds(servers[name].pid) - started_cpu
+                rps[name] = max(rps[name], found)
+                if found:
+                    cpu[name] = min(cpu[name], used / (found * SECONDS) * 1000)
         loaded_rss = rss_mb(gql.pid)
     finally:
-        for proc in (gql, plain):
+        for proc in (gql, slow, plain, before):
+            if proc is None:
+                continue
             proc.terminate()
             proc.wait(timeout=10)
-    if plain_rps:
-        print(f"(a) feed page of 50, 8 connections, {SECONDS}s each: GraphQL {graphql_rps:.0f} "
-              f"req/s, plain Litestar JSON {plain_rps:.0f} req/s, ratio "
-              f"{graphql_rps / plain_rps:.2f} (target >= 0.5 on PostgreSQL)")
+    if rps["plain"]:
+        print(f"(a) feed page of 50, 8 connections, {SECONDS}s each, best of 2: plain Litestar "
+              f"JSON {rps['plain']:.0f} req/s; GraphQL with the fast executor "
+              f"{rps['fast']:.0f} req/s, ratio {rps['fast'] / rps['plain']:.2f} (target >= 0.5 "
+              f"on PostgreSQL); GraphQL with graphql-core's executor "
+              f"{rps['graphql-core']:.0f} req/s, ratio {rps['graphql-core'] / rps['plain']:.2f}")
+        print(f"    server CPU per request (unaffected by other load on the machine): plain "
+              f"{cpu['plain']:.2f} ms; fast {cpu['fast']:.2f} ms, ratio "
+              f"{cpu['plain'] / cpu['fast']:.2f}; graphql-core {cpu['graphql-core']:.2f} ms, "
+              f"ratio {cpu['plain'] / cpu['graphql-core']:.2f}")
+        if before is not None:
+            print(f"    before (BENCH_BEFORE_PYTHON={before_python}): {rps['before']:.0f} req/s, "
+                  f"ratio {rps['before'] / rps['plain']:.2f}; CPU {cpu['before']:.2f} ms, ratio "
+                  f"{cpu['plain'] / cpu['before']:.2f}")
     else:
         print("(a) skipped: wrk is not installed (apt-get install wrk)")
     print(f"(c) yizhan serve to first GraphQL answer: {first_answer:.2f}s; server memory "
           f"{idle_rss:.0f} MiB idle, {loaded_rss:.0f} MiB after load")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _serve(port: int, execution: str, python: str | None = None) -> subprocess.Popen:
+    """``yizhan serve`` on ``port`` with the given GraphQL executor (and Python: another
+    checkout's virtual environment, to compare with an earlier version in the same run)."""
+    return subprocess.Popen([python or sys.executable, "-m", "yizhan.cli.main", "serve", "--port",
+                             str(port), "--no-migrate", "--log-level", "warning"],
+                            env={**os.environ, "YIZHAN_GRAPHQL_EXECUTION": execution},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _first_answer(proc: subprocess.Popen, port: int, body: dict, token: str) -> None:
+    """Wait until the server answers the feed without errors."""
+    while True:
+        try:
+            r = httpx.post(f"http://127.0.0.1:{port}/graphql", json=body, timeout=2,
+                           headers={"Authorization": f"Bearer {token}"})
+            if r.status_code == 200 and not r.json().get("errors"):
+                return
+        except httpx.TransportError:
+            if proc.poll() is not None:
+                raise RuntimeError("yizhan serve exited") from None
+        time.sleep(0.02)
 
 
 _STATE: dict = {}

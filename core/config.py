@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -50,6 +51,10 @@ class Settings(BaseSettings):
     jobs_interval: float = 30.0
     #: Public base URL, used in links (credential URLs, proofs).
     public_url: str = "http://127.0.0.1:8000"
+    #: How GraphQL results are completed: ``fast`` (plain fields inline, see
+    #: core/graphql/execution.py), ``plain`` (graphql-core only, for debugging) or ``verify``
+    #: (both, compared on every operation; slow, for tests).
+    graphql_execution: Literal["fast", "plain", "verify"] = "fast"
     #: Query limits.
     max_depth: int = 12
     max_aliases: int = 30

@@ -10,6 +10,7 @@ in a context variable.
 from __future__ import annotations
 
 import contextvars
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -292,6 +293,13 @@ async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
     from yizhan.core.tables import Community
 
     return await Community.raw(sql, *args)
+
+
+@functools.cache
+def placeholders(count: int) -> str:
+    """``{}, {}, …`` — ``count`` placeholders for an ``IN (…)`` list in :func:`raw` SQL (made
+    once per length, so hot queries are not rebuilt per request)."""
+    return ", ".join(["{}"] * count)
 
 
 def for_update() -> str:

@@ -7,6 +7,8 @@ a community answers ``PLUGIN_DISABLED`` there.
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
@@ -29,6 +31,7 @@ from yizhan.core.graphql.errors import (
     is_request_error,
     root_cause,
 )
+from yizhan.core.graphql.execution import FastExecutor, verifying_execute
 from yizhan.core.graphql.mutations import CoreMutation
 from yizhan.core.graphql.queries import CoreQuery
 from yizhan.core.graphql.request_checks import RequestGuards
@@ -59,7 +62,15 @@ def _merge(name: str, parts: list[tuple[str, type]]) -> type | None:
 
 class YizhanSchema(strawberry.Schema):
     """Logs only unexpected errors: a refusal (a ``YizhanError``) or a malformed query is the
-    client's business, not a server fault worth a traceback in the log."""
+    client's business, not a server fault worth a traceback in the log. Completes results the
+    way ``graphql_execution`` says (:mod:`yizhan.core.graphql.execution`)."""
+
+    verify_execution = False
+
+    def _get_execute_function(self) -> Any:
+        if self.verify_execution:
+            return verifying_execute
+        return super()._get_execute_function()
 
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: ExecutionContext | None = None) -> None:
@@ -107,7 +118,9 @@ def build_schema(registry: PluginRegistry | None = None) -> strawberry.Schema:
     extra = [Community, Building, Member, Need, Notice]
     for contribution in parts.values():
         extra.extend(contribution.types)
+    mode = settings.graphql_execution
     schema = YizhanSchema(
+        execution_context_class=FastExecutor if mode == "fast" else None,
         scalar_overrides=DATE_SCALARS,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         query=query,
@@ -118,6 +131,7 @@ def build_schema(registry: PluginRegistry | None = None) -> strawberry.Schema:
                     *(_shared(ext) for ext in shared)],
     )
     describe_from_docstrings(schema)
+    schema.verify_execution = mode == "verify"
     return schema
 
 

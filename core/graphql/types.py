@@ -368,7 +368,13 @@ class Need(Node):
         (use :func:`need_objects`, which prefetches)."""
 
         def member(pk: int | None) -> Member | None:
-            return Member.from_row(known[("member", pk)]) if pk is not None else None
+            # one object per member and request: a page names the same people many times
+            if pk is None:
+                return None
+            found = known.get(("Member object", pk))
+            if found is None:
+                found = known[("Member object", pk)] = Member.from_row(known[("member", pk)])
+            return found
 
         building = known.get(("building", row["building"])) if row["building"] else None
         return cls(

@@ -24,9 +24,9 @@ async def member_for(community_id: int, person_id: int | None) -> dict | None:
     """The person's membership row in the community, if any."""
     if person_id is None:
         return None
-    return await Member.select().where(
-        (Member.community == community_id) & (Member.person == person_id)
-    ).first()
+    rows = await db.raw("SELECT * FROM yz_member WHERE community = {} AND person = {} LIMIT 1",
+                        community_id, person_id)  # every request: SQL written once
+    return rows[0] if rows else None
 
 
 async def get_member(community: dict, member_id: int, field: str = "member") -> dict:
