@@ -60,7 +60,7 @@ def _free_at(member: dict, need: dict, time_zone: str) -> bool:
     return False
 
 
-#: How many members each indexed pool query (skill, building, free, fill) may bring.
+#: Kept for plugins that read it: no pool query brings more than this many members.
 POOL = 200
 
 
@@ -82,42 +82,78 @@ def _windows(need: dict, time_zone: str) -> list[tuple[int, str, str]]:
     return found
 
 
-async def _ids(sql: str, *args) -> list[int]:
-    return [row["id"] for row in await db.raw(sql, *args)]
+def _pool_sql(community: int, need: dict, requester: int, windows: list, k: int
+              ) -> tuple[str, list]:
+    """One statement: the union of LIMIT ``k`` queries, each the lowest ids satisfying one
+    combination of the score's criteria (skill S, building B, free F): B∧S∧F, B∧S, B∧F, B,
+    S∧F, S, F (per window day) and any verified member.
+
+    Why the top ``k`` by core score are always in it: a member x among them satisfies one of
+    those predicates P whose members all score at least as much as x (x's own combination);
+    had P's query not returned x, it returned ``k`` members with lower ids scoring ≥ x's
+    score, all ranked above x. Each query walks one community's composite index in id order,
+    so its cost depends on how dense its criteria are, not on the size of the community."""
+    parts: list[str] = []
+    args: list = []
+    has_skill = ("EXISTS (SELECT 1 FROM yz_member_skill s WHERE s.member = {alias} "
+                 "AND s.community = {{}} AND s.skill = {{}})")
+    free = " OR ".join("(f.weekday = {{}} AND f.slot_start < {{}} AND f.slot_end > {{}})"
+                       for _ in windows)
+    is_free = ("EXISTS (SELECT 1 FROM yz_member_slot f WHERE f.member = {alias} "
+               "AND f.community = {{}} AND (" + free + "))") if windows else ""
+    free_args = [x for weekday, begin, finish in windows for x in (weekday, finish, begin)]
+
+    def add(sql: str, *values) -> None:
+        parts.append(f"SELECT id FROM ({sql} LIMIT {{}}) AS q{len(parts)}")
+        args.extend([*values, k])
+
+    category, building = need["category"], need["building"]
+    if building is not None:
+        combos = [(True, True), (True, False), (False, True), (False, False)]
+        for with_skill, with_free in combos:
+            if (with_skill and not category) or (with_free and not windows):
+                continue
+            sql = ("SELECT m.id FROM yz_member m WHERE m.community = {} AND m.building = {} "
+                   "AND m.status = 'verified' AND m.id <> {}")
+            values = [community, building, requester]
+            if with_skill:
+                sql += " AND " + has_skill.format(alias="m.id")
+                values += [community, category]
+            if with_free:
+                sql += " AND " + is_free.format(alias="m.id")
+                values += [community, *free_args]
+            add(sql + " ORDER BY m.community, m.building, m.status, m.id", *values)
+    verified = ("JOIN yz_member m ON m.id = t.member AND m.status = 'verified' "
+                "AND m.id <> {} ")
+    if category:
+        for with_free in ([True, False] if windows else [False]):
+            sql = ("SELECT t.member AS id FROM yz_member_skill t " + verified
+                   + "WHERE t.community = {} AND t.skill = {}")
+            values = [requester, community, category]
+            if with_free:
+                sql += " AND " + is_free.format(alias="t.member")
+                values += [community, *free_args]
+            add(sql + " ORDER BY t.community, t.skill, t.member", *values)
+    for weekday, begin, finish in windows:
+        add("SELECT t.member AS id FROM yz_member_slot t " + verified
+            + "WHERE t.community = {} AND t.weekday = {} AND t.slot_start < {} "
+            "AND t.slot_end > {} ORDER BY t.community, t.weekday, t.member",
+            requester, community, weekday, finish, begin)
+    add("SELECT m.id FROM yz_member m WHERE m.community = {} AND m.status = 'verified' "
+        "AND m.id <> {} ORDER BY m.community, m.status, m.id", community, requester)
+    return " UNION ".join(parts), args
 
 
 async def candidate_pool(ctx: EventContext, need: dict, limit: int) -> list[int]:
-    """A bounded set of verified members worth scoring, from indexed LIMITed queries: members
-    with the need's skill, of its building, free in its window (``yz_member_skill``,
-    ``yz_member``, ``yz_member_slot``), those plugins nominate, and the lowest ids to fill up
-    to ``limit`` — never every member of the community."""
-    # Each ORDER BY starts with the columns the WHERE fixes, so that generic plans (prepared
-    # statements) walk the composite index of that community instead of every row.
+    """A bounded set of verified members worth scoring, from one statement of indexed LIMITed
+    queries (:func:`_pool_sql`: ``yz_member``, ``yz_member_skill``, ``yz_member_slot``), plus
+    those plugins nominate — never every member of the community. It always holds the
+    ``limit`` best members by core's score (ties by id), so scoring the pool ranks them as
+    scoring every member would; what plugins add on top counts for nominated members."""
     community, requester = ctx.community_id, need["requester"]
-    verified = ("JOIN yz_member m ON m.id = t.member AND m.status = 'verified' "
-                "AND m.id <> {} ")
-    ids: set[int] = set()
-    if need["category"]:
-        ids.update(await _ids(
-            "SELECT t.member AS id FROM yz_member_skill t " + verified
-            + "WHERE t.community = {} AND t.skill = {} ORDER BY t.community, t.skill, t.member "
-            "LIMIT {}",
-            requester, community, need["category"], POOL))
-    if need["building"] is not None:
-        ids.update(await _ids(
-            "SELECT id FROM yz_member WHERE community = {} AND building = {} "
-            "AND status = 'verified' AND id <> {} ORDER BY community, building, status, id "
-            "LIMIT {}",
-            community, need["building"], requester, POOL))
-    for weekday, begin, finish in _windows(need, ctx.community["time_zone"]):
-        ids.update(await _ids(
-            "SELECT t.member AS id FROM yz_member_slot t " + verified
-            + "WHERE t.community = {} AND t.weekday = {} AND t.slot_start < {} "
-            "AND t.slot_end > {} ORDER BY t.community, t.weekday, t.member LIMIT {}",
-            requester, community, weekday, finish, begin, POOL))
-    ids.update(await _ids(
-        "SELECT id FROM yz_member WHERE community = {} AND status = 'verified' AND id <> {} "
-        "ORDER BY community, status, id LIMIT {}", community, requester, limit))
+    windows = _windows(need, ctx.community["time_zone"])
+    sql, args = _pool_sql(community, need, requester, windows, min(max(limit, 1), POOL))
+    ids = {int(row["id"]) for row in await db.raw(sql, *args)}
     nominated = await await_all(
         hook(ctx, "yizhan_nominate_candidates")(ctx=ctx, need=need))
     ids.update(int(m) for answer in nominated for m in (answer or []))
@@ -128,9 +164,9 @@ async def candidate_pool(ctx: EventContext, need: dict, limit: int) -> list[int]
 async def candidates(ctx: EventContext, need: dict, limit: int = 20) -> list[Candidate]:
     """Verified members who could help with ``need``, best first.
 
-    Scores a bounded pool (:func:`candidate_pool`), exactly as before: in a community where
-    each of the pool's queries finds fewer than ``POOL`` members the answer is the same as
-    scoring every verified member."""
+    Scores a bounded pool (:func:`candidate_pool`) that always holds the ``limit`` best by
+    core's score, so the answer is the one scoring every verified member gives, in a
+    community of any size."""
     pool = await candidate_pool(ctx, need, limit)
     rows = await Member.select().where(
         (Member.community == ctx.community_id) & (Member.status == "verified")
