@@ -34,6 +34,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -58,6 +59,14 @@ def labels(now) -> list[str]:
     """This month's and quarter's labels in Shanghai (``2026-11``, ``2026Q4``)."""
     local = now.astimezone(ZoneInfo("Asia/Shanghai"))
     return [f"{local.year}-{local.month:02d}", f"{local.year}Q{(local.month - 1) // 3 + 1}"]
+
+
+def tomorrow_ten(now):
+    """Tomorrow 10:00 in Shanghai: the needs' window opens then (members' slots are 09-12 and
+    14-18 on two weekdays each, so some are free and some are not)."""
+    local = (now.astimezone(ZoneInfo("Asia/Shanghai")) + timedelta(days=1)).replace(
+        hour=10, minute=0, second=0, microsecond=0)
+    return local.astimezone(UTC)
 
 
 async def side(table: str, sql: str, *args) -> None:
@@ -112,11 +121,11 @@ async def build(slug: str, size: int, offset: int, now) -> dict:
         "SELECT {}, {} + (g % {}), {} + g % {}, {} + g % {}, "
         "CASE WHEN g % 2 = 1 THEN {} + (g + 1) % {} END, '代取快递 #' || g, '', "
         f"({skills})[1 + g % 10], "
-        "{}::timestamptz + interval '1 day', {}::timestamptz + interval '1 day 2 hours', false, "
+        "{}::timestamptz, {}::timestamptz + interval '2 hours', false, "
         "false, 30, 0, CASE WHEN g % 2 = 1 THEN 'confirmed' ELSE 'open' END, {}, '', "
         "CASE WHEN g % 2 = 1 THEN {}::timestamptz END FROM generate_series(1, {}::int) g",
         cid, first_building, n_buildings, low + 1, size - 1, low + 1, size - 1, low + 1,
-        size - 1, now, now, now, now, n_needs)
+        size - 1, tomorrow_ten(now), tomorrow_ten(now), now, now, n_needs)
     await db.raw(
         "INSERT INTO yz_help_record (community, need, helper, requester, minutes, "
         "confirmed_at) SELECT community, id, helper, requester, estimated_minutes, closed_at "
@@ -140,11 +149,102 @@ async def build(slug: str, size: int, offset: int, now) -> dict:
         "0 AS received, 1 AS helped FROM yz_help_record WHERE community = {} UNION ALL "
         "SELECT community, requester, 0, minutes, 0 FROM yz_help_record WHERE community = {}"
         ") AS t GROUP BY community, member", cid, cid)
-    await plugin_admin.enable(community, "badges")
+    for plugin in PLUGINS:
+        await plugin_admin.enable(community, plugin)
+    await plugin_rows(cid, size, low, offset + 1, first_building, n_buildings, now)
     need = (await db.raw("SELECT id FROM yz_need WHERE community = {} AND status = 'open' "
                          "ORDER BY id LIMIT 1", cid))[0]["id"]
     token, _ = await people.create_login_token(offset + 1)
     return {"slug": slug, "token": token, "need": to_gid("Need", need)}
+
+
+PLUGINS = ("credits", "merchants", "badges", "disputes", "events", "governance", "insights")
+
+
+async def plugin_rows(cid: int, size: int, low: int, admin_person: int, first_building: int,
+                      n_buildings: int, now) -> None:
+    """The plugins' rows, in proportion to the community's size (per 1,000 members: 10
+    disputes, 10 events of 5 dates with 10 sign-ups each, 100 governance requests, 5 shops,
+    500 credit transactions), plus the same few of the admin's own in each community."""
+    admin = (await db.raw("SELECT id FROM yz_member WHERE community = {} AND person = {}",
+                          cid, admin_person))[0]["id"]
+    # disputes on confirmed needs, a third still open
+    await db.raw(
+        "INSERT INTO yz_dispute (community, need, building, requester, helper, opened_by, "
+        "category, need_status, status, opened_at, due_at, outcome, decided_at, "
+        "decision_minutes, within_deadline) "
+        "SELECT community, id, building, requester, helper, requester, "
+        "(ARRAY['not_done', 'poorly_done', 'damage', 'no_show', 'conduct'])[1 + id % 5], "
+        "'confirmed', CASE WHEN id % 3 = 0 THEN 'open' ELSE 'decided' END, {}, "
+        "{}::timestamptz + interval '3 days', CASE WHEN id % 3 = 0 THEN '' ELSE 'dismissed' "
+        "END, CASE WHEN id % 3 = 0 THEN NULL ELSE {}::timestamptz END, "
+        "CASE WHEN id % 3 = 0 THEN NULL ELSE 30 + id % 600 END, "
+        "CASE WHEN id % 3 = 0 THEN NULL ELSE id % 5 > 0 END FROM yz_need "
+        "WHERE community = {} AND status = 'confirmed' ORDER BY id LIMIT {}",
+        now, now, now, cid, size // 100)
+    # events (a weekly series each), five coming dates each, ten sign-ups per date
+    n_events = max(size // 100, 1)
+    await db.raw(
+        "INSERT INTO yz_event (community, title, kind, place, starts_at, duration_minutes, "
+        "capacity, organiser, status, created_at, updated_at) SELECT {}, '活动 #' || g, "
+        "(ARRAY['game', 'feast', 'volunteering', 'talk', 'other'])[1 + g % 5], '活动室', "
+        "{}::timestamptz + g * interval '1 hour', 90, 30, {}, 'active', {}, {} "
+        "FROM generate_series(1, {}::int) g", cid, now, admin, now, now, n_events)
+    await db.raw(
+        "INSERT INTO yz_event_occurrence (community, event, original_start, starts_at, "
+        "ends_at, status) SELECT e.community, e.id, e.starts_at + w * interval '7 days', "
+        "e.starts_at + w * interval '7 days', "
+        "e.starts_at + w * interval '7 days' + interval '90 minutes', 'scheduled' "
+        "FROM yz_event e, generate_series(0, 4) w WHERE e.community = {}", cid)
+    await db.raw(
+        "INSERT INTO yz_event_signup (community, occurrence, member, status, code, "
+        "created_at) SELECT o.community, o.id, {} + 1 + (o.id * 10 + j) % ({} - 1), "
+        "'confirmed', 'c' || o.id || '-' || j, {} FROM yz_event_occurrence o, "
+        "generate_series(0, 9) j WHERE o.community = {}", low, size, now, cid)
+    await db.raw(  # the admin's own five sign-ups, in both communities alike
+        "INSERT INTO yz_event_signup (community, occurrence, member, status, code, "
+        "created_at) SELECT community, id, {}, 'confirmed', 'a' || id, {} FROM "
+        "(SELECT community, id FROM yz_event_occurrence WHERE community = {} ORDER BY id "
+        "LIMIT 5) o", admin, now, cid)
+    # governance requests over the last 60 days, most answered; five of the admin's
+    await db.raw(
+        "INSERT INTO governance_request (community, category, description, building, "
+        "urgency, status, requester, submitted_at, clock_from, due_at, answered_at, "
+        "answer_seconds, token) SELECT {}, 'repair', '楼道灯坏了 #' || g, {} + g % {}, "
+        "(ARRAY['red', 'yellow', 'blue'])[1 + g % 3], CASE WHEN g % 4 = 0 THEN 'submitted' "
+        "ELSE 'answered' END, CASE WHEN g <= 5 THEN {} ELSE {} + g % {} END, "
+        "{}::timestamptz - (g % 60) * interval '1 day', "
+        "{}::timestamptz - (g % 60) * interval '1 day', "
+        "{}::timestamptz - (g % 60) * interval '1 day' + interval '24 hours', "
+        "CASE WHEN g % 4 = 0 THEN NULL ELSE {}::timestamptz - (g % 60) * interval '1 day' "
+        "+ (g % 30) * interval '1 hour' END, CASE WHEN g % 4 = 0 THEN NULL "
+        "ELSE (g % 30) * 3600 END, md5(random()::text || g) "
+        "FROM generate_series(1, {}::int) g",
+        cid, first_building, n_buildings, admin, low, size, now, now, now, now, size // 10)
+    # shops
+    await db.raw(
+        "INSERT INTO yz_merchant (community, name, kind, starts_on, status, created_at) "
+        "SELECT {}, '小店 ' || lpad(g::text, 5, '0'), 'grocery', {}::date, 'active', {} "
+        "FROM generate_series(1, {}::int) g", cid, now, now, max(size // 200, 1))
+    # credits: an account per member; a transaction per two members, and 100 of the admin's
+    await db.raw(
+        "INSERT INTO yz_credit_account (community, code, kind, member, balance_centi, "
+        "created_at) SELECT community, 'member:' || id, 'member', id, 1000, {} "
+        "FROM yz_member WHERE community = {} ON CONFLICT DO NOTHING", now, cid)
+    n_tx = size // 2 + 100
+    await db.raw(
+        "INSERT INTO yz_credit_tx (community, seq, kind, reason, idempotency_key, "
+        "amount_centi, created_us, prev_hash, hash) SELECT {}, "
+        "COALESCE((SELECT MAX(seq) FROM yz_credit_tx WHERE community = {}), 0) + g, "
+        "'help', '帮忙', 'bench:' || g, 100, 0, '', '' FROM generate_series(1, {}::int) g",
+        cid, cid, n_tx)
+    await db.raw(
+        "INSERT INTO yz_credit_posting (community, tx, account, amount_centi, "
+        "balance_after_centi) SELECT t.community, t.id, a.id, 100, 1000 FROM "
+        "(SELECT id, community, row_number() OVER (ORDER BY id) AS g FROM yz_credit_tx "
+        "WHERE community = {} AND idempotency_key LIKE 'bench:%') t "
+        "JOIN yz_credit_account a ON a.community = t.community AND a.code = 'member:' || "
+        "CASE WHEN t.g <= 100 THEN {} ELSE {} + 1 + t.g % ({} - 1) END", cid, admin, low, size)
 
 
 QUERIES = {
@@ -159,6 +259,41 @@ QUERIES = {
     "needs(first: 50)": ("query($c: String!) { needs(community: $c, first: 50) { edges { node "
                          "{ id title status requester { displayName } helper { displayName } "
                          "building { name } } } } }", lambda c: {"c": c["slug"]}),
+    "disputes(first: 20)": ("query($c: String!) { disputes(community: $c, first: 20) { edges "
+                            "{ node { id status category } } } }", lambda c: {"c": c["slug"]}),
+    "disputes(OPEN)": ("query($c: String!) { disputes(community: $c, status: OPEN, first: 20) "
+                       "{ edges { node { id status } } } }", lambda c: {"c": c["slug"]}),
+    "myDisputes": ("query($c: String!) { myDisputes(community: $c, first: 20) { edges "
+                   "{ node { id } } } }", lambda c: {"c": c["slug"]}),
+    "events(first: 20)": ("query($c: String!) { events(community: $c, first: 20) { edges "
+                          "{ node { id title } } } }", lambda c: {"c": c["slug"]}),
+    "upcomingEvents(first: 20)": ("query($c: String!) { upcomingEvents(community: $c, "
+                                  "first: 20) { edges { node { id startsAt } } } }",
+                                  lambda c: {"c": c["slug"]}),
+    "upcomingEvents(kind: TALK)": ("query($c: String!) { upcomingEvents(community: $c, "
+                                   "kind: TALK, first: 20) { edges { node { id } } } }",
+                                   lambda c: {"c": c["slug"]}),
+    "myEventSignUps": ("query($c: String!) { myEventSignUps(community: $c, first: 20) "
+                       "{ edges { node { id code } } } }", lambda c: {"c": c["slug"]}),
+    "governanceRequests(50)": ("query($c: String!) { governanceRequests(community: $c, "
+                               "first: 50) { edges { node { id status } } } }",
+                               lambda c: {"c": c["slug"]}),
+    "governanceMyRequests": ("query($c: String!) { governanceMyRequests(community: $c, "
+                             "first: 20) { edges { node { id } } } }",
+                             lambda c: {"c": c["slug"]}),
+    "governanceFigures": ("query($c: String!) { governanceFigures(community: $c) { thisMonth "
+                          "{ submitted answered onTimePercent medianHoursToAnswer } allTime "
+                          "{ submitted answered onTimePercent medianHoursToAnswer } } }",
+                          lambda c: {"c": c["slug"]}),
+    "indicators(month)": ("query($c: String!) { indicators(community: $c) { period values "
+                          "{ value previous } } }", lambda c: {"c": c["slug"]}),
+    "myCredits": ("query($c: String!) { myCredits(community: $c) { balance held available } }",
+                  lambda c: {"c": c["slug"]}),
+    "myCreditStatement(20)": ("query($c: String!) { myCreditStatement(community: $c, "
+                              "first: 20) { edges { node { amount balanceAfter } } } }",
+                              lambda c: {"c": c["slug"]}),
+    "merchants(first: 20)": ("query($c: String!) { merchants(community: $c, first: 20) "
+                             "{ edges { node { id name } } } }", lambda c: {"c": c["slug"]}),
 }
 
 
