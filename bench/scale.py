@@ -211,7 +211,7 @@ async def plugin_rows(cid: int, size: int, low: int, admin_person: int, first_bu
     await db.raw(
         "INSERT INTO governance_request (community, category, description, building, "
         "urgency, status, requester, submitted_at, clock_from, due_at, answered_at, "
-        "answer_seconds, token) SELECT {}, 'repair', '楼道灯坏了 #' || g, {} + g % {}, "
+        "answer_seconds, on_time, token) SELECT {}, 'repair', '楼道灯坏了 #' || g, {} + g % {}, "
         "(ARRAY['red', 'yellow', 'blue'])[1 + g % 3], CASE WHEN g % 4 = 0 THEN 'submitted' "
         "ELSE 'answered' END, CASE WHEN g <= 5 THEN {} ELSE {} + g % {} END, "
         "{}::timestamptz - (g % 60) * interval '1 day', "
@@ -219,9 +219,17 @@ async def plugin_rows(cid: int, size: int, low: int, admin_person: int, first_bu
         "{}::timestamptz - (g % 60) * interval '1 day' + interval '24 hours', "
         "CASE WHEN g % 4 = 0 THEN NULL ELSE {}::timestamptz - (g % 60) * interval '1 day' "
         "+ (g % 30) * interval '1 hour' END, CASE WHEN g % 4 = 0 THEN NULL "
-        "ELSE (g % 30) * 3600 END, md5(random()::text || g) "
+        "ELSE (g % 30) * 3600 END, CASE WHEN g % 4 = 0 THEN NULL ELSE g % 30 < 24 END, "
+        "md5(random()::text || g) "
         "FROM generate_series(1, {}::int) g",
         cid, first_building, n_buildings, admin, low, size, now, now, now, now, size // 10)
+    await side("governance_figure_total",  # the figures' running totals
+        "INSERT INTO governance_figure_total (community, month, urgency, submitted, answered, "
+        "answered_on_time, rated, satisfied) SELECT community, "
+        "to_char(submitted_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'), urgency, COUNT(*), "
+        "COUNT(answered_at), COUNT(*) FILTER (WHERE on_time), COUNT(rated_at), "
+        "COUNT(*) FILTER (WHERE satisfied) FROM governance_request WHERE community = {} "
+        "AND status <> 'rejected' GROUP BY 1, 2, 3", cid)
     # shops
     await db.raw(
         "INSERT INTO yz_merchant (community, name, kind, starts_on, status, created_at) "
