@@ -49,6 +49,7 @@ from yizhan.core.switches import switches
 BIG = int(os.environ.get("BENCH_BIG", "100000"))
 SMALL = int(os.environ.get("BENCH_SMALL", "1000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 SKILLS = ["errand", "repair", "tutoring", "cooking", "eldercare", "computer", "garden",
           "childcare", "cleaning", "moving"]
 
@@ -334,28 +335,47 @@ async def main() -> None:
     from yizhan.core.app import create_app, lifespan
 
     app = create_app(run_jobs=False)
-    results: list[tuple[str, float, float]] = []
+    rounds: dict[str, list[tuple[float, float]]] = {name: [] for name in QUERIES}
     async with lifespan(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            print(f"{'query':<28}{'big ms':>10}{'small ms':>10}{'big÷small':>11}")
-            for name, (query, variables) in QUERIES.items():
-                times: dict[str, list[float]] = {"big": [], "small": []}
-                for community in (big, small):
-                    await timed(client, community, query, variables)  # warm up
-                for run in range(RUNS):  # alternate, so that load from elsewhere hits both
-                    for community in ((big, small) if run % 2 else (small, big)):
-                        times[community["slug"]].append(
-                            await timed(client, community, query, variables))
-                b = statistics.median(times["big"]) * 1000
-                s = statistics.median(times["small"]) * 1000
-                results.append((name, b, s))
-                print(f"{name:<28}{b:>10.1f}{s:>10.1f}{b / s:>10.2f}×", flush=True)
+            for round_ in range(1, REPEAT + 1):
+                print(f"round {round_}/{REPEAT}: {'query':<28}{'big ms':>10}{'small ms':>10}"
+                      f"{'big÷small':>11}")
+                for name, (query, variables) in QUERIES.items():
+                    b, s = await measure(client, big, small, query, variables)
+                    rounds[name].append((b, s))
+                    print(f"{'':<13}{name:<28}{b:>10.1f}{s:>10.1f}{b / s:>10.2f}×",
+                          flush=True)
     await db.stop()
+    print(f"\nmedians of {REPEAT} rounds (each the median of {RUNS} runs per community):")
+    print("| query | small ms | big ms | big ÷ small | ratios of the rounds |")
+    print("|---|---:|---:|---:|---|")
+    table = []
+    for name, pairs in rounds.items():
+        b = statistics.median(p[0] for p in pairs)
+        s = statistics.median(p[1] for p in pairs)
+        ratio = statistics.median(p[0] / p[1] for p in pairs)
+        spread = ", ".join(f"{p[0] / p[1]:.2f}" for p in pairs)
+        flag = "" if ratio <= 1.2 else " **over 1.2**"
+        print(f"| `{name}` | {s:.1f} | {b:.1f} | {ratio:.2f}×{flag} | {spread} |")
+        table.append({"query": name, "small_ms": s, "big_ms": b, "ratio": ratio})
     if os.environ.get("BENCH_JSON"):
         with open(os.environ["BENCH_JSON"], "w") as out:
-            json.dump([{"query": n, "big_ms": b, "small_ms": s} for n, b, s in results], out)
+            json.dump(table, out, indent=1)
 
+
+async def measure(client: httpx.AsyncClient, big: dict, small: dict, query: str,
+                  variables) -> tuple[float, float]:
+    """(big ms, small ms): medians of ``RUNS`` runs each, alternating which goes first so
+    that load from elsewhere hits both alike, after a warm-up."""
+    times: dict[str, list[float]] = {"big": [], "small": []}
+    for community in (big, small):
+        await timed(client, community, query, variables)
+    for run in range(RUNS):
+        for community in ((big, small) if run % 2 else (small, big)):
+            times[community["slug"]].append(await timed(client, community, query, variables))
+    return (statistics.median(times["big"]) * 1000, statistics.median(times["small"]) * 1000)
 
 if __name__ == "__main__":
     asyncio.run(main())
