@@ -1,4 +1,5 @@
-"""The running totals' unique index and their backfill from the requests there are."""
+"""The running totals' unique index and their backfill from the requests there are; the
+(community, id) index of the request lists."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -12,7 +13,14 @@ VERSION = "1.38.0"
 DESCRIPTION = "running totals of the figures: index and backfill"
 
 INDEXES = ["CREATE UNIQUE INDEX governance_figure_total_unique "
-           "ON governance_figure_total (community, month, urgency)"]
+           "ON governance_figure_total (community, month, urgency)",
+           # a community's requests newest first, without walking other communities' rows
+           "CREATE INDEX governance_request_community_id ON governance_request (community, id)",
+           # the medians: answered requests in answer-time order (per urgency and in all)
+           "CREATE INDEX governance_request_answer_urgency ON governance_request "
+           "(community, urgency, answer_seconds) WHERE answer_seconds IS NOT NULL",
+           "CREATE INDEX governance_request_answer ON governance_request "
+           "(community, answer_seconds) WHERE answer_seconds IS NOT NULL"]
 
 _indexes = index_migration(ID, "governance", DESCRIPTION, INDEXES)
 
