@@ -1,17 +1,30 @@
 """Flat cost with size: each member-facing query in a 100,000-member community ÷ the same query
 in a 1,000-member community of the same database.
 
-Builds the database with bulk SQL (``INSERT … SELECT generate_series`` on PostgreSQL; a few
-seconds), then times each query through GraphQL in-process (the real app, an admin's token),
-median of ``BENCH_RUNS`` runs (7) after a warm-up, and prints big, small and big ÷ small:
-``candidates(needId)``, ``communityHours``, ``badgeLeaderboard``, ``members(first: 50)`` and
-the ``needs(first: 50)`` feed. Each community has, per 10 members, 5 needs (half confirmed:
-help records this month); members have skills, weekly availability and a building.
+Builds the database with bulk SQL (``INSERT … SELECT generate_series`` on PostgreSQL; under a
+minute), then times each query through GraphQL in-process (the real app, an admin's token):
+per round, the median of ``BENCH_RUNS`` runs (7) per community after a warm-up, big and small
+alternating; ``BENCH_REPEAT`` rounds (3); at the end one table of the rounds' medians, the
+ratio of each round, and the fastest run of each side (on a loaded machine the fairest view of
+a query's own cost). Queries: ``candidates(needId)``, ``communityHours``,
+``badgeLeaderboard``, ``members(first: 50)``, the ``needs(first: 50)`` feed, and the plugins'
+main lists and figures: disputes (all, open, mine), events (list, coming dates, by kind, my
+sign-ups), governance (all requests, mine, the public figures), ``indicators`` of the month,
+``myCredits``, ``myCreditStatement`` and ``merchants``.
+
+Each community has, per 10 members, 5 needs (half confirmed: help records this month, the
+open ones tomorrow 10:00–12:00 local); members have skills, weekly availability (two
+weekdays, 09–12 and 14–18) and a building of 100 members. Per 1,000 members: 10 disputes, 10
+events of 5 dates with 10 sign-ups each, 100 governance requests over 60 days, 5 shops, 500
+credit transactions; the admin has the same few of their own (5 sign-ups, 5 requests, 100
+transactions) in both communities.
 
 Usage: ``YIZHAN_DATABASE_URL=postgresql://… python bench/scale.py`` (PostgreSQL only; the
-database is emptied). ``BENCH_BIG`` / ``BENCH_SMALL`` change the sizes.
+database is emptied). ``BENCH_BIG`` / ``BENCH_SMALL`` change the sizes; ``BENCH_JSON=path``
+writes the final table as JSON.
 
-Measured on PostgreSQL 15 (shared 2-core machine, heavily loaded; ms, median of 5-7):
+Measured before the plugins' queries were added, on PostgreSQL 15 (shared 2-core machine,
+heavily loaded; ms, median of 5-7):
 
 | query | before: big | small | big ÷ small | after: big | small | big ÷ small |
 |---|---:|---:|---:|---:|---:|---:|
