@@ -23,8 +23,43 @@ Usage: ``YIZHAN_DATABASE_URL=postgresql://… python bench/scale.py`` (PostgreSQ
 database is emptied). ``BENCH_BIG`` / ``BENCH_SMALL`` change the sizes; ``BENCH_JSON=path``
 writes the final table as JSON.
 
-Measured before the plugins' queries were added, on PostgreSQL 15 (shared 2-core machine,
-heavily loaded; ms, median of 5-7):
+Measured on PostgreSQL 15 (shared 2-core machine at load 12–17 from other work, so single
+figures swing 2–3×; ms; medians of 3 rounds of 7 runs, and the fastest run of each side):
+
+| query | small | big | big ÷ small | fastest: small, big, ÷ |
+|---|---:|---:|---:|---|
+| ``candidates(needId)`` | 77.4 | 69.4 | 1.14× | 40.3, 56.4, 1.40× |
+| ``communityHours`` | 13.8 | 12.3 | 0.94× | 4.7, 8.9, 1.87× |
+| ``badgeLeaderboard`` | 36.4 | 34.5 | 0.95× | 11.6, 14.3, 1.23× |
+| ``members(first: 50)`` | 39.3 | 42.9 | 1.24× | 11.5, 12.5, 1.09× |
+| ``needs(first: 50)`` | 54.7 | 60.5 | 1.12× | 24.8, 23.0, 0.93× |
+| ``disputes(first: 20)`` | 50.9 | 19.0 | 0.78× | 6.9, 6.7, 0.96× |
+| ``disputes(OPEN)`` | 31.6 | 40.0 | 1.61× | 9.8, 6.7, 0.69× |
+| ``myDisputes`` | 40.8 | 40.1 | 0.92× | 9.5, 8.9, 0.94× |
+| ``events(first: 20)`` | 21.3 | 16.5 | 0.92× | 9.2, 8.7, 0.95× |
+| ``upcomingEvents(first: 20)`` | 28.4 | 28.5 | 1.01× | 19.2, 14.3, 0.75× |
+| ``upcomingEvents(kind: TALK)`` | 28.8 | 34.2 | 1.05× | 17.2, 21.4, 1.25× |
+| ``myEventSignUps`` | 36.0 | 42.9 | 1.22× | 19.2, 24.9, 1.30× |
+| ``governanceRequests(50)`` | 44.5 | 55.9 | 1.29× | 20.9, 28.7, 1.37× |
+| ``governanceMyRequests`` | 36.4 | 53.6 | 1.61× | 14.5, 29.5, 2.04× |
+| ``governanceFigures`` | 50.4 | 103.8 | 2.01× | 15.5, 58.8, 3.79× |
+| ``indicators(month)`` | 529.5 | 2625.3 | 4.72× | 446.1, 1605.4, 3.60× |
+| ``myCredits`` | 15.0 | 13.6 | 0.85× | 10.5, 8.8, 0.84× |
+| ``myCreditStatement(20)`` | 23.7 | 25.0 | 1.06× | 15.7, 19.0, 1.21× |
+| ``merchants(first: 20)`` | 18.8 | 16.1 | 1.04× | 8.6, 8.0, 0.93× |
+
+Not flat yet: ``indicators`` of the running month aggregate the community's rows of the month
+(a closed month is stored and read in one query); ``governanceFigures`` reads running totals
+but its medians walk the answered requests (an index in answer-time order) and counts the
+overdue open ones; ``governanceMyRequests`` was a sequential scan (``filed_by`` had no index;
+added after this run). The rows over 1.2× among the lists are within this machine's noise:
+their statements take the same time in both communities under ``EXPLAIN ANALYZE``.
+
+Before these changes (main at 81d4d86): ``candidates`` 1.30–1.58×, events and coming dates
+and shops loaded every row of the community (2.1–2.7×), the governance figures counted every
+request (20 statements).
+
+Earlier, before the plugins' queries were added (ms, median of 5-7):
 
 | query | before: big | small | big ÷ small | after: big | small | big ÷ small |
 |---|---:|---:|---:|---:|---:|---:|

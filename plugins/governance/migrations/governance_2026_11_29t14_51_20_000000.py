@@ -16,6 +16,8 @@ INDEXES = ["CREATE UNIQUE INDEX governance_figure_total_unique "
            "ON governance_figure_total (community, month, urgency)",
            # a community's requests newest first, without walking other communities' rows
            "CREATE INDEX governance_request_community_id ON governance_request (community, id)",
+           # a resident's own requests (requested or filed: each arm of the OR has an index)
+           "CREATE INDEX governance_request_filed_by ON governance_request (filed_by)",
            # the medians: answered requests in answer-time order (per urgency and in all)
            "CREATE INDEX governance_request_answer_urgency ON governance_request "
            "(community, urgency, answer_seconds) WHERE answer_seconds IS NOT NULL",
