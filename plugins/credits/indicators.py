@@ -36,7 +36,8 @@ async def _issued(scope: IndicatorScope) -> Decimal:
     return -await _sum(
         CreditPosting,
         "SELECT COALESCE(SUM(p.amount_centi), 0) AS total FROM yz_credit_posting p "
-        "JOIN yz_credit_account a ON a.id = p.account JOIN yz_credit_tx t ON t.id = p.tx "
+        "JOIN yz_credit_account a ON a.id = p.account "
+        "JOIN yz_credit_tx t ON t.id = p.tx AND t.community = p.community "
         f"WHERE {where} AND a.kind = 'system' AND a.code <> 'expired' "
         "AND p.amount_centi < 0 AND t.kind <> 'funding' "
         "AND t.created_us >= {} AND t.created_us < {}", *args, *_window(scope))
@@ -47,7 +48,8 @@ async def _spent(scope: IndicatorScope) -> Decimal:
     return -await _sum(
         CreditPosting,
         "SELECT COALESCE(SUM(p.amount_centi), 0) AS total FROM yz_credit_posting p "
-        "JOIN yz_credit_account a ON a.id = p.account JOIN yz_credit_tx t ON t.id = p.tx "
+        "JOIN yz_credit_account a ON a.id = p.account "
+        "JOIN yz_credit_tx t ON t.id = p.tx AND t.community = p.community "
         f"WHERE {where} AND a.kind = 'member' AND p.amount_centi < 0 "
         "AND t.kind NOT IN ('expiry', 'reversal') "
         "AND t.created_us >= {} AND t.created_us < {}", *args, *_window(scope))
@@ -75,7 +77,8 @@ async def _circulating(scope: IndicatorScope) -> Decimal:
     return await _sum(
         CreditPosting,
         "SELECT COALESCE(SUM(p.amount_centi), 0) AS total FROM yz_credit_posting p "
-        "JOIN yz_credit_account a ON a.id = p.account JOIN yz_credit_tx t ON t.id = p.tx "
+        "JOIN yz_credit_account a ON a.id = p.account "
+        "JOIN yz_credit_tx t ON t.id = p.tx AND t.community = p.community "
         f"WHERE {where} AND a.kind = 'member' AND t.created_us < {{}}",
         *args, to_us(scope.end))
 

@@ -538,11 +538,14 @@ async def _cancel(community: dict, event: dict, occurrence: dict, reason: str) -
 async def upcoming(community: dict, *, kind: str | None = None, start: datetime | None = None,
                    end: datetime | None = None, building: int | None = None,
                    include_cancelled: bool = False, event_id: int | None = None,
-                   include_closed: bool = False) -> list[tuple[dict, dict]]:
+                   include_closed: bool = False, offset: int = 0,
+                   limit: int | None = None) -> list[tuple[dict, dict]]:
     """(occurrence, event) pairs of the community that have not ended, soonest first, with
     filters: kind, a period, open to members of ``building``, one event; scheduled ones, and
-    cancelled or closed ones when asked."""
-    query = Occurrence.select().where(
+    cancelled or closed ones when asked. With ``limit``, at most that many after the first
+    ``offset`` — read from the (community, starts_at) index a page at a time, never every
+    coming date of the community."""
+    query = Occurrence.select(*Occurrence.all_columns()).where(
         (Occurrence.community == community["id"])
         & (Occurrence.ends_at > (start or now())))
     if end is not None:
@@ -552,18 +555,26 @@ async def upcoming(community: dict, *, kind: str | None = None, start: datetime 
     query = query.where(Occurrence.status.is_in(statuses))
     if event_id is not None:
         query = query.where(Occurrence.event == event_id)
-    rows = await query.order_by(Occurrence.starts_at).order_by(Occurrence.id)
-    events = {e["id"]: e for e in await Event.select().where(
-        Event.id.is_in(sorted({r["event"] for r in rows}) or [0]))}
-    out = []
-    for row in rows:
-        event = events[row["event"]]
-        if kind and event["kind"] != kind:
-            continue
-        if building is not None and audience_of(event) and building not in audience_of(event):
-            continue
-        out.append((row, event))
-    return out
+    if kind:
+        query = query.where(Occurrence.event.kind == kind)
+    query = query.order_by(Occurrence.starts_at).order_by(Occurrence.id)
+    wanted = None if limit is None else offset + limit
+    chunk = 500 if wanted is None else wanted + (0 if building is None else 50)
+    out: list[tuple[dict, dict]] = []
+    scanned = 0
+    while True:
+        rows = await (query if wanted is None else query.offset(scanned).limit(chunk))
+        scanned += len(rows)
+        events = await events_by_id([r["event"] for r in rows])
+        for row in rows:
+            event = events[row["event"]]
+            if building is not None and audience_of(event) and building not in audience_of(
+                    event):
+                continue
+            out.append((row, event))
+        if wanted is None or len(rows) < chunk or len(out) >= wanted:
+            break
+    return out[offset:wanted] if limit is not None else out
 
 
 async def events_by_id(ids: list[int]) -> dict[int, dict]:
@@ -573,9 +584,14 @@ async def events_by_id(ids: list[int]) -> dict[int, dict]:
     return {e["id"]: e for e in await Event.select().where(Event.id.is_in(sorted(set(ids))))}
 
 
-async def list_events(community: dict, include_cancelled: bool = False) -> list[dict]:
-    """The community's events and series, newest first."""
+async def list_events(community: dict, include_cancelled: bool = False, *,
+                      before_id: int | None = None, limit: int | None = None) -> list[dict]:
+    """The community's events and series, newest first (keyset: those older than
+    ``before_id``, at most ``limit``)."""
     query = Event.select().where(Event.community == community["id"])
     if not include_cancelled:
         query = query.where(Event.status == ACTIVE)
-    return await query.order_by(Event.id, ascending=False)
+    if before_id is not None:
+        query = query.where(Event.id < before_id)
+    query = query.order_by(Event.id, ascending=False)
+    return await (query if limit is None else query.limit(limit))

@@ -129,9 +129,12 @@ async def _viewer(info: Info, community: dict) -> dict | None:
     return await info.context.member(community)
 
 
-def _positioned(items: list, after: str | None) -> list[dict]:
-    start = from_cursor(after) or 0
-    return [{"_pos": index, "item": item} for index, item in enumerate(items, start=1)
+def _positioned(items: list, after: str | None, skipped: int = 0) -> list[dict]:
+    """``items`` with their positions (cursors): those after ``after``; or, when the first
+    ``skipped`` were left out in SQL already, all of them numbered from ``skipped`` + 1."""
+    start = skipped or from_cursor(after) or 0
+    first = skipped + 1 if skipped else 1
+    return [{"_pos": index, "item": item} for index, item in enumerate(items, start=first)
             if index > start]
 
 
@@ -240,9 +243,11 @@ class Event(Node):
         """
         community = await _community_of(info, self._row["community"])
         size = page_size(first)
+        start = from_cursor(after) or 0
         found = await ev.upcoming(community, event_id=self._row["id"],
-                                  include_cancelled=include_cancelled)
-        rows = _positioned(found, after)[:size + 1]
+                                  include_cancelled=include_cancelled, offset=start,
+                                  limit=size + 1)
+        rows = _positioned(found, None, start)
         return build_connection(rows, size, lambda r: EventOccurrence.from_row(*r["item"]),
                                 key="_pos")
 
@@ -533,9 +538,9 @@ class EventsQuery:
         """
         row = await info.context.plugin_community(community, PLUGIN)
         size = page_size(first)
-        found = await ev.list_events(row, include_cancelled)
-        rows = _positioned(found, after)[:size + 1]
-        return build_connection(rows, size, lambda r: Event.from_row(r["item"]), key="_pos")
+        rows = await ev.list_events(row, include_cancelled, before_id=from_cursor(after),
+                                    limit=size + 1)
+        return build_connection(rows, size, Event.from_row)
 
     @strawberry.field(description="One event or series (public).")
     async def event(self, info: Info, id: strawberry.ID) -> Event:
@@ -571,9 +576,11 @@ class EventsQuery:
         size = page_size(first)
         building = None if building_id is None else pk_of(building_id, "Building",
                                                           "buildingId")
+        start = from_cursor(after) or 0
         found = await ev.upcoming(row, kind=kind.value if kind else None, start=from_, end=to,
-                                  building=building, include_cancelled=include_cancelled)
-        rows = _positioned(found, after)[:size + 1]
+                                  building=building, include_cancelled=include_cancelled,
+                                  offset=start, limit=size + 1)
+        rows = _positioned(found, None, start)
         return build_connection(rows, size, lambda r: EventOccurrence.from_row(*r["item"]),
                                 key="_pos")
 

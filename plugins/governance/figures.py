@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from piccolo.query.functions.aggregate import Count, Sum
 
 from yizhan.core.api import Indicator, now
+from yizhan.plugins.governance import totals
 from yizhan.plugins.governance.common import URGENCIES
 from yizhan.plugins.governance.requests import OPEN
 from yizhan.plugins.governance.tables import Proposal, Request
@@ -87,9 +88,12 @@ async def _grouped(where: Any) -> dict[str, int]:
     return {r["urgency"]: int(r["n"]) for r in rows}
 
 
-async def _median(where: Any) -> Decimal | None:
+async def _median(where: Any, n: int | None = None) -> Decimal | None:
+    """The median answer time of the requests of ``where`` (``n``: how many were answered,
+    when known)."""
     answered = where & Request.answer_seconds.is_not_null()
-    n = await Request.count().where(answered)
+    if n is None:
+        n = await Request.count().where(answered)
     if not n:
         return None
     rows = await Request.select(Request.answer_seconds).where(answered).order_by(
@@ -124,6 +128,32 @@ async def compute(community_id: int | None, start: datetime | None, end: datetim
         setattr(figures.total, name, sum(getattr(p, name) for p in figures.by_urgency.values()))
     figures.total.due_or_answered = figures.total.answered + figures.total.overdue_open
     figures.total.median_seconds = await _median(where)
+    return figures
+
+
+async def compute_running(community: dict, start: datetime | None, end: datetime,
+                          *, at: datetime) -> Figures:
+    """The same figures as :func:`compute` for requests submitted from local month ``start``
+    (None: all time) to now, counted from the running totals (``totals``): only the overdue
+    open ones are counted (a few, from the (community, status, due_at) index) and the
+    medians read from the answered ones."""
+    since = None if start is None else totals.month_label(start, community["time_zone"])
+    found = await totals.totals(community["id"], since)
+    where = _scope(community["id"], start, end)
+    overdue = await _grouped(where & Request.status.is_in(list(OPEN)) & (Request.due_at < at))
+    figures = Figures(start=start, end=end)
+    for level in URGENCIES:
+        period = figures.by_urgency[level]
+        for name, value in found.get(level, dict.fromkeys(totals.COUNTS, 0)).items():
+            setattr(period, name, value)
+        period.overdue_open = overdue.get(level, 0)
+        period.due_or_answered = period.answered + period.overdue_open
+        period.median_seconds = await _median(where & (Request.urgency == level),
+                                              period.answered)
+    for name in (*totals.COUNTS, "overdue_open"):
+        setattr(figures.total, name, sum(getattr(p, name) for p in figures.by_urgency.values()))
+    figures.total.due_or_answered = figures.total.answered + figures.total.overdue_open
+    figures.total.median_seconds = await _median(where, figures.total.answered)
     return figures
 
 

@@ -26,13 +26,14 @@ from yizhan.core.api import (
     is_leader_of,
     list_buildings,
     list_members,
+    lock_row,
     not_found,
     notify,
     now,
     publish,
     schedule_deadline,
 )
-from yizhan.plugins.governance import grids
+from yizhan.plugins.governance import grids, totals
 from yizhan.plugins.governance.common import PLUGIN, settings, text, urgency
 from yizhan.plugins.governance.tables import Request, RequestEvent
 
@@ -97,6 +98,8 @@ async def _save(request_id: int, values: dict, *, expect: tuple[str, ...] | None
                 ) -> dict:
     """Update a request (only while its status is one of ``expect``); the new row."""
     values = {**values, Request.updated_at: now()}
+    await lock_row("governance_request", request_id)
+    old = await Request.select().where(Request.id == request_id).first()
     query = Request.update(values).where(Request.id == request_id)
     if expect:
         query = query.where(Request.status.is_in(list(expect)))
@@ -104,6 +107,7 @@ async def _save(request_id: int, values: dict, *, expect: tuple[str, ...] | None
     if not rows:
         raise YizhanError("INVALID_STATUS", "This request changed meanwhile; try again.",
                           field="requestId")
+    await totals.count_change(old, rows[0])
     return rows[0]
 
 
@@ -265,6 +269,7 @@ async def submit(community: dict, actor: dict | None, *, category: str, descript
             submitted_at=start, clock_from=start, due_at=_due(community, start, level),
             token=secrets.token_hex(8), updated_at=start,
         )).returning(*Request.all_columns()))[0]
+        await totals.count_change(None, row)
         await _event(row, "submitted", actor, at=start, urgency=level, channel=channel,
                      on_behalf_of=on_behalf_of)
         await _schedule(community, row)
@@ -484,6 +489,7 @@ async def rate(community: dict, actor: dict | None, request_id: int, satisfied: 
         if not rows:
             raise YizhanError("ALREADY_RATED", "This answer was already rated.",
                               field="requestId")
+        await totals.count_change({**rows[0], "rated_at": None, "satisfied": None}, rows[0])
         await _event(rows[0], "rated", actor, comment, satisfied=satisfied)
     return rows[0]
 

@@ -6,7 +6,13 @@ plugins call. The logic lives in :mod:`.requests`, :mod:`.grids`, :mod:`.grants`
 from __future__ import annotations
 
 from yizhan.plugins.governance.common import PLUGIN, URGENCIES, settings
-from yizhan.plugins.governance.figures import Figures, Period, compute, month_start
+from yizhan.plugins.governance.figures import (
+    Figures,
+    Period,
+    compute,
+    compute_running,
+    month_start,
+)
 from yizhan.plugins.governance.grants import (
     add_progress,
     add_reviewer,
@@ -70,9 +76,9 @@ async def figures(community: dict) -> dict[str, Figures]:
 
     current = now()
     end = current + timedelta(microseconds=1)  # what was submitted this very moment counts
-    return {"month": await compute(community["id"], month_start(community, current), end,
-                                   at=current),
-            "all": await compute(community["id"], None, end, at=current)}
+    return {"month": await compute_running(community, month_start(community, current), end,
+                                           at=current),
+            "all": await compute_running(community, None, end, at=current)}
 
 
 __all__ = [

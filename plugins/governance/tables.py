@@ -171,3 +171,20 @@ class Progress(Table, tablename="governance_progress"):
     author = BigInt()
     note = Text()
     created_at = Timestamptz(default=None, null=True)
+
+
+class FigureTotal(Table, tablename="governance_figure_total"):
+    """Running totals behind the public figures: per community, local month of submission
+    and urgency, how many requests (rejected ones left out) were submitted, answered,
+    answered on time, rated and rated satisfied. Updated in the transaction that changes a
+    request (``figures.count_change``), so the figures never count a community's requests.
+    Unique on (community, month, urgency)."""
+
+    community = BigInt()
+    month = Varchar(length=7)
+    urgency = Varchar(length=10)
+    submitted = BigInt(default=0)
+    answered = BigInt(default=0)
+    answered_on_time = BigInt(default=0)
+    rated = BigInt(default=0)
+    satisfied = BigInt(default=0)

@@ -100,8 +100,10 @@ async def lock(merchant_id: int) -> None:
 
 
 async def list_merchants(community: dict, *, statuses: list[str] | None = None,
-                         kind: str | None = None) -> list[dict]:
-    """The community's shops (optionally of some states and one kind), by name then id."""
+                         kind: str | None = None, offset: int = 0,
+                         limit: int | None = None) -> list[dict]:
+    """The community's shops (optionally of some states and one kind), by name then id (with
+    ``limit``: at most that many after the first ``offset``, in SQL)."""
     for status in statuses or []:
         if status not in STATUSES:
             raise invalid("status", "Unknown status {status}.", code="INVALID_STATUS",
@@ -111,7 +113,10 @@ async def list_merchants(community: dict, *, statuses: list[str] | None = None,
         query = query.where(Merchant.status.is_in(list(statuses)))
     if kind:
         query = query.where(Merchant.kind == validate_slug(kind, "kind"))
-    return await query.order_by(Merchant.name).order_by(Merchant.id)
+    query = query.order_by(Merchant.name).order_by(Merchant.id)
+    if limit is not None:
+        query = query.offset(offset).limit(limit)
+    return await query
 
 
 async def merchants_page(community: dict, *, statuses: list[str], kind: str | None,
@@ -120,7 +125,11 @@ async def merchants_page(community: dict, *, statuses: list[str], kind: str | No
     """One page of the community's shops: by name, or nearest first from ``near`` (latitude,
     longitude as decimal strings; shops without a location last). Rows after keyset position
     ``after`` (0: from the start), at most ``limit``, each with its position ``_pos``; and the
-    distance in metres of each located shop by id."""
+    distance in metres of each located shop by id. By name, only the page is read."""
+    if near is None:
+        page = await list_merchants(community, statuses=statuses, kind=kind, offset=after,
+                                    limit=limit)
+        return [{**row, "_pos": index} for index, row in enumerate(page, start=after + 1)], {}
     found = await list_merchants(community, statuses=statuses, kind=kind)
     distances: dict[int, int] = {}
     if near is not None:

@@ -16,6 +16,8 @@ from yizhan.testing.people import make_actor
 
 CANDIDATES = """query($id: ID!) { candidates(needId: $id, first: 100) {
   member { id } score reasons } }"""
+CANDIDATES_FIRST = """query($id: ID!, $first: Int) { candidates(needId: $id, first: $first) {
+  member { id } score reasons } }"""
 PROFILE = """mutation($input: UpdateMyProfileInput!) { updateMyProfile(input: $input) {
   errors { code } } }"""
 HOURS = """query($id: ID!) { node(id: $id) { ... on Member { hours { minutesGiven
@@ -67,6 +69,13 @@ async def test_candidates_from_the_pool_equal_scoring_everyone(community, gql, r
         found = [(pk_of(c["member"]["id"], "Member"), c["score"], c["reasons"]) for c in got]
         assert found == expected
         assert any(c["reasons"] for c in got)
+        # With a short page each of the pool's LIMITed queries is cut short: the best few
+        # are still exactly the best few of scoring everyone.
+        for first in (1, 2, 3, 5):
+            short = (await resident.gql.data(CANDIDATES_FIRST, {"id": need["id"],
+                                                                "first": first}))["candidates"]
+            assert [(pk_of(c["member"]["id"], "Member"), c["score"], c["reasons"])
+                    for c in short] == expected[:first]
     # A changed profile changes the indexed copies with it.
     for actor in crowd:
         await actor.gql.mutate(PROFILE, {"input": {"community": "testville", "skills": [],

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from governance_helpers import ANSWER, FIGURES, RATE, submitted
+from governance_helpers import ANSWER, FIGURES, RATE, REJECT, REOPEN, TRIAGE, submitted
 
 from yizhan.core import indicators
 from yizhan.core.api import IndicatorScope
@@ -85,3 +85,55 @@ async def test_indicators_are_computed_in_sql_for_a_period(gov, resident, admin,
     assert await found["governance.requests_submitted"].compute(everywhere) == 2
     before = IndicatorScope(gov["id"], start - timedelta(days=2), start)
     assert await found["governance.requests_submitted"].compute(before) == 0
+
+
+async def test_running_totals_equal_counting_every_request(gov, resident, admin, gql, clock):
+    """The figures come from running totals kept in each change's transaction; through
+    triage (urgency moves), rejection, reopening, answers and ratings across two months
+    they stay what counting the requests gives."""
+    from yizhan.core.api import get_community
+    from yizhan.plugins.governance.figures import compute
+
+    async def same() -> None:
+        community = await get_community("testville")
+        current = clock.now()
+        end = current + timedelta(microseconds=1)
+        start = (await gql.data('query { governanceFigures(community: "testville") '
+                                '{ monthStart } }'))["governanceFigures"]["monthStart"]
+        data = (await gql.data(FIGURES))["governanceFigures"]
+        for key, begin in (("thisMonth", datetime.fromisoformat(start)), ("allTime", None)):
+            counted = (await compute(community["id"], begin, end, at=current)).total
+            got = data[key]
+            assert got["submitted"] == counted.submitted
+            assert got["dueOrAnswered"] == counted.due_or_answered
+            assert got["answeredOnTime"] == counted.answered_on_time
+            assert got["onTimePercent"] == (None if counted.on_time_percent is None
+                                            else str(counted.on_time_percent))
+            assert got["medianHoursToAnswer"] == (None if counted.median_hours is None
+                                                  else str(counted.median_hours))
+            assert got["satisfactionPercent"] == (
+                None if counted.satisfaction_percent is None
+                else str(counted.satisfaction_percent))
+
+    clock.set(datetime(2026, 11, 30, 15, 0))  # 23:00 in Shanghai, the last day of November
+    first = await submitted(resident, suggestedUrgency="BLUE")
+    second = await submitted(resident)
+    third = await submitted(resident, suggestedUrgency="RED")
+    await same()
+    await admin.gql.mutate(TRIAGE, {"i": {"requestId": first["id"], "urgency": "RED"}})
+    await admin.gql.mutate(REJECT, {"i": {"requestId": second["id"], "reason": "Not ours."}})
+    await same()
+    clock.advance(hours=2)  # December in Shanghai
+    fourth = await submitted(resident, suggestedUrgency="YELLOW")
+    await answer(admin, first)
+    await answer(admin, fourth)
+    await resident.gql.mutate(RATE, {"i": {"requestId": first["id"], "satisfied": True}})
+    await same()
+    await resident.gql.mutate(REOPEN, {"i": {"requestId": first["id"], "reason": "Again."}})
+    await resident.gql.mutate(REOPEN, {"i": {"requestId": second["id"], "reason": "It is."}})
+    clock.advance(hours=24)  # (logins last 30 days from 2 November)
+    await answer(admin, second)
+    await answer(admin, third)
+    await same()
+    data = (await gql.data(FIGURES))["governanceFigures"]
+    assert data["allTime"]["submitted"] == 4 and data["thisMonth"]["submitted"] == 1
