@@ -429,10 +429,15 @@ OPEN_HOLD_SQL = (
 async def capture_open(community: dict, source_kind: str, source_id: str | int, *, kind: str,
                        reason: str, key: str, actor: int | None = None,
                        reason_msgid: str = "", reason_params: dict | None = None,
-                       ) -> Posted | None:
+                       also: tuple[str, list[Any]] | None = None) -> Posted | None:
     """Capture the open hold of a source, if there is one (None otherwise): the hold and both
-    of its accounts are read in one statement."""
-    rows = await raw_sql(OPEN_HOLD_SQL, community["id"], source_kind, str(source_id))
+    of its accounts are read in one statement. ``also`` — (an INSERT, its arguments), on
+    PostgreSQL only — is written in that same statement (a ``WITH`` before the read)."""
+    if also is not None:
+        rows = await raw_sql(f"WITH also AS ({also[0]}) {OPEN_HOLD_SQL}", *also[1],
+                             community["id"], source_kind, str(source_id))
+    else:
+        rows = await raw_sql(OPEN_HOLD_SQL, community["id"], source_kind, str(source_id))
     if not rows:
         return None
     row = rows[0]
