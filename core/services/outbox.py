@@ -25,8 +25,9 @@ async def publish(community_id: int | None, kind: str, payload: dict[str, Any]) 
     """Write one event (e.g. ``need.posted``) into the current transaction.
 
     Inside :func:`yizhan.core.db.atomic` the action's events are written together, in one
-    multi-row ``INSERT`` just before the transaction commits (in the order published);
-    outside one, at once."""
+    multi-row ``INSERT`` just before the transaction commits (in the order published, before
+    the other before-commit work: the credits chain's head is locked after it); outside one,
+    at once."""
     row = [community_id, kind, json.dumps(payload, default=str), clock.now()]
     if not db.in_transaction():
         await db.raw(_INSERT + "({}, {}, {}, {})", *row)
@@ -36,7 +37,7 @@ async def publish(community_id: int | None, kind: str, payload: dict[str, Any]) 
     if state is None or state[0] is not current:
         state = (current, [])
         _waiting.set(state)
-        db.before_commit(lambda rows=state[1]: _flush(rows))
+        db.before_commit(lambda rows=state[1]: _flush(rows), early=True)
     state[1].append(row)
 
 

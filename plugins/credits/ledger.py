@@ -279,9 +279,7 @@ def _link_on_commit(community_id: int, tx: dict, pairs: list[tuple[int, int, str
         state = (current, {})
         _unlinked.set(state)
         waiting = state[1]
-        # Registered again when its turn comes, so it runs after the before-commit work
-        # registered after it (the outbox's one INSERT): the head is locked last and briefly.
-        before_commit(lambda: before_commit(lambda: _link(waiting)))
+        before_commit(lambda: _link(waiting))
     state[1].setdefault(community_id, []).append((tx, pairs))
 
 
