@@ -55,9 +55,10 @@ async def _create() -> dict:
     for name, households in (("1号楼", 320), ("2号楼", 120), ("3号楼", 80)):
         buildings[name] = (await communities.create_building(community, name, households))["id"]
     m = {}
+    password_hash = await people.hash_password(PASSWORD)  # one Argon2 run, not one a person
     for username, display, real, building, role, skills in PEOPLE:
         person = await people.find_person(username) or await people.create_person(
-            username, display, PASSWORD)
+            username, display, password_hash=password_hash)
         member = await members.add_member(community, person["id"],
                                           buildings.get(building), role, real)
         m[username] = await members.set_profile(community, member, skills=skills)

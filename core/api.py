@@ -53,7 +53,14 @@ from yizhan.core.graphql.guards import (
 from yizhan.core.graphql.ids import from_cursor, from_gid, pk_of, to_gid
 from yizhan.core.graphql.loaders import members_by_id
 from yizhan.core.graphql.scalars import Credits
-from yizhan.core.graphql.types import Member, Need, member_by_id, member_objects, need_objects
+from yizhan.core.graphql.types import (
+    Member,
+    Need,
+    Node,
+    member_by_id,
+    member_objects,
+    need_objects,
+)
 from yizhan.core.i18n import normalize as normalize_locale
 from yizhan.core.i18n import translate
 from yizhan.core.indexes import index_migration
@@ -313,6 +320,7 @@ __all__ = [
     "GraphQLContribution",
     "Member",
     "Need",
+    "Node",
     "UserError",
     "build_connection",
     "by_id_loader",

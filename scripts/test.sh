@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything and run the whole test suite on SQLite, then on PostgreSQL.
 #
-# PostgreSQL: uses $YIZHAN_TEST_DATABASE_URL when set; otherwise starts a private server on
+# PostgreSQL: uses $YIZHAN_TEST_DATABASE_URL when set (each test worker makes its own database
+# beside it); otherwise starts a private server on
 # 127.0.0.1 (installing Debian's postgresql package first when it is missing and we are root)
 # and stops it afterwards. SKIP_POSTGRES=1 runs SQLite only. Extra arguments go to pytest.
 set -euo pipefail
@@ -24,8 +25,16 @@ if command -v chromium >/dev/null; then
   export YIZHAN_REQUIRE_BROWSER=1
 fi
 
+# Test files are shared out to parallel workers (pytest-xdist), each with its own database;
+# much of the suite waits on real servers and subprocesses, so three workers keep two cores
+# busy. YIZHAN_TEST_WORKERS=0 runs in one process.
+WORKERS=${YIZHAN_TEST_WORKERS:-3}
 suite() {
-  $PY -m pytest -q "$@"
+  if [ "$WORKERS" = "0" ]; then
+    $PY -m pytest -q "$@"
+  else
+    $PY -m pytest -q -n "$WORKERS" --dist loadfile "$@"
+  fi
   $PY -m pytest -q examples/plugins/yizhan-toollib/tests
 }
 
@@ -52,8 +61,8 @@ if [ -z "${YIZHAN_TEST_DATABASE_URL:-}" ]; then
   trap stop_private_postgres EXIT
 fi
 
-echo "== tests on PostgreSQL"
-(unset YIZHAN_DATABASE_URL; suite "$@")
+echo "== tests on PostgreSQL (those that use the test database; the rest ran above)"
+(unset YIZHAN_DATABASE_URL; YIZHAN_TESTS_USING_THE_DATABASE_ONLY=1 suite "$@")
 
 if [ "$(id -u)" = "0" ] && [ "${SKIP_SCALEOUT:-0}" != "1" ]; then
   echo "== scale-out smoke: primary + streaming replica + pgbouncer"

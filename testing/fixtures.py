@@ -45,9 +45,27 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "hook(*names): the test exercises these plugin hooks (hook coverage)")
 
 
-def _database_url(tmp_root: str) -> str:
+async def _database_url(tmp_root: str) -> str:
+    """The session's database. Under pytest-xdist each worker has its own: a file in its own
+    temporary folder, or on PostgreSQL a database named after the worker (created once)."""
     url = os.environ.get("YIZHAN_TEST_DATABASE_URL")
-    return url or f"sqlite:///{tmp_root}/yizhan-test.db"
+    if not url:
+        return f"sqlite:///{tmp_root}/yizhan-test.db"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgres"):
+        return url
+    from urllib.parse import urlparse, urlunparse
+
+    import asyncpg
+
+    name = f"{urlparse(url).path.lstrip('/')}_{worker}"
+    admin = await asyncpg.connect(url)
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -56,7 +74,7 @@ async def yizhan_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIter
     from yizhan.core.dbmigrate import migrate
     from yizhan.testing.database import reset_schema
 
-    url = _database_url(str(tmp_path_factory.mktemp("db")))
+    url = await _database_url(str(tmp_path_factory.mktemp("db")))
     os.environ["YIZHAN_DATABASE_URL"] = url
     from yizhan.core.config import get_settings
 

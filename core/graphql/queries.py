@@ -88,6 +88,17 @@ async def _need_and_community(info: Info, need_id: strawberry.ID) -> tuple[dict,
     return row, community
 
 
+async def _load_plugin_node(info: Info, type_name: str, pk: int) -> Node | None:
+    """A plugin's type answers ``node(id:)`` through its ``load_node`` classmethod, which
+    applies the same checks as the plugin's own query for that object (see docs/plugins.md)."""
+    definition = info.schema.get_type_by_name(type_name)
+    origin = getattr(definition, "origin", None)
+    load = getattr(origin, "load_node", None)
+    if load is None or Node not in getattr(origin, "__mro__", ()):
+        return None
+    return await load(info, pk)
+
+
 async def _load_node(info: Info, gid: strawberry.ID) -> Node | None:
     type_name, pk = from_gid(gid)
     ctx = info.context
@@ -107,7 +118,7 @@ async def _load_node(info: Info, gid: strawberry.ID) -> Node | None:
               "Notice": NoticeTable, "Notification": NotificationTable}
     table = tables.get(type_name)
     if table is None:
-        return None
+        return await _load_plugin_node(info, type_name, pk)
     row = await table.select().where(table.id == pk).first()
     if row is None:
         return None

@@ -22,6 +22,7 @@ from strawberry.types import ExecutionContext
 from yizhan.core.config import get_settings
 from yizhan.core.errors import YizhanError
 from yizhan.core.graphql.contributions import GraphQLContribution
+from yizhan.core.graphql.descriptions import describe_from_docstrings
 from yizhan.core.graphql.errors import (
     ErrorCodes,
     ParserCacheWithCodes,
@@ -106,7 +107,7 @@ def build_schema(registry: PluginRegistry | None = None) -> strawberry.Schema:
     extra = [Community, Building, Member, Need, Notice]
     for contribution in parts.values():
         extra.extend(contribution.types)
-    return YizhanSchema(
+    schema = YizhanSchema(
         scalar_overrides=DATE_SCALARS,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         query=query,
@@ -116,6 +117,8 @@ def build_schema(registry: PluginRegistry | None = None) -> strawberry.Schema:
         extensions=[MetricsExtension, ErrorCodes, RequestGuards,
                     *(_shared(ext) for ext in shared)],
     )
+    describe_from_docstrings(schema)
+    return schema
 
 
 def print_sdl(registry: PluginRegistry | None = None) -> str:
