@@ -102,15 +102,35 @@ async def _prepare(url: str, needs_count: int, clients: int) -> list[tuple[int, 
     return out
 
 
+def count_statements(engine, seen: list[str] | None = None) -> dict[str, int]:
+    """Count the SQL statements ``engine`` runs from now on (``seen`` collects their text);
+    returns the counter (``counter["n"]``). Transaction control (BEGIN, COMMIT) is not
+    counted — as pgbench's five statements of TPC-B leave out its BEGIN and END."""
+    engine_class = type(engine)
+    original = engine_class.run_querystring
+    counter = {"n": 0}
+
+    async def counting(self, querystring, *args, **kwargs):
+        counter["n"] += 1
+        if seen is not None:
+            seen.append(querystring.compile_string(engine_type=self.engine_type)[0])
+        return await original(self, querystring, *args, **kwargs)
+
+    engine_class.run_querystring = counting
+    return counter
+
+
 def _worker(url: str, work: list[tuple[int, int]], clients: int, start_at: float,
-            queue, ledger_only: bool = False) -> None:
-    async def main() -> tuple[int, float]:
+            queue, ledger_only: bool = False, show: bool = False) -> None:
+    async def main() -> tuple[int, float, int]:
         os.environ["YIZHAN_DATABASE_URL"] = url
         from yizhan.core import db
+        from yizhan.core.plugins import get_registry
         from yizhan.core.services import communities, needs
         from yizhan.core.services.members import get_member
         from yizhan.core.switches import switches
 
+        get_registry()
         db.use(url)
         await db.start()
         await switches.refresh(force=True)
@@ -120,8 +140,11 @@ def _worker(url: str, work: list[tuple[int, int]], clients: int, start_at: float
         for item in work:
             by_requester.setdefault(item[1], []).append(item)
         chunks = list(by_requester.values())
+        seen: list[str] | None = [] if show else None
+        counter = count_statements(db.engine(), seen)
         while time.time() < start_at:
             await asyncio.sleep(0.005)
+        counter["n"] = 0
         began = time.perf_counter()
 
         async def client(chunk: list[tuple[int, int]]) -> None:
@@ -140,14 +163,20 @@ def _worker(url: str, work: list[tuple[int, int]], clients: int, start_at: float
 
         await asyncio.gather(*(client(c) for c in chunks if c))
         elapsed = time.perf_counter() - began
+        statements = counter["n"]
+        if seen:
+            per = len(seen) // max(len(work), 1)
+            print("statements of one payment:")
+            for sql in seen[-per:]:
+                print("   ", " ".join(sql.split())[:160])
         await db.stop()
-        return len(work), elapsed
+        return len(work), elapsed, statements
 
     queue.put(asyncio.run(main()))
 
 
 def run_payments(url: str, needs_count: int, clients: int, processes: int,
-                 ledger_only: bool = False) -> dict:
+                 ledger_only: bool = False, show: bool = False) -> dict:
     """Prepare, then confirm every need with ``clients`` clients over ``processes`` (or, with
     ``ledger_only``, post the same payments straight through the credits service)."""
     _reset_database(url)
@@ -163,15 +192,18 @@ def run_payments(url: str, needs_count: int, clients: int, processes: int,
     queue = ctx.Queue()
     start_at = time.time() + 6.0
     procs = [ctx.Process(target=_worker, args=(url, s, per_process, start_at, queue,
-                                               ledger_only)) for s in slices]
+                                               ledger_only, show and i == 0))
+             for i, s in enumerate(slices)]
     for p in procs:
         p.start()
     results = [queue.get() for _ in procs]
     for p in procs:
         p.join()
-    done = sum(n for n, _ in results)
-    elapsed = max(t for _, t in results)
-    return {"payments": done, "seconds": elapsed, "per_second": done / elapsed}
+    done = sum(n for n, _, _ in results)
+    elapsed = max(t for _, t, _ in results)
+    statements = sum(c for _, _, c in results)
+    return {"payments": done, "seconds": elapsed, "per_second": done / elapsed,
+            "statements": statements / max(done, 1)}
 
 
 def _check_chain(url: str) -> tuple[bool, int, float]:
@@ -216,27 +248,37 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--pgbench-seconds", type=int, default=20)
+    parser.add_argument("--show-statements", action="store_true",
+                        help="print the SQL of one payment on the real path")
+    parser.add_argument("--skip-ledger-only", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     kind = urlparse(args.database).scheme
     print(f"database: {kind}  clients: {args.clients}  processes: {args.processes}")
-    ledger = run_payments(args.database, args.needs, args.clients, args.processes, True)
-    ok, checked, _ = _check_chain(args.database)
-    print(f"ledger only: {ledger['payments']} payments in {ledger['seconds']:.2f} s = "
-          f"{ledger['per_second']:.0f} payments/s (service.transfer, hash chain included; "
-          f"chain {'verifies' if ok else 'BROKEN'}, {checked} transactions)")
-    result = run_payments(args.database, args.needs, args.clients, args.processes)
+    ledger = None
+    if not args.skip_ledger_only:
+        ledger = run_payments(args.database, args.needs, args.clients, args.processes, True)
+        ok, checked, _ = _check_chain(args.database)
+        print(f"ledger only: {ledger['payments']} payments in {ledger['seconds']:.2f} s = "
+              f"{ledger['per_second']:.0f} payments/s, {ledger['statements']:.1f} statements "
+              f"each (service.transfer, hash chain included; "
+              f"chain {'verifies' if ok else 'BROKEN'}, {checked} transactions)")
+    result = run_payments(args.database, args.needs, args.clients, args.processes,
+                          show=args.show_statements)
     ok, checked, verify_s = _check_chain(args.database)
     print(f"real path: {result['payments']} in {result['seconds']:.2f} s = "
-          f"{result['per_second']:.0f} payments/s (confirm a need -> pay the helper)")
+          f"{result['per_second']:.0f} payments/s, {result['statements']:.1f} SQL statements "
+          "per confirmation (confirm a need -> pay the helper; BEGIN/COMMIT not counted)")
     print(f"chain after the run: {'verifies' if ok else 'BROKEN'} ({checked} transactions, "
           f"verified in {verify_s:.2f} s)")
     if kind.startswith("postgres") and Path(PGBENCH).exists():
         for scale in (1, args.clients):
             tps = run_pgbench(args.database, args.clients, args.pgbench_seconds, scale)
-            print(f"pgbench TPC-B-like, scale {scale}, {args.clients} clients: {tps:.0f} tps; "
-                  f"ratio real path/pgbench = {result['per_second'] / tps:.2f}, "
-                  f"ledger only/pgbench = {ledger['per_second'] / tps:.2f}")
+            also = (f", ledger only/pgbench = {ledger['per_second'] / tps:.2f}"
+                    if ledger else "")
+            print(f"pgbench TPC-B-like (5 statements), scale {scale}, {args.clients} clients: "
+                  f"{tps:.0f} tps; ratio real path/pgbench = "
+                  f"{result['per_second'] / tps:.2f}{also}")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ _after_rollback: contextvars.ContextVar[list[Callback] | None] = contextvars.Con
     "yizhan_after_rollback", default=None)
 _before_commit: contextvars.ContextVar[list[Callback] | None] = contextvars.ContextVar(
     "yizhan_before_commit", default=None)
+_before_commit_early: contextvars.ContextVar[list[Callback] | None] = contextvars.ContextVar(
+    "yizhan_before_commit_early", default=None)
 
 
 class DatabaseURLError(ValueError):
@@ -232,8 +234,9 @@ async def atomic() -> AsyncIterator[None]:
     committed: list[Callback] = []
     rolled_back: list[Callback] = []
     before: list[Callback] = []
+    early: list[Callback] = []
     tokens = (_after_commit.set(committed), _after_rollback.set(rolled_back),
-              _before_commit.set(before))
+              _before_commit.set(before), _before_commit_early.set(early))
     try:
         if isinstance(eng, SQLiteEngine):
             transaction = eng.transaction(transaction_type=TransactionType.immediate)
@@ -241,17 +244,33 @@ async def atomic() -> AsyncIterator[None]:
             transaction = eng.transaction()
         async with transaction:
             yield
-            await _run(before)  # still inside the transaction; may register more
+            await _run_before(early, before)  # still inside the transaction
     except BaseException:
-        _after_commit.reset(tokens[0])
-        _after_rollback.reset(tokens[1])
-        _before_commit.reset(tokens[2])
+        _reset(tokens)
         await _run(rolled_back)
         raise
+    _reset(tokens)
+    await _run(committed)
+
+
+def _reset(tokens: tuple) -> None:
     _after_commit.reset(tokens[0])
     _after_rollback.reset(tokens[1])
     _before_commit.reset(tokens[2])
-    await _run(committed)
+    _before_commit_early.reset(tokens[3])
+
+
+async def _run_before(early: list[Callback], before: list[Callback]) -> None:
+    """The before-commit callbacks in the order registered, each early one (registered with
+    ``early=True``, even by a callback) before the next ordinary one; any may register more."""
+    done = 0
+    while True:
+        while early:
+            await _run([early.pop(0)])
+        if done >= len(before):
+            return
+        done += 1
+        await _run([before[done - 1]])
 
 
 async def _run(callbacks: list[Callback]) -> None:
@@ -261,12 +280,14 @@ async def _run(callbacks: list[Callback]) -> None:
             await result
 
 
-def before_commit(callback: Callback) -> None:
+def before_commit(callback: Callback, *, early: bool = False) -> None:
     """Run ``callback`` inside the current :func:`atomic` transaction, just before it commits
     (after the action's own work). A plugin that needs a short lock at the very end — the
     credits ledger linking its hash chain — takes it here, so the lock is held only for the
-    commit. Callbacks run in the order registered; a callback may register another."""
-    callbacks = _before_commit.get()
+    commit. Callbacks run in the order registered; a callback may register another. An
+    ``early`` one (core's outbox writing the action's events in one INSERT) runs before the
+    ordinary ones still waiting, so no lock taken at the end is held across it."""
+    callbacks = (_before_commit_early if early else _before_commit).get()
     if callbacks is None:
         raise RuntimeError("before_commit() needs an open atomic() transaction")
     callbacks.append(callback)

@@ -46,9 +46,14 @@ def help_periods(when: datetime, time_zone: str) -> list[tuple[str, datetime, da
             (f"{y}Q{q}", _local_midnight(y, first, tz), _local_midnight(*quarter_end, tz))]
 
 
-_ADD_PERIOD = (
+_ADD_PERIOD_ROW = "({}, {}, {}, {}, 1, %s, {} + %d * %s)"
+_EXISTS_EARLIER = (
+    "(CASE WHEN EXISTS (SELECT 1 FROM yz_help_record WHERE helper = {} AND requester = {} "
+    "AND community = {} AND confirmed_at >= {} AND confirmed_at < {} AND id %s {}) "
+    "THEN 0 ELSE 1 END)")
+_ADD_PERIODS = (
     "INSERT INTO yz_helper_period (community, period, member, minutes_given, needs_helped, "
-    "households_helped, score) VALUES ({}, {}, {}, {}, 1, {}, {}) "
+    "households_helped, score) VALUES %s "
     "ON CONFLICT (community, period, member) DO UPDATE SET "
     "minutes_given = yz_helper_period.minutes_given + excluded.minutes_given, "
     "needs_helped = yz_helper_period.needs_helped + 1, "
@@ -56,21 +61,44 @@ _ADD_PERIOD = (
     "score = yz_helper_period.score + excluded.score")
 
 
+def _periods_sql(other: str) -> str:
+    new = _EXISTS_EARLIER % other
+    row = _ADD_PERIOD_ROW % (new, HOUSEHOLD_MINUTES, new)
+    return _ADD_PERIODS % ", ".join([row, row])
+
+
+#: One statement for a record's month and quarter (``id <> record``, or ``id < record`` when
+#: backfilling); a household is new in a period when the pair has no other record there.
+_PERIODS = {False: _periods_sql("<>"), True: _periods_sql("<")}
+
+
 async def add_to_periods(community_id: int, time_zone: str, record: dict,
                          backfill: bool = False) -> None:
-    """Add a help record (already inserted) to its helper's month and quarter figures; its
-    household counts as new in a period when the pair has no other record there (when
-    ``backfill``, no earlier one: every record exists already). Called with the helper's
-    total row locked, so of two concurrent confirmations the second sees the first."""
-    other = "id < {}" if backfill else "id <> {}"
+    """Add a help record (already inserted) to its helper's month and quarter figures, in one
+    statement; its household counts as new in a period when the pair has no other record
+    there (when ``backfill``, no earlier one: every record exists already). Called with the
+    helper's total row locked (by an earlier statement, so this one's snapshot is taken after
+    the lock), so of two concurrent confirmations the second sees the first."""
+    args: list = []
     for label, start, end in help_periods(record["confirmed_at"], time_zone):
-        earlier = await db.raw(
-            "SELECT COUNT(*) AS n FROM yz_help_record WHERE helper = {} AND requester = {} "
-            "AND community = {} AND confirmed_at >= {} AND confirmed_at < {} AND " + other,
-            record["helper"], record["requester"], community_id, start, end, record["id"])
-        new_household = 0 if earlier[0]["n"] else 1
-        await db.raw(_ADD_PERIOD, community_id, label, record["helper"], record["minutes"],
-                      new_household, record["minutes"] + HOUSEHOLD_MINUTES * new_household)
+        earlier = [record["helper"], record["requester"], community_id, start, end, record["id"]]
+        args += [community_id, label, record["helper"], record["minutes"], *earlier,
+                 record["minutes"], *earlier]
+    await db.raw(_PERIODS[backfill], *args)
+
+
+#: PostgreSQL: the help record and the three running totals in one statement. The helper's
+#: row is upserted first (``h``, which locks it); the community row counts a new helper from
+#: what ``h`` returns, under that lock.
+_RECORD_PG = (
+    "WITH rec AS (INSERT INTO yz_help_record (community, need, helper, requester, minutes, "
+    "confirmed_at) VALUES ({}, {}, {}, {}, {}, {}) RETURNING id), "
+    "h AS (" + _ADD + "), "
+    "r AS (" + _ADD.removesuffix(" RETURNING needs_helped") + "), "
+    "c AS (" + _ADD.replace("{}, {}, {}, {}, {}, {})", "{}, {}, {}, {}, {}, "
+                            "(SELECT CASE WHEN needs_helped = 1 THEN 1 ELSE 0 END FROM h))")
+    .removesuffix(" RETURNING needs_helped") + ") "
+    "SELECT rec.id AS id, (SELECT needs_helped FROM h) AS needs_helped FROM rec")
 
 
 async def record_help(community: dict, need: dict, minutes: int, now: datetime) -> None:
@@ -79,10 +107,19 @@ async def record_help(community: dict, need: dict, minutes: int, now: datetime) 
     confirmations for the same helper cannot both count them as a new helper (or a household
     as new in a period)."""
     community_id = community["id"]
-    (record,) = await HelpRecord.insert(HelpRecord(
-        community=community_id, need=need["id"], helper=need["helper"],
-        requester=need["requester"], minutes=minutes, confirmed_at=now)
-    ).returning(*HelpRecord.all_columns())
+    record = {"community": community_id, "need": need["id"], "helper": need["helper"],
+              "requester": need["requester"], "minutes": minutes, "confirmed_at": now}
+    if db.is_postgres() and need["helper"] != need["requester"]:  # one round trip
+        (row,) = await db.raw(_RECORD_PG, community_id, need["id"], need["helper"],
+                              need["requester"], minutes, now,
+                              community_id, need["helper"], minutes, 0, 1, 0,
+                              community_id, need["requester"], 0, minutes, 0, 0,
+                              community_id, COMMUNITY_ROW, minutes, 0, 1)
+        record["id"] = row["id"]
+        await add_to_periods(community_id, community["time_zone"], record)
+        return
+    (inserted,) = await HelpRecord.insert(HelpRecord(**record)).returning(HelpRecord.id)
+    record["id"] = inserted["id"]
     rows = await db.raw(_ADD, community_id, need["helper"], minutes, 0, 1, 0)
     first_help = rows[0]["needs_helped"] == 1
     await db.raw(_ADD, community_id, need["requester"], 0, minutes, 0, 0)

@@ -277,6 +277,8 @@ async def _confirm_note(community: dict, actor: dict, need: dict, reason: str) -
     if need["helper"] is not None and actor["id"] == need["helper"]:
         raise YizhanError("SELF_CONFIRM", "You cannot confirm a need you helped on.",
                           field="needId")
+    if actor["id"] == need["requester"] and not _needs_second_leader(need):
+        return ""  # the requester confirms their own need: no second read of them
     requester = await get_member(community, need["requester"], "needId")
     leader = v.is_leader_of(actor, requester["building"])
     if _needs_second_leader(need):

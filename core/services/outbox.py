@@ -7,19 +7,47 @@ committed, and actions from the CLI or another server process are seen too.
 
 from __future__ import annotations
 
+import contextvars
 import json
 from typing import Any
 
-from yizhan.core import clock
+from yizhan.core import clock, db
 from yizhan.core.tables import Outbox
+
+_INSERT = "INSERT INTO yz_outbox (community, kind, payload, created_at) VALUES "
+
+#: Events published in the open transaction and not written yet: (the transaction, rows).
+_waiting: contextvars.ContextVar[tuple[object, list[list[Any]]] | None] = \
+    contextvars.ContextVar("yizhan_outbox_waiting", default=None)
 
 
 async def publish(community_id: int | None, kind: str, payload: dict[str, Any]) -> None:
-    """Write one event (e.g. ``need.posted``) into the current transaction."""
-    await Outbox.insert(Outbox(
-        community=community_id, kind=kind, payload=json.dumps(payload, default=str),
-        created_at=clock.now(),
-    ))
+    """Write one event (e.g. ``need.posted``) into the current transaction.
+
+    Inside :func:`yizhan.core.db.atomic` the action's events are written together, in one
+    multi-row ``INSERT`` just before the transaction commits (in the order published, before
+    the other before-commit work: the credits chain's head is locked after it); outside one,
+    at once."""
+    row = [community_id, kind, json.dumps(payload, default=str), clock.now()]
+    if not db.in_transaction():
+        await db.raw(_INSERT + "({}, {}, {}, {})", *row)
+        return
+    current = db.current_transaction()
+    state = _waiting.get()
+    if state is None or state[0] is not current:
+        state = (current, [])
+        _waiting.set(state)
+        db.before_commit(lambda rows=state[1]: _flush(rows), early=True)
+    state[1].append(row)
+
+
+async def _flush(rows: list[list[Any]]) -> None:
+    if not rows:
+        return
+    _waiting.set(None)  # an event published after this (a later callback) gets a new flush
+    args = [value for row in rows for value in row]
+    batch = len(rows)
+    await db.raw(_INSERT + ", ".join(["({}, {}, {}, {})"] * batch), *args)
 
 
 async def read_after(last_id: int, limit: int = 500) -> list[dict[str, Any]]:

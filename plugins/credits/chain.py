@@ -191,6 +191,35 @@ def check_rows(rows: Iterable[tuple[Any, str, str, str, int, int]], prev_hash: s
     return None, prev_hash, expected_seq, checked
 
 
+def check_hashed(rows: Iterable[Any], prev_hash: str, expected_seq: int,
+                 ) -> tuple[VerifyResult | None, str, int, int]:
+    """:func:`check_rows` for rows whose hash the database recomputed already (PostgreSQL's
+    ``sha256``, over the same canonical text, version 2 or else version 1): each row has
+    ``id``, ``seq``, ``prev_hash``, ``hash``, ``hash_ok``, ``total`` and ``n``. The same checks
+    in the same order, with the same findings."""
+    checked = 0
+    for tx in rows:
+        seq = tx["seq"]
+        if seq != expected_seq:
+            if seq > expected_seq:
+                return (VerifyResult(False, checked, first_bad_seq=expected_seq,
+                                     problem="MISSING"), prev_hash, expected_seq, checked)
+            return (VerifyResult(False, checked, first_bad_seq=seq, first_bad_id=tx["id"],
+                                 problem="BROKEN_LINK"), prev_hash, expected_seq, checked)
+        if not tx["hash_ok"]:
+            return (VerifyResult(False, checked, first_bad_seq=seq, first_bad_id=tx["id"],
+                                 problem="HASH_MISMATCH"), prev_hash, expected_seq, checked)
+        if tx["prev_hash"] != prev_hash:
+            return (link_broken(checked, seq, tx["id"]), prev_hash, expected_seq, checked)
+        if not tx["n"] or (tx["total"] or 0) != 0:
+            return (VerifyResult(False, checked, first_bad_seq=seq, first_bad_id=tx["id"],
+                                 problem="UNBALANCED"), prev_hash, expected_seq, checked)
+        prev_hash = tx["hash"]  # the recomputed hash, as it matched
+        expected_seq += 1
+        checked += 1
+    return None, prev_hash, expected_seq, checked
+
+
 def head_broken(checked: int, head_seq: int) -> VerifyResult:
     """The chain ends before its recorded head, or its last hash is not the head's."""
     if checked < head_seq:

@@ -239,23 +239,30 @@ async def post(community: dict, lines: list[Line], *, kind: str, reason: str, ke
             values += [community_id, tx["id"], line.account["id"], line.amount,
                        row["balance_centi"]]
         await raw_sql(POSTINGS_SQL + ", ".join(["({}, {}, {}, {}, {})"] * len(moved)), *values)
-        _link_on_commit(community_id, tx, [(line.account["id"], line.amount, line.account["code"])
-                                           for line in lines])
-        postings = [{"tx": tx["id"], "account": line.account["id"],
-                     "account_code": line.account["code"], "account_kind": line.account["kind"],
-                     "member": line.account["member"], "amount_centi": line.amount,
-                     "balance_after_centi": row["balance_centi"]} for line, row in moved]
-        for line, row in moved:
-            if line.account["kind"] != MEMBER:
-                continue
-            await lots.after_posting(community, line.account, row["balance_centi"] - line.amount,
-                                     row["balance_centi"], tx, now, settings,
-                                     prefer_lot=expiring_lot)
-            await warnings.after_change(community, line.account, row, settings,
-                                        balance=line.amount, held=-line.release_held,
-                                        incoming=-line.release_incoming)
-        await await_all(hook(ctx, "yizhan_credits_transaction_posted")(
-            ctx=ctx, transaction=tx, postings=postings))
+        return await _posted(community, ctx, tx, moved, settings, now, expiring_lot)
+
+
+async def _posted(community: dict, ctx: EventContext, tx: dict, moved: list[tuple[Line, dict]],
+                  settings: Any, now: Any, expiring_lot: int | None = None) -> Posted:
+    """What follows a transaction's rows being written (inside its database transaction): its
+    link in the chain at commit, the members' lots and warnings, the posted hook."""
+    _link_on_commit(community["id"], tx, [(line.account["id"], line.amount,
+                                          line.account["code"]) for line, _ in moved])
+    postings = [{"tx": tx["id"], "account": line.account["id"],
+                 "account_code": line.account["code"], "account_kind": line.account["kind"],
+                 "member": line.account["member"], "amount_centi": line.amount,
+                 "balance_after_centi": row["balance_centi"]} for line, row in moved]
+    for line, row in moved:
+        if line.account["kind"] != MEMBER:
+            continue
+        await lots.after_posting(community, line.account, row["balance_centi"] - line.amount,
+                                 row["balance_centi"], tx, now, settings,
+                                 prefer_lot=expiring_lot)
+        await warnings.after_change(community, line.account, row, settings,
+                                    balance=line.amount, held=-line.release_held,
+                                    incoming=-line.release_incoming)
+    await await_all(hook(ctx, "yizhan_credits_transaction_posted")(
+        ctx=ctx, transaction=tx, postings=postings))
     return Posted(tx, postings)
 
 
@@ -420,10 +427,15 @@ OPEN_HOLD_SQL = (
 async def capture_open(community: dict, source_kind: str, source_id: str | int, *, kind: str,
                        reason: str, key: str, actor: int | None = None,
                        reason_msgid: str = "", reason_params: dict | None = None,
-                       ) -> Posted | None:
+                       also: tuple[str, list[Any]] | None = None) -> Posted | None:
     """Capture the open hold of a source, if there is one (None otherwise): the hold and both
-    of its accounts are read in one statement."""
-    rows = await raw_sql(OPEN_HOLD_SQL, community["id"], source_kind, str(source_id))
+    of its accounts are read in one statement. ``also`` — (an INSERT, its arguments), on
+    PostgreSQL only — is written in that same statement (a ``WITH`` before the read)."""
+    if also is not None:
+        rows = await raw_sql(f"WITH also AS ({also[0]}) {OPEN_HOLD_SQL}", *also[1],
+                             community["id"], source_kind, str(source_id))
+    else:
+        rows = await raw_sql(OPEN_HOLD_SQL, community["id"], source_kind, str(source_id))
     if not rows:
         return None
     row = rows[0]
@@ -438,6 +450,12 @@ async def _capture(community: dict, hold_row: dict, payer: dict, payee: dict, *,
                    reason: str, key: str, actor: int | None, reason_msgid: str = "",
                    reason_params: dict | None = None) -> Posted:
     amount = hold_row["amount_centi"]
+    if is_postgres():
+        posted = await _capture_pg(community, hold_row, payer, payee, kind=kind, reason=reason,
+                                   key=key, actor=actor, reason_msgid=reason_msgid,
+                                   reason_params=reason_params)
+        if posted is not None:
+            return posted
     async with atomic():
         posted = await post(community, [
             Line(payer, -amount, checked=False, release_held=amount),
@@ -453,6 +471,73 @@ async def _capture(community: dict, hold_row: dict, payer: dict, payee: dict, *,
         if not closed:  # captured or released by someone else meanwhile: undo everything
             raise YizhanError("HOLD_CLOSED", "These credits are no longer held.")
     return posted
+
+
+_MOVE_PG = (
+    "UPDATE yz_credit_account SET balance_centi = balance_centi + {}, "
+    "held_centi = held_centi + {}, incoming_centi = incoming_centi + {} "
+    "WHERE id = {} AND EXISTS (SELECT 1 FROM %s) "
+    "RETURNING id, community, balance_centi, held_centi, incoming_centi")
+#: PostgreSQL: a hold's capture in one statement — claim the key (``c``), move both accounts
+#: (``a1`` then ``a2``, ascending ids: ``a2`` waits for ``a1``'s row, so locks are taken in
+#: the same order as :func:`post` takes them), write the postings with the new balances and
+#: close the hold. Nothing but the claim happens when the key was used already.
+CAPTURE_PG_SQL = (
+    "WITH c AS (" + CLAIM_SQL + "), "
+    "a1 AS (" + _MOVE_PG % "c" + "), "
+    "a2 AS (" + _MOVE_PG % "a1" + "), "
+    "p AS (INSERT INTO yz_credit_posting (community, tx, account, amount_centi, "
+    "balance_after_centi) SELECT a1.community, c.id, a1.id, {}::bigint, a1.balance_centi "
+    "FROM a1, c UNION ALL SELECT a2.community, c.id, a2.id, {}::bigint, a2.balance_centi "
+    "FROM a2, c), "
+    "h AS (UPDATE yz_credit_hold SET status = 'captured', closed_at = {}, tx = c.id FROM c "
+    "WHERE yz_credit_hold.id = {} AND yz_credit_hold.status = 'open' "
+    "RETURNING yz_credit_hold.id) "
+    "SELECT c.id AS tx, (SELECT COUNT(*) FROM h) AS closed, "
+    "a1.balance_centi AS b1, a1.held_centi AS h1, a1.incoming_centi AS i1, "
+    "a2.balance_centi AS b2, a2.held_centi AS h2, a2.incoming_centi AS i2 "
+    "FROM c LEFT JOIN a1 ON TRUE LEFT JOIN a2 ON TRUE")
+
+
+async def _capture_pg(community: dict, hold_row: dict, payer: dict, payee: dict, *, kind: str,
+                      reason: str, key: str, actor: int | None, reason_msgid: str,
+                      reason_params: dict | None) -> Posted | None:
+    """:func:`_capture` in one round trip on PostgreSQL, with the same checks, rows, chain
+    link, lots, warnings and hook as :func:`post`; None (nothing written) when the key was
+    used already — then the general path answers as it would."""
+    amount = hold_row["amount_centi"]
+    lines = [Line(payer, -amount, checked=False, release_held=amount),
+             Line(payee, amount, checked=False, release_incoming=amount)]
+    community_id = community["id"]
+    _validate(community_id, lines, key, kind)
+    lines.sort(key=lambda item: item.account["id"])
+    source_kind, source_id = hold_row["source_kind"], str(hold_row["source_id"])
+    async with atomic():
+        now = _now()
+        tx = {"community": community_id, "seq": None, "kind": kind, "reason": reason,
+              "source_kind": source_kind, "source_id": source_id, "idempotency_key": key,
+              "amount_centi": amount, "actor": actor, "reverses": None,
+              "created_us": chain.to_us(now), "prev_hash": "", "hash": ""}
+        args: list[Any] = [community_id, kind, reason, source_kind, source_id, key, amount,
+                           actor, None, tx["created_us"], reason_msgid,
+                           json.dumps(reason_params or {}, ensure_ascii=False, sort_keys=True)]
+        for line in lines:
+            args += [line.amount, -line.release_held, -line.release_incoming, line.account["id"]]
+        args += [lines[0].amount, lines[1].amount, now, hold_row["id"]]
+        rows = await raw_sql(CAPTURE_PG_SQL, *args)
+        if not rows:
+            return None  # the key was claimed before: nothing else was written
+        row = rows[0]
+        if not row["closed"] or row["b1"] is None or row["b2"] is None:
+            # captured or released by someone else meanwhile (or an account is gone): undo
+            raise YizhanError("HOLD_CLOSED", "These credits are no longer held.")
+        tx["id"] = row["tx"]
+        moved = [(lines[0], {"balance_centi": row["b1"], "held_centi": row["h1"],
+                             "incoming_centi": row["i1"]}),
+                 (lines[1], {"balance_centi": row["b2"], "held_centi": row["h2"],
+                             "incoming_centi": row["i2"]})]
+        return await _posted(community, EventContext(community=community), tx, moved,
+                             settings_of(community_id), now)
 
 
 async def lock_account(account_id: int) -> dict:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from yizhan.core.api import EventContext
+from yizhan.core.api import EventContext, is_postgres, raw_sql
 from yizhan.plugins.credits import accounts, ledger
 from yizhan.plugins.credits.ledger import Line
-from yizhan.plugins.credits.tables import CreditConfirmedNeed
 
 SOURCE = "need"
+#: The confirmation recorded for the leader pool (once per need).
+_RECORD_SQL = ("INSERT INTO yz_credit_confirmed_need (community, need, building, month, "
+               "confirmed_at) VALUES ({}, {}, {}, {}, {}) ON CONFLICT DO NOTHING")
 
 
 def fund_pays(need: dict, settings) -> bool:
@@ -78,19 +80,20 @@ async def on_released(ctx: EventContext, need: dict) -> None:
 async def on_confirmed(ctx: EventContext, need: dict) -> None:
     """Record the confirmation (for the leader pool) and pay the helper."""
     tz = ZoneInfo(ctx.community["time_zone"])
-    await CreditConfirmedNeed.insert(CreditConfirmedNeed(
-        community=ctx.community_id, need=need["id"], building=need["building"],
-        month=ctx.now.astimezone(tz).strftime("%Y-%m"), confirmed_at=ctx.now,
-    )).on_conflict(action="DO NOTHING")
+    month = ctx.now.astimezone(tz).strftime("%Y-%m")
     amount = need["credits_centi"]
+    record = [ctx.community_id, need["id"], need["building"], month, ctx.now]
+    if amount <= 0 or not is_postgres():
+        await raw_sql(_RECORD_SQL, *record)  # (PostgreSQL: with the hold's read below)
     if amount <= 0:
         return
     reason = f"Help: {need['title']}"
     key = f"need:{need['id']}:payment"
     actor = ctx.actor["id"] if ctx.actor else None
     label = {"reason_msgid": "Help: {title}", "reason_params": {"title": need["title"]}}
-    captured = await ledger.capture_open(ctx.community, SOURCE, need["id"], kind="need_payment",
-                                         reason=reason, key=key, actor=actor, **label)
+    captured = await ledger.capture_open(
+        ctx.community, SOURCE, need["id"], kind="need_payment", reason=reason, key=key,
+        actor=actor, **label, also=(_RECORD_SQL, record) if is_postgres() else None)
     if captured is not None:
         return
     # Accepted before credits was switched on: nothing was held, so pay within the limits.

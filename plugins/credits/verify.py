@@ -33,11 +33,7 @@ Fetch = Callable[..., Awaitable[list[Any]]]
 TX_SQL = ("SELECT id, community, seq, created_us, kind, reason, source_kind, source_id, "
           "idempotency_key, amount_centi, actor, reverses, prev_hash, hash FROM yz_credit_tx "
           "WHERE community = {} AND seq > {} AND seq <= {} ORDER BY seq LIMIT {}")
-#: PostgreSQL builds each transaction's canonical text itself — exactly what
-#: :func:`yizhan.plugins.credits.chain.canonical` writes — in its own process, while Python
-#: hashes the previous batch; Python then only hashes and compares.
-PG_TX_SQL = (
-    "SELECT t.id, t.seq, t.prev_hash, t.hash, "
+_PG_TEXT = (
     "t.community || '|' || t.seq || '|' || t.created_us || '|' "
     "|| length(t.kind) || ':' || t.kind || '|' "
     "|| length(coalesce(t.reason, '')) || ':' || coalesce(t.reason, '') || '|' "
@@ -45,18 +41,32 @@ PG_TX_SQL = (
     "|| length(coalesce(t.source_id, '')) || ':' || coalesce(t.source_id, '') || '|' "
     "|| length(t.idempotency_key) || ':' || t.idempotency_key || '|' "
     "|| t.amount_centi || '|' || coalesce(t.actor::text, '') || '|' "
-    "|| coalesce(t.reverses::text, '') AS text, "
-    "coalesce(p.lines2, '') AS lines2, coalesce(p.lines, '') AS lines, "
-    "p.total, p.n FROM yz_credit_tx t LEFT JOIN LATERAL ("
-    "SELECT string_agg(q.account::text || ':' || q.amount_centi::text, ';' "
-    "ORDER BY q.account, q.amount_centi) AS lines, "
-    "string_agg(q.account::text || ':' || q.amount_centi::text || ':' "
+    "|| coalesce(t.reverses::text, '')")
+_PG_LINES = (
+    "LEFT JOIN LATERAL ("
+    "SELECT string_agg(q.account::text || ':' || q.amount_centi::text || ':' "
     "|| length(coalesce(a.code, '')) || ':' || coalesce(a.code, ''), ';' "
     "ORDER BY q.account, q.amount_centi) AS lines2, "
     "SUM(q.amount_centi) AS total, COUNT(*) AS n "
     "FROM yz_credit_posting q LEFT JOIN yz_credit_account a ON a.id = q.account "
-    "WHERE q.tx = t.id) p ON true "
-    "WHERE t.community = $1 AND t.seq > $2 AND t.seq <= $3 ORDER BY t.seq LIMIT $4")
+    "WHERE q.tx = t.id) p ON true ")
+#: Version 1's posting lines (transactions written before account codes were covered): only
+#: built for a transaction whose version-2 hash does not match (``OR`` stops at the first).
+_PG_LINES1 = (
+    "(SELECT coalesce(string_agg(q.account::text || ':' || q.amount_centi::text, ';' "
+    "ORDER BY q.account, q.amount_centi), '') FROM yz_credit_posting q WHERE q.tx = t.id)")
+#: PostgreSQL builds each transaction's canonical text — exactly what
+#: :func:`yizhan.plugins.credits.chain.canonical` writes — and hashes it itself (``sha256``,
+#: version 2, else version 1, after the stored previous hash), in one query streamed through a
+#: server-side cursor; Python then only follows the links (:func:`chain.check_hashed`).
+PG_CHAIN_SQL = (
+    "SELECT t.id, t.seq, t.prev_hash, t.hash, "
+    "(encode(sha256(convert_to(t.prev_hash || E'\\nv2|' || x.text || '|' "
+    "|| coalesce(p.lines2, ''), 'UTF8')), 'hex') = t.hash "
+    "OR encode(sha256(convert_to(t.prev_hash || E'\\nv1|' || x.text || '|' "
+    "|| " + _PG_LINES1 + ", 'UTF8')), 'hex') = t.hash) AS hash_ok, "
+    "p.total, p.n FROM yz_credit_tx t CROSS JOIN LATERAL (SELECT " + _PG_TEXT + " AS text) x "
+    + _PG_LINES + "WHERE t.community = $1 AND t.seq > 0 AND t.seq <= $2 ORDER BY t.seq")
 #: Every posting of the transactions in an id range, whatever community it is labelled with
 #: (a posting labelled with another community is still part of its transaction).
 POSTINGS_SQL = ("SELECT p.tx, p.account, p.amount_centi, a.code FROM yz_credit_posting p "
@@ -89,6 +99,7 @@ async def _reader() -> AsyncIterator[Fetch]:
             async def fetch(sql: str, *args: Any) -> list[Any]:
                 return await connection.fetch(_numbered(sql), *args)
 
+            fetch.connection = connection  # type: ignore[attr-defined]
             yield fetch
     finally:
         if pool is not None:
@@ -156,23 +167,20 @@ async def _batches(fetch: Fetch, community_id: int, head_seq: int,
     """Consecutive batches of (transaction, its canonical text, the sum and the number of its
     postings), in chain order."""
     last_seq = 0
-    if is_postgres():
-        pending = asyncio.ensure_future(fetch(PG_TX_SQL, community_id, 0, head_seq, BATCH))
+    connection = getattr(fetch, "connection", None)
+    if connection is not None:  # PostgreSQL: one query, streamed, hashed by the database
+        await connection.execute("SET LOCAL jit = off")  # compiling costs more than it saves
+        cursor = await connection.cursor(PG_CHAIN_SQL, community_id, head_seq)
+        pending = asyncio.ensure_future(cursor.fetch(BATCH))
         try:
             while True:
                 rows = await pending
                 if not rows:
                     return
-                last_seq = rows[-1]["seq"]
-                if last_seq < head_seq:  # ask for the next batch before hashing this one
-                    pending = asyncio.ensure_future(
-                        fetch(PG_TX_SQL, community_id, last_seq, head_seq, BATCH))
-                    for _ in range(3):  # let the query go out: PostgreSQL works meanwhile
-                        await asyncio.sleep(0)
-                else:
-                    pending = asyncio.ensure_future(_nothing())
-                yield [(r, r["text"], r["lines2"], r["lines"], r["total"] or 0, r["n"])
-                       for r in rows]
+                # ask for the next batch before checking this one: PostgreSQL works meanwhile
+                pending = asyncio.ensure_future(cursor.fetch(BATCH) if len(rows) == BATCH
+                                                else _nothing())
+                yield rows
         finally:  # the connection must be idle before anything else uses it
             await asyncio.gather(pending, return_exceptions=True)
     while last_seq < head_seq:
@@ -199,10 +207,11 @@ async def _walk(fetch: Fetch, community_id: int, head_seq: int, head_hash: str,
                 progress: Progress | None) -> VerifyResult:
     prev_hash, expected, checked = GENESIS, 1, 0
     batches = _batches(fetch, community_id, head_seq)
+    check = chain.check_hashed if getattr(fetch, "connection", None) else chain.check_rows
     try:
         async for rows in batches:
-            failure, prev_hash, expected, done = await run_cpu(
-                chain.check_rows, rows, prev_hash, expected)
+            failure, prev_hash, expected, done = await run_cpu(check, rows, prev_hash,
+                                                               expected)
             checked += done
             if failure is not None:
                 failure.checked = checked

@@ -205,3 +205,44 @@ async def test_every_reader_gives_the_same_answer_and_reports_progress(five, cre
     await db.raw("UPDATE yz_credit_tx SET reason = 'forged' WHERE id = {}", five[3]["id"])
     first, second = await both()
     assert first == second and first[:5] == (False, 3, 4, five[3]["id"], "HASH_MISMATCH")
+
+
+async def test_version_1_hashes_verify_and_a_change_to_one_is_caught(five, credits_on, admin):
+    """Transactions hashed before account codes were covered (version 1: postings as
+    ``account:amount``) still verify on every reader — PostgreSQL builds that text only for a
+    transaction whose version-2 hash does not match — and a change to one is still caught."""
+    from yizhan.plugins.credits import verify
+
+    prev = chain.GENESIS
+    for tx in five[:3]:  # the first three rewritten as version 1, the rest follow them
+        postings = await db.raw("SELECT account, amount_centi FROM yz_credit_posting "
+                                "WHERE tx = {}", tx["id"])
+        codes = await db.raw("SELECT p.account, a.code FROM yz_credit_posting p JOIN "
+                             "yz_credit_account a ON a.id = p.account WHERE p.tx = {}", tx["id"])
+        assert codes  # (version 2 would cover these codes)
+        tx["hash"] = chain.compute_hash(prev, tx, [(p["account"], p["amount_centi"])
+                                                   for p in postings])
+        await db.raw("UPDATE yz_credit_tx SET prev_hash = {}, hash = {} WHERE id = {}",
+                     prev, tx["hash"], tx["id"])
+        prev = tx["hash"]
+    for tx in five[3:]:
+        postings = await db.raw(
+            "SELECT p.account, p.amount_centi, a.code FROM yz_credit_posting p JOIN "
+            "yz_credit_account a ON a.id = p.account WHERE p.tx = {}", tx["id"])
+        tx["hash"] = chain.compute_hash(prev, tx, [(p["account"], p["amount_centi"], p["code"])
+                                                   for p in postings])
+        await db.raw("UPDATE yz_credit_tx SET prev_hash = {}, hash = {} WHERE id = {}",
+                     prev, tx["hash"], tx["id"])
+        prev = tx["hash"]
+    await db.raw("UPDATE yz_credit_chain_head SET hash = {} WHERE community = {}", prev,
+                 credits_on["id"])
+    result = await verify_as(admin)
+    assert result["ok"] is True and result["checked"] == 5, result
+    async with db.atomic():  # the batched reader too
+        inside = await verify.verify(credits_on["id"], record=False)
+    assert inside.ok and inside.checked == 5
+    await db.raw("UPDATE yz_credit_posting SET amount_centi = amount_centi * 2 WHERE tx = {}",
+                 five[1]["id"])
+    result = await verify_as(admin)
+    assert (result["ok"], result["firstBadSeq"], result["problem"]) == (
+        False, 2, "HASH_MISMATCH")
