@@ -10,6 +10,7 @@ import yz_probe
 import yz_probe_child
 import yz_probe_clash
 from contract_helpers import CONFIGURE, ECHO, load_registry
+from graphql import build_ast_schema, parse
 from typer.testing import CliRunner
 
 from yizhan.cli.main import make_app
@@ -24,7 +25,10 @@ hook = pytest.mark.hook
 @hook("yizhan_register_graphql")
 async def test_graphql_fields_are_merged_and_switched(community, gql, enable_plugin,
                                                       probe_registry):
-    assert "probeEcho(community: String!, text: String!): String!" in print_sdl(probe_registry)
+    echo = build_ast_schema(parse(print_sdl(probe_registry))).query_type.fields["probeEcho"]
+    assert str(echo.type) == "String!"
+    assert {name: str(arg.type) for name, arg in echo.args.items()} == {
+        "community": "String!", "text": "String!"}
     result = await gql.execute(ECHO, {"c": "testville", "t": "hi"})
     assert result["data"] is None
     assert result["errors"][0]["extensions"]["code"] == "PLUGIN_DISABLED"
