@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from badges_helpers import APPLY, DEFINITIONS, REVOKE, apply_ok, badge_id, certify
 
-from yizhan.core.services import people, plugin_admin
-from yizhan.testing.people import Actor
+from yizhan.core.services import plugin_admin
 
 NODE = """query($id: ID!) { node(id: $id) { id
   ... on BadgeDefinition { slug } ... on BadgeAward { status }
@@ -15,20 +14,13 @@ NODE = """query($id: ID!) { node(id: $id) { id
 PROFILE = """query($id: ID!) { badgeProfile(memberId: $id) { needsHelped badges { id } } }"""
 
 
-async def _stranger(gql) -> Actor:
-    """Someone logged in who is no member of testville."""
-    person = await people.create_person("stranger1", "Stranger", "a-long-password")
-    token, _ = await people.create_login_token(person["id"])
-    return Actor(person, None, token, gql.as_(token))
-
-
 async def _node(actor, gid: str) -> dict | None:
     return (await actor.gql.data(NODE, {"id": gid}))["node"]
 
 
-async def test_a_badge_is_public_like_badge_definitions(badges, gql, pending):
+async def test_a_badge_is_public_like_badge_definitions(badges, gql, pending, outsider):
     gid = await badge_id(pending, "expert-electrician")
-    for viewer in (gql, pending.gql, (await _stranger(gql)).gql):
+    for viewer in (gql, pending.gql, outsider.gql):
         found = (await viewer.data(NODE, {"id": gid}))["node"]
         assert found == {"id": gid, "slug": "expert-electrician"}
     await plugin_admin.disable(badges, "badges")
@@ -36,27 +28,27 @@ async def test_a_badge_is_public_like_badge_definitions(badges, gql, pending):
 
 
 async def test_an_application_is_seen_by_its_applicant_and_reviewers(
-        badges, gql, admin, leader, resident, neighbour, pending):
+        badges, gql, admin, leader, resident, neighbour, pending, outsider):
     application = await apply_ok(resident)
     gid = application["id"]
     for viewer in (resident, leader, admin):
         assert await _node(viewer, gid) == {"id": gid, "state": "PENDING"}
     assert await _node(neighbour, gid) is None  # another resident reviews nobody
     assert await pending.gql.error_code(NODE, {"id": gid}) == "NOT_VERIFIED"
-    assert await (await _stranger(gql)).gql.error_code(NODE, {"id": gid}) == "FORBIDDEN"
+    assert await outsider.gql.error_code(NODE, {"id": gid}) == "FORBIDDEN"
     assert await gql.error_code(NODE, {"id": gid}) == "UNAUTHENTICATED"
     await plugin_admin.disable(badges, "badges")
     assert await resident.gql.error_code(NODE, {"id": gid}) == "PLUGIN_DISABLED"
 
 
 async def test_an_award_is_seen_like_profiles_and_my_badges(
-        badges, gql, admin, leader, resident, neighbour, pending):
+        badges, gql, admin, leader, resident, neighbour, pending, outsider):
     award = await certify(resident, leader)
     gid = award["id"]
     for viewer in (resident, neighbour, leader, admin):  # active: on the holder's profile
         assert await _node(viewer, gid) == {"id": gid, "status": "ACTIVE"}
     assert await pending.gql.error_code(NODE, {"id": gid}) == "NOT_VERIFIED"
-    assert await (await _stranger(gql)).gql.error_code(NODE, {"id": gid}) == "FORBIDDEN"
+    assert await outsider.gql.error_code(NODE, {"id": gid}) == "FORBIDDEN"
     assert await gql.error_code(NODE, {"id": gid}) == "UNAUTHENTICATED"
     revoked = await leader.gql.mutate(REVOKE, {"input": {"awardId": gid, "reason": "Lapsed"}})
     assert revoked["errors"] == []

@@ -7,21 +7,14 @@ from __future__ import annotations
 from disputes_helpers import done_need
 from test_disputes_life import _open
 
-from yizhan.core.services import people, plugin_admin
-from yizhan.testing.people import Actor, make_actor
+from yizhan.core.services import plugin_admin
+from yizhan.testing.people import make_actor
 
 NODE = "query($id: ID!) { node(id: $id) { id ... on Dispute { status } } }"
 
 
-async def _stranger(gql) -> Actor:
-    """Someone logged in who is no member of testville."""
-    person = await people.create_person("stranger1", "Stranger", "a-long-password")
-    token, _ = await people.create_login_token(person["id"])
-    return Actor(person, None, token, gql.as_(token))
-
-
 async def test_node_shows_a_dispute_to_those_who_may_see_it(
-        disputes_on, gql, paying_resident, neighbour, leader, admin, deputy, pending):
+        disputes_on, gql, paying_resident, neighbour, leader, admin, deputy, pending, outsider):
     need = await done_need(disputes_on, paying_resident, neighbour)
     dispute = await _open(disputes_on, paying_resident, need)
     gid = dispute["id"]
@@ -31,7 +24,7 @@ async def test_node_shows_a_dispute_to_those_who_may_see_it(
     other = await make_actor(disputes_on, gql, "other1", "B", "resident")
     for viewer in (deputy, other, pending):
         assert (await viewer.gql.data(NODE, {"id": gid}))["node"] is None
-    assert await (await _stranger(gql)).gql.error_code(NODE, {"id": gid}) == "FORBIDDEN"
+    assert await outsider.gql.error_code(NODE, {"id": gid}) == "FORBIDDEN"
     assert await gql.error_code(NODE, {"id": gid}) == "UNAUTHENTICATED"
     await plugin_admin.disable(disputes_on, "disputes")
     assert await admin.gql.error_code(NODE, {"id": gid}) == "PLUGIN_DISABLED"
