@@ -163,32 +163,17 @@ def check_rows(rows: Iterable[tuple[Any, str, str, str, int, int]], prev_hash: s
     (transaction, its :func:`body`, its version-2 and version-1 posting lines, the sum and the
     number of its postings). Returns (a failure or None, the last hash, the next seq, rows
     checked)."""
-    checked = 0
     sha256 = hashlib.sha256
-    for tx, text, lines2, lines1, total, count in rows:
-        seq = tx["seq"]
-        if seq != expected_seq:
-            if seq > expected_seq:
-                return (VerifyResult(False, checked, first_bad_seq=expected_seq,
-                                     problem="MISSING"), prev_hash, expected_seq, checked)
-            return (VerifyResult(False, checked, first_bad_seq=seq, first_bad_id=tx["id"],
-                                 problem="BROKEN_LINK"), prev_hash, expected_seq, checked)
-        stored_prev = tx["prev_hash"]
-        digest = sha256(f"{stored_prev}\nv2|{text}|{lines2}".encode()).hexdigest()
-        if digest != tx["hash"]:
-            digest = sha256(f"{stored_prev}\nv1|{text}|{lines1}".encode()).hexdigest()
-        if digest != tx["hash"]:
-            return (VerifyResult(False, checked, first_bad_seq=seq, first_bad_id=tx["id"],
-                                 problem="HASH_MISMATCH"), prev_hash, expected_seq, checked)
-        if stored_prev != prev_hash:
-            return (link_broken(checked, seq, tx["id"]), prev_hash, expected_seq, checked)
-        if not count or total != 0:
-            return (VerifyResult(False, checked, first_bad_seq=seq, first_bad_id=tx["id"],
-                                 problem="UNBALANCED"), prev_hash, expected_seq, checked)
-        prev_hash = digest
-        expected_seq += 1
-        checked += 1
-    return None, prev_hash, expected_seq, checked
+
+    def hashed():
+        for tx, text, lines2, lines1, total, count in rows:
+            stored_prev = tx["prev_hash"]
+            digest = sha256(f"{stored_prev}\nv2|{text}|{lines2}".encode()).hexdigest()
+            if digest != tx["hash"]:
+                digest = sha256(f"{stored_prev}\nv1|{text}|{lines1}".encode()).hexdigest()
+            yield tx, digest if digest == tx["hash"] else None, bool(count) and total == 0
+
+    return _follow(hashed(), prev_hash, expected_seq)
 
 
 def check_hashed(rows: Iterable[Any], prev_hash: str, expected_seq: int,
@@ -197,8 +182,17 @@ def check_hashed(rows: Iterable[Any], prev_hash: str, expected_seq: int,
     ``sha256``, over the same canonical text, version 2 or else version 1): each row has
     ``id``, ``seq``, ``prev_hash``, ``hash``, ``hash_ok``, ``total`` and ``n``. The same checks
     in the same order, with the same findings."""
+    return _follow(((tx, tx["hash"] if tx["hash_ok"] else None,
+                     bool(tx["n"]) and (tx["total"] or 0) == 0) for tx in rows),
+                   prev_hash, expected_seq)
+
+
+def _follow(rows: Iterable[tuple[Any, str | None, bool]], prev_hash: str, expected_seq: int,
+            ) -> tuple[VerifyResult | None, str, int, int]:
+    """The checks of the chain, in order, over (transaction, its hash when it matches the
+    stored one else None, whether its postings balance): sequence, hash, link, balance."""
     checked = 0
-    for tx in rows:
+    for tx, digest, balanced in rows:
         seq = tx["seq"]
         if seq != expected_seq:
             if seq > expected_seq:
@@ -206,15 +200,15 @@ def check_hashed(rows: Iterable[Any], prev_hash: str, expected_seq: int,
                                      problem="MISSING"), prev_hash, expected_seq, checked)
             return (VerifyResult(False, checked, first_bad_seq=seq, first_bad_id=tx["id"],
                                  problem="BROKEN_LINK"), prev_hash, expected_seq, checked)
-        if not tx["hash_ok"]:
+        if digest is None:
             return (VerifyResult(False, checked, first_bad_seq=seq, first_bad_id=tx["id"],
                                  problem="HASH_MISMATCH"), prev_hash, expected_seq, checked)
         if tx["prev_hash"] != prev_hash:
             return (link_broken(checked, seq, tx["id"]), prev_hash, expected_seq, checked)
-        if not tx["n"] or (tx["total"] or 0) != 0:
+        if not balanced:
             return (VerifyResult(False, checked, first_bad_seq=seq, first_bad_id=tx["id"],
                                  problem="UNBALANCED"), prev_hash, expected_seq, checked)
-        prev_hash = tx["hash"]  # the recomputed hash, as it matched
+        prev_hash = digest
         expected_seq += 1
         checked += 1
     return None, prev_hash, expected_seq, checked
