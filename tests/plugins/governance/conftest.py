@@ -28,6 +28,6 @@ async def steward(gov, gql):
 
 
 @pytest_asyncio.fixture
-async def outsider(gov, gql):
+async def bystander(gov, gql):
     """A verified resident of building B on no team."""
-    return await make_actor(gov, gql, "outsider1", "B", "resident")
+    return await make_actor(gov, gql, "bystander1", "B", "resident")

@@ -92,9 +92,9 @@ async def test_bad_submissions_are_refused_and_write_nothing(gov, resident, fiel
     assert await Request.count() == 0 and await RequestEvent.count() == 0
 
 
-async def test_only_staff_triage_and_answer(gov, resident, outsider, neighbour):
+async def test_only_staff_triage_and_answer(gov, resident, bystander, neighbour):
     request = await submitted(resident)
-    for actor, query, extra in ((outsider, TRIAGE, {"urgency": "RED"}),
+    for actor, query, extra in ((bystander, TRIAGE, {"urgency": "RED"}),
                                 (neighbour, ANSWER, {"response": "ok"})):
         result = await actor.gql.execute(query, {"i": {"requestId": request["id"], **extra}})
         assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
@@ -104,14 +104,14 @@ async def test_only_staff_triage_and_answer(gov, resident, outsider, neighbour):
 
 
 async def test_admin_lists_with_filters_and_a_person_assignee_handles_it(
-        gov, resident, admin, outsider, clock):
+        gov, resident, admin, bystander, clock):
     red = await submitted(resident, suggestedUrgency="RED")
     blue = await submitted(resident, suggestedUrgency="BLUE", building=None, place="北门")
     assert blue["grid"] is None
     moved = await admin.gql.mutate(ASSIGN, {"i": {"requestId": blue["id"],
-                                                  "assigneeId": outsider.id}})
-    assert moved["request"]["assignee"] == {"username": "outsider1"}
-    queue = await outsider.gql.data(LIST % "governanceGridQueue")
+                                                  "assigneeId": bystander.id}})
+    assert moved["request"]["assignee"] == {"username": "bystander1"}
+    queue = await bystander.gql.data(LIST % "governanceGridQueue")
     assert [e["node"]["number"] for e in queue["governanceGridQueue"]["edges"]] == [
         blue["number"]]
     clock.advance(hours=49)
