@@ -21,7 +21,8 @@ transactions) in both communities.
 
 Usage: ``YIZHAN_DATABASE_URL=postgresql://… python bench/scale.py`` (PostgreSQL only; the
 database is emptied). ``BENCH_BIG`` / ``BENCH_SMALL`` change the sizes; ``BENCH_JSON=path``
-writes the final table as JSON.
+writes the final table as JSON; ``BENCH_ONLY=indicators,members`` times only the queries whose
+names contain one of those words.
 
 Measured on PostgreSQL 15 (shared 2-core machine at load 12–17 from other work, so single
 figures swing 2–3×; ms; medians of 3 rounds of 7 runs, and the fastest run of each side):
@@ -353,6 +354,11 @@ QUERIES = {
     "merchants(first: 20)": ("query($c: String!) { merchants(community: $c, first: 20) "
                              "{ edges { node { id name } } } }", lambda c: {"c": c["slug"]}),
 }
+
+if os.environ.get("BENCH_ONLY"):  # e.g. BENCH_ONLY=indicators,members: only those rows
+    QUERIES = {name: q for name, q in QUERIES.items()
+               if any(part.strip() and part.strip() in name
+                      for part in os.environ["BENCH_ONLY"].split(","))}
 
 
 async def timed(client: httpx.AsyncClient, community: dict, query: str, variables) -> float:

@@ -1,4 +1,5 @@
-"""``yizhan insights …`` (indicators, series, definitions, closing months) and
+"""``yizhan insights …`` (indicators, series, definitions, closing months, refreshing the
+running month) and
 ``yizhan report monthly`` (the PDF and HTML report)."""
 
 from __future__ import annotations
@@ -9,7 +10,12 @@ import typer
 
 from yizhan.cli.output import JSON_OPTION, emit, fail
 from yizhan.cli.runner import run
-from yizhan.core.api import all_indicators, community_with_plugin, now
+from yizhan.core.api import (
+    all_indicators,
+    communities_with_plugin,
+    community_with_plugin,
+    now,
+)
 from yizhan.plugins.insights import periods, service
 
 insights_app = typer.Typer(help="Insights: the key indicators per month or quarter.",
@@ -44,7 +50,7 @@ def show(community: str | None = DEPLOYMENT_COMMUNITY,
             current, service.zone_of(row))
         rep = await service.report(row, chosen, ADMIN_VIEW, current)
         return {"community": row["slug"] if row else None, "period": chosen.label,
-                "closed": rep.closed,
+                "closed": rep.closed, "computed_at": rep.computed_at.isoformat(),
                 "indicators": [{"key": r.indicator.key, "title": r.indicator.title_en,
                                 "title_zh": r.indicator.title_zh, "unit": r.indicator.unit,
                                 "value": _text(r.value), "previous": _text(r.previous),
@@ -55,8 +61,8 @@ def show(community: str | None = DEPLOYMENT_COMMUNITY,
         emit(out, True)
         return
     typer.echo(f"{out['community'] or 'deployment'} {out['period']} "
-               f"({'closed' if out['closed'] else 'live'}), {len(out['indicators'])} "
-               "indicators")
+               f"({'closed' if out['closed'] else 'running'}, as of {out['computed_at']}), "
+               f"{len(out['indicators'])} indicators")
     emit(out["indicators"], False, ["key", "title_zh", "value", "previous", "change", "unit"])
 
 
@@ -76,9 +82,10 @@ def series(key: str, community: str | None = DEPLOYMENT_COMMUNITY,
                 fail("UNKNOWN_INDICATOR", f"No indicator named {key}.")
             indicator = found[key]
         points = await service.series(row, indicator, months, now())
-        return [{"period": p.label, "value": _text(v)} for p, v in points]
+        return [{"period": p.label, "value": _text(v),
+                 "computed_at": at.isoformat() if at else None} for p, v, at in points]
 
-    emit(run(body), as_json, ["period", "value"])
+    emit(run(body), as_json, ["period", "value", "computed_at"])
 
 
 @insights_app.command("list")
@@ -121,6 +128,31 @@ def close(as_json: bool = JSON) -> None:
     ``insights.close_months`` job does)."""
     stored = run(lambda: service.close_due(now()))
     emit({"stored_periods": stored}, as_json)
+
+
+@insights_app.command("refresh")
+def refresh(community: str | None = DEPLOYMENT_COMMUNITY,
+            every: bool = typer.Option(False, "--all",
+                                       help="Every community with insights on, and the "
+                                            "deployment."),
+            as_json: bool = JSON) -> None:
+    """Recompute the running month's figures now (and the running quarter's, once read),
+    instead of waiting for the ``insights.refresh_running`` job."""
+
+    async def body() -> list[dict]:
+        if every:
+            targets = [*await communities_with_plugin(service.PLUGIN), None]
+        else:
+            targets = [await _community(community)]
+        current = now()
+        done = []
+        for row in targets:
+            for period in await service.refresh_running(row, current):
+                done.append({"community": row["slug"] if row else None,
+                             "period": period.label, "computed_at": current.isoformat()})
+        return done
+
+    emit(run(body), as_json, ["community", "period", "computed_at"])
 
 
 @report_app.command("monthly")

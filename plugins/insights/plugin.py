@@ -9,7 +9,8 @@ PLUGIN = PluginSpec(
     name=NAME,
     version="0.1.0",
     description="Key indicators of every plugin per month and quarter, stored when a month "
-                "closes, and a monthly report with charts for the admins.",
+                "closes and refreshed every few minutes while it runs, and a monthly report "
+                "with charts for the admins.",
 )
 
 
@@ -21,7 +22,7 @@ def yizhan_register_piccolo_app():
 
 @hookimpl
 def yizhan_register_settings():
-    """Public indicators, trend months, notifying admins."""
+    """Public indicators, trend months, notifying admins, refresh interval."""
     from yizhan.plugins.insights.settings import InsightsSettings
 
     return InsightsSettings
@@ -38,10 +39,13 @@ def yizhan_register_graphql():
 
 @hookimpl
 def yizhan_register_jobs():
-    """``insights.close_months``: store the months and quarters that ended (hourly)."""
+    """``insights.close_months``: store the months and quarters that ended (hourly);
+    ``insights.refresh_running``: recompute the running month's snapshots that are older than
+    ``running_refresh_minutes`` (checked every minute)."""
     from yizhan.plugins.insights import service
 
-    return [Job("insights.close_months", 3600, service.close_due)]
+    return [Job("insights.close_months", 3600, service.close_due),
+            Job("insights.refresh_running", 60, service.refresh_due)]
 
 
 @hookimpl

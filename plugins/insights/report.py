@@ -84,8 +84,8 @@ async def build(community: dict, period: Period, now: datetime,
     for key in TREND_KEYS:
         if key in by_key:
             points = await service.series(community, by_key[key], months, now, until=period)
-            panels.append((by_key[key].title(locale), [p.label for p, _ in points],
-                           [v for _, v in points]))
+            panels.append((by_key[key].title(locale), [p.label for p, _, _ in points],
+                           [v for _, v, _ in points]))
     trend_png = charts.trends(panels, font_path)
     categories = await needs_breakdown(community["id"], rep.start, rep.end, "category")
     buildings = await needs_breakdown(community["id"], rep.start, rep.end, "building")

@@ -91,7 +91,11 @@ class IndicatorReport:
     end: datetime = strawberry.field(description="The period's end, exclusive.")
     closed: bool = strawberry.field(
         description="True when the values are the stored, final ones of a closed period; "
-                    "false while they are computed live.")
+                    "false while the period runs (figures as of `computedAt`).")
+    computed_at: datetime = strawberry.field(
+        description="When the figures were computed: a running period's snapshot is "
+                    "refreshed every few minutes (setting `running_refresh_minutes`), a "
+                    "closed one's is when it closed. Show it as \"as of HH:MM\".")
     values: list[IndicatorValue] = strawberry.field(description="One entry per indicator.")
 
 
@@ -101,6 +105,9 @@ class IndicatorPoint:
 
     period: str = strawberry.field(description="The month, `2026-11`.")
     value: str | None = strawberry.field(description="The exact value; null when none.")
+    computed_at: datetime | None = strawberry.field(
+        description="When the value was computed (the running month: its latest snapshot); "
+                    "null for a month not started.")
 
 
 @strawberry.type(description="A community's monthly report with charts, ready to download.")
@@ -142,13 +149,14 @@ class InsightsQuery:
         rep = await service.report(row, chosen, member, current)
         return IndicatorReport(
             period=chosen.label, previous_period=chosen.shift(-1).label, start=rep.start,
-            end=rep.end, closed=rep.closed,
+            end=rep.end, closed=rep.closed, computed_at=rep.computed_at,
             values=[IndicatorValue(indicator=IndicatorDefinition.of(r.indicator, locale),
                                    value=_text(r.value), previous=_text(r.previous),
                                    change=_text(r.change)) for r in rep.rows])
 
     @strawberry.field(description="One indicator month by month, oldest first, ending with "
-                                  "this month (closed months read from storage).")
+                                  "this month (closed months read from storage, this "
+                                  "month from its latest snapshot).")
     async def indicator_series(self, info: Info, community: str, key: str,
                                months: int = 6) -> list[IndicatorPoint]:
         """
@@ -162,7 +170,8 @@ class InsightsQuery:
             raise invalid("months", "Give a number of months from 1 to 36.")
         indicator = service.require_visible(row, member, key)
         points = await service.series(row, indicator, months, now())
-        return [IndicatorPoint(period=p.label, value=_text(v)) for p, v in points]
+        return [IndicatorPoint(period=p.label, value=_text(v), computed_at=at)
+                for p, v, at in points]
 
     @strawberry.field(description="Every indicator the caller may see in the community, "
                                   "with its definition.")

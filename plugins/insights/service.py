@@ -1,16 +1,25 @@
 """The insights plugin's logic: indicator values per period, trends, and closing months.
 
-A period still running (or not yet stored) is computed live from the indicators' SQL; a
-period that ended is computed once by :func:`close_due` and read back from
-``yz_insights_value`` ever after — old months never change and cost one query to read.
+Every read costs the same few indexed queries whatever the community's size:
+
+- a period that ended is computed once by :func:`close_period` (the hourly
+  ``insights.close_months`` job, or the first read after it ended) and read back from
+  ``yz_insights_value`` ever after — old months never change;
+- a period still running is read from its snapshot (``yz_insights_snapshot``): every indicator
+  as of ``computed_at``, recomputed by the ``insights.refresh_running`` job every
+  ``running_refresh_minutes`` (or ``yizhan insights refresh``), and by the first read when
+  there is none. A snapshot belongs to one period label, so after a month rolls over the old
+  month's snapshot is never served for the new one.
+
 Figures for the whole deployment are computed with ``community_id=None`` and stored under
 community 0.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from yizhan.core.api import (
@@ -27,7 +36,8 @@ from yizhan.core.api import (
     plugin_settings,
 )
 from yizhan.plugins.insights.periods import DEPLOYMENT_TZ, Period, month_of
-from yizhan.plugins.insights.tables import InsightsClosedPeriod, InsightsValue
+from yizhan.plugins.insights.settings import InsightsSettings
+from yizhan.plugins.insights.tables import InsightsClosedPeriod, InsightsSnapshot, InsightsValue
 
 Value = int | Decimal | None
 #: How many months back the closing job fills in for a community it has never closed.
@@ -82,6 +92,18 @@ class Report:
     end: datetime
     closed: bool
     rows: list[Row]
+    #: When the figures were computed: the snapshot's time while the period runs, the
+    #: closing time once it is closed.
+    computed_at: datetime
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Values of one period as of ``computed_at``; ``closed`` when they are the final ones."""
+
+    values: dict[str, Value]
+    closed: bool
+    computed_at: datetime
 
 
 def visible_indicators(community: dict | None, member: dict | None) -> list[Indicator]:
@@ -105,12 +127,15 @@ def require_visible(community: dict, member: dict | None, key: str) -> Indicator
     return every[key]
 
 
-async def _stored(community_key: int, labels: list[str]) -> dict[str, dict[str, Value]]:
-    """{period: {key: value}} of the closed periods among ``labels``."""
-    closed = await InsightsClosedPeriod.select(InsightsClosedPeriod.period).where(
+async def _stored(community_key: int,
+                  labels: list[str]) -> dict[str, tuple[datetime, dict[str, Value]]]:
+    """{period: (closed_at, {key: value})} of the closed periods among ``labels``."""
+    closed = await InsightsClosedPeriod.select(
+        InsightsClosedPeriod.period, InsightsClosedPeriod.closed_at).where(
         (InsightsClosedPeriod.community == community_key)
         & InsightsClosedPeriod.period.is_in(labels))
-    found: dict[str, dict[str, Value]] = {r["period"]: {} for r in closed}
+    found: dict[str, tuple[datetime, dict[str, Value]]] = {
+        r["period"]: (r["closed_at"], {}) for r in closed}
     if not found:
         return found
     rows = await InsightsValue.select(
@@ -118,8 +143,35 @@ async def _stored(community_key: int, labels: list[str]) -> dict[str, dict[str, 
         (InsightsValue.community == community_key)
         & InsightsValue.period.is_in(list(found)))
     for r in rows:
-        found[r["period"]][r["key"]] = decode(r["value"])
+        found[r["period"]][1][r["key"]] = decode(r["value"])
     return found
+
+
+async def _snapshots(community_key: int,
+                     labels: list[str]) -> dict[str, tuple[datetime, dict[str, Value]]]:
+    """{period: (computed_at, {key: value})} of the snapshots among ``labels`` (one query)."""
+    rows = await InsightsSnapshot.select(
+        InsightsSnapshot.period, InsightsSnapshot.computed_at, InsightsSnapshot.figures).where(
+        (InsightsSnapshot.community == community_key)
+        & InsightsSnapshot.period.is_in(labels))
+    return {r["period"]: (r["computed_at"],
+                          {k: decode(v) for k, v in json.loads(r["figures"]).items()})
+            for r in rows}
+
+
+async def refresh_snapshot(community: dict | None, period: Period,
+                           now: datetime) -> tuple[datetime, dict[str, Value]]:
+    """Compute every indicator of the running ``period`` now and store it as its snapshot
+    (replacing the previous one); returns (computed_at, values)."""
+    start, end = period.bounds(zone_of(community))
+    computed = await compute_indicators(community["id"] if community else None, start, end)
+    figures = json.dumps({k: encode(v) for k, v in computed.items()}, sort_keys=True)
+    await InsightsSnapshot.insert(InsightsSnapshot(
+        community=_stored_key(community), period=period.label, computed_at=now,
+        figures=figures)).on_conflict(
+        target=(InsightsSnapshot.community, InsightsSnapshot.period), action="DO UPDATE",
+        values=[InsightsSnapshot.computed_at, InsightsSnapshot.figures])
+    return now, computed
 
 
 def _check_started(period: Period, zone: str, now: datetime) -> tuple[datetime, datetime]:
@@ -130,83 +182,167 @@ def _check_started(period: Period, zone: str, now: datetime) -> tuple[datetime, 
     return start, end
 
 
+def _job_would_notify(community: dict | None, period: Period, now: datetime) -> bool:
+    """Whether the closing job would have told the admins about ``period`` (a month within
+    its backfill since the community's creation)."""
+    if community is None or period.kind != "month":
+        return False
+    return period >= _first_month(community.get("created_at"), zone_of(community), now)
+
+
+async def figures(community: dict | None, wanted: list[Period], keys: list[str],
+                  now: datetime) -> dict[Period, Figures | None]:
+    """The values of ``keys`` for each period of ``wanted`` (None for one not started yet),
+    in a constant number of indexed queries: closed periods from storage, ended ones not
+    closed yet closed now (once), running ones from their snapshot — computed now when there
+    is none, or when it lacks one of ``keys`` (a plugin turned on since)."""
+    zone = zone_of(community)
+    key = _stored_key(community)
+    labels = [p.label for p in wanted]
+    stored = await _stored(key, labels)
+    ended = [p for p in dict.fromkeys(wanted)
+             if p.label not in stored and p.bounds(zone)[1] <= now]
+    for period in ended:
+        await close_period(community, period, now,
+                           tell_admins=_job_would_notify(community, period, now))
+    if ended:
+        stored.update(await _stored(key, [p.label for p in ended]))
+    running = [p for p in dict.fromkeys(wanted)
+               if p.label not in stored and p.bounds(zone)[0] <= now]
+    snapshots = await _snapshots(key, [p.label for p in running]) if running else {}
+    out: dict[Period, Figures | None] = {}
+    for period in wanted:
+        if period.label in stored:
+            closed_at, found = stored[period.label]
+            out[period] = Figures({k: found.get(k) for k in keys}, True, closed_at)
+            continue
+        if period not in running:
+            out[period] = None
+            continue
+        snapshot = snapshots.get(period.label)
+        if (snapshot is None or snapshot[0] < period.bounds(zone)[0]
+                or any(k not in snapshot[1] for k in keys)):
+            snapshot = snapshots[period.label] = await refresh_snapshot(community, period, now)
+        out[period] = Figures({k: snapshot[1].get(k) for k in keys}, False, snapshot[0])
+    return out
+
+
 async def values(community: dict | None, period: Period, indicators: list[Indicator],
                  now: datetime) -> tuple[dict[str, Value], bool]:
     """({key: value}, closed) of ``indicators`` for ``period``: stored if it is closed,
-    computed now otherwise."""
-    zone = zone_of(community)
-    start, end = _check_started(period, zone, now)
-    keys = [i.key for i in indicators]
-    stored = (await _stored(_stored_key(community), [period.label])).get(period.label)
-    if stored is not None:
-        return {k: stored.get(k) for k in keys}, True
-    if not keys:
-        return {}, False
-    live = await compute_indicators(community["id"] if community else None, start, end, keys)
-    return live, False
+    from the running period's snapshot otherwise."""
+    _check_started(period, zone_of(community), now)
+    found = (await figures(community, [period], [i.key for i in indicators], now))[period]
+    return found.values, found.closed
 
 
 async def report(community: dict | None, period: Period, member: dict | None,
                  now: datetime) -> Report:
     """The indicators ``member`` may see for ``period`` with the previous period's values."""
     indicators = visible_indicators(community, member)
-    current, closed = await values(community, period, indicators, now)
-    previous, _ = await values(community, period.shift(-1), indicators, now)
-    start, end = period.bounds(zone_of(community))
-    rows = [Row(i, current.get(i.key), previous.get(i.key)) for i in indicators]
-    return Report(community, period, start, end, closed, rows)
+    start, end = _check_started(period, zone_of(community), now)
+    found = await figures(community, [period, period.shift(-1)], [i.key for i in indicators],
+                          now)
+    current, previous = found[period], found[period.shift(-1)]
+    rows = [Row(i, current.values.get(i.key), previous.values.get(i.key)) for i in indicators]
+    return Report(community, period, start, end, current.closed, rows, current.computed_at)
 
 
 async def series(community: dict | None, indicator: Indicator, months: int,
-                 now: datetime, until: Period | None = None) -> list[tuple[Period, Value]]:
+                 now: datetime, until: Period | None = None
+                 ) -> list[tuple[Period, Value, datetime | None]]:
     """The last ``months`` months of one indicator, oldest first, ending with ``until`` (the
-    current month by default): closed months from storage (one query), the others live."""
+    current month by default), each with when it was computed (None for a month not started):
+    closed months from storage, the running one from its snapshot."""
     zone = zone_of(community)
     last = until or month_of(now, zone)
-    periods = [last.shift(-i) for i in range(months - 1, -1, -1)]
-    stored = await _stored(_stored_key(community), [p.label for p in periods])
-    out: list[tuple[Period, Value]] = []
-    for period in periods:
-        if period.label in stored:
-            out.append((period, stored[period.label].get(indicator.key)))
+    wanted = [last.shift(-i) for i in range(months - 1, -1, -1)]
+    found = await figures(community, wanted, [indicator.key], now)
+    return [(p, found[p].values[indicator.key], found[p].computed_at) if found[p] is not None
+            else (p, None, None) for p in wanted]
+
+
+# --- refreshing the running periods ----------------------------------------------------
+
+
+async def refresh_running(community: dict | None, now: datetime,
+                          older_than: timedelta | None = None) -> list[Period]:
+    """Recompute the running month's snapshot of a community (or the deployment), and the
+    running quarter's if one was read; only those computed before ``now - older_than`` when
+    given (the job), every one otherwise (``yizhan insights refresh``). Returns the periods
+    refreshed."""
+    month = month_of(now, zone_of(community))
+    quarter = month.quarter()
+    have = await _snapshot_times(_stored_key(community), [month.label, quarter.label])
+    done = []
+    for period in (month, quarter):
+        at = have.get(period.label)
+        if period is quarter and at is None:
+            continue  # nobody asked for the quarter yet: the first read computes it
+        if older_than is not None and at is not None and at > now - older_than:
             continue
-        start, end = period.bounds(zone)
-        if start > now:
-            out.append((period, None))
-            continue
-        live = await compute_indicators(community["id"] if community else None, start, end,
-                                        [indicator.key])
-        out.append((period, live[indicator.key]))
-    return out
+        await refresh_snapshot(community, period, now)
+        done.append(period)
+    return done
+
+
+async def _snapshot_times(community_key: int, labels: list[str]) -> dict[str, datetime]:
+    rows = await InsightsSnapshot.select(InsightsSnapshot.period,
+                                         InsightsSnapshot.computed_at).where(
+        (InsightsSnapshot.community == community_key)
+        & InsightsSnapshot.period.is_in(labels))
+    return {r["period"]: r["computed_at"] for r in rows}
+
+
+async def refresh_due(now: datetime) -> int:
+    """The ``insights.refresh_running`` job (every minute): recompute the running month's
+    snapshot of each community with insights on whose snapshot is older than its
+    ``running_refresh_minutes`` (and of the whole deployment, with the default); returns how
+    many snapshots were recomputed."""
+    communities = await communities_with_plugin(PLUGIN)
+    count = 0
+    for community in communities:
+        minutes = plugin_settings(community["id"], PLUGIN).running_refresh_minutes
+        count += len(await refresh_running(community, now, timedelta(minutes=minutes)))
+    if communities:
+        minutes = InsightsSettings().running_refresh_minutes
+        count += len(await refresh_running(None, now, timedelta(minutes=minutes)))
+    return count
 
 
 # --- closing periods ------------------------------------------------------------------
 
 
-async def close_period(community: dict | None, period: Period, now: datetime) -> bool:
+async def close_period(community: dict | None, period: Period, now: datetime,
+                       tell_admins: bool = True) -> bool:
     """Compute and store ``period`` once (False if it was stored already or has not ended).
 
-    The values and the closed mark are written in one transaction; for a community's month the
-    admins are told its report is ready (setting ``notify_admins``)."""
+    The closed mark (one per community and period: a concurrent closer waits, then skips),
+    the values and the removal of the period's running snapshot are one transaction; for a
+    community's month the admins are told its report is ready (setting ``notify_admins``,
+    unless ``tell_admins`` is False)."""
     zone = zone_of(community)
     start, end = period.bounds(zone)
     if end > now:
         return False
     key = _stored_key(community)
+    notify_admins = (tell_admins and community is not None and period.kind == "month"
+                     and plugin_settings(community["id"], PLUGIN).notify_admins)
     async with atomic():
-        if await InsightsClosedPeriod.exists().where(
-                (InsightsClosedPeriod.community == key)
-                & (InsightsClosedPeriod.period == period.label)):
+        marked = await InsightsClosedPeriod.insert(InsightsClosedPeriod(
+            community=key, period=period.label, closed_at=now,
+            report_sent=notify_admins)).on_conflict(
+            target=(InsightsClosedPeriod.community, InsightsClosedPeriod.period),
+            action="DO NOTHING").returning(InsightsClosedPeriod.id)
+        if not marked:
             return False
         computed = await compute_indicators(community["id"] if community else None, start, end)
         if computed:
             await InsightsValue.insert(*[
                 InsightsValue(community=key, period=period.label, key=k, value=encode(v),
                               stored_at=now) for k, v in computed.items()])
-        notify_admins = (community is not None and period.kind == "month"
-                         and plugin_settings(community["id"], PLUGIN).notify_admins)
-        await InsightsClosedPeriod.insert(InsightsClosedPeriod(
-            community=key, period=period.label, closed_at=now, report_sent=notify_admins))
+        await InsightsSnapshot.delete().where((InsightsSnapshot.community == key)
+                                              & (InsightsSnapshot.period == period.label))
         if notify_admins:
             for admin in await community_admins(community["id"]):
                 await notify(community["id"], admin["id"], "insights.monthly_report",

@@ -7,7 +7,8 @@ from pydantic import BaseModel, Field, field_validator
 
 
 class InsightsSettings(BaseModel):
-    """Which indicators anyone may see, and how many months the report's trends show."""
+    """Which indicators anyone may see, how many months the report's trends show, and how
+    fresh the running month's figures are kept."""
 
     #: Indicator keys shown to everyone (members and the public), not only to admins.
     public_indicators: list[str] = Field(default_factory=list, max_length=100)
@@ -15,6 +16,9 @@ class InsightsSettings(BaseModel):
     trend_months: int = Field(default=6, ge=2, le=24)
     #: Send the admins the monthly report's notice when a month closes.
     notify_admins: bool = True
+    #: How often (minutes) the ``insights.refresh_running`` job recomputes the running month's
+    #: snapshot; reads show the figures as of that time (``computedAt``).
+    running_refresh_minutes: int = Field(default=15, ge=1, le=1440)
 
     @field_validator("public_indicators")
     @classmethod
