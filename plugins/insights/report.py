@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 
-from yizhan.core.api import find_cjk_font, needs_breakdown, plugin_settings, translate
+from yizhan.core.api import find_cjk_font, plugin_settings, translate
 from yizhan.plugins.insights import charts, service
 from yizhan.plugins.insights.periods import Period
 
@@ -87,8 +87,8 @@ async def build(community: dict, period: Period, now: datetime,
             panels.append((by_key[key].title(locale), [p.label for p, _, _ in points],
                            [v for _, v, _ in points]))
     trend_png = charts.trends(panels, font_path)
-    categories = await needs_breakdown(community["id"], rep.start, rep.end, "category")
-    buildings = await needs_breakdown(community["id"], rep.start, rep.end, "building")
+    found = await service.breakdowns(community, period, now)
+    categories, buildings = found["category"], found["building"]
     breakdown_png = charts.breakdowns(
         [(translate("Needs by category", locale), categories),
          (translate("Needs by building", locale), buildings)],

@@ -32,6 +32,7 @@ from yizhan.core.api import (
     indicators_for,
     invalid,
     is_admin,
+    needs_breakdown,
     notify,
     plugin_settings,
 )
@@ -40,6 +41,8 @@ from yizhan.plugins.insights.settings import InsightsSettings
 from yizhan.plugins.insights.tables import InsightsClosedPeriod, InsightsSnapshot, InsightsValue
 
 Value = int | Decimal | None
+#: The monthly report's breakdowns of a period's needs, kept with the snapshot.
+BREAKDOWNS = ("category", "building")
 #: How many months back the closing job fills in for a community it has never closed.
 BACKFILL_MONTHS = 24
 PLUGIN = "insights"
@@ -159,19 +162,58 @@ async def _snapshots(community_key: int,
             for r in rows}
 
 
+async def _compute_breakdowns(community: dict | None, start: datetime,
+                              end: datetime) -> dict[str, list[list]]:
+    cid = community["id"] if community else None
+    return {by: [[label, n] for label, n in await needs_breakdown(cid, start, end, by)]
+            for by in BREAKDOWNS}
+
+
 async def refresh_snapshot(community: dict | None, period: Period,
                            now: datetime) -> tuple[datetime, dict[str, Value]]:
-    """Compute every indicator of the running ``period`` now and store it as its snapshot
-    (replacing the previous one); returns (computed_at, values)."""
+    """Compute every indicator of the running ``period`` (and the report's breakdowns of its
+    needs) now and store them as its snapshot, replacing the previous one; returns
+    (computed_at, values)."""
     start, end = period.bounds(zone_of(community))
     computed = await compute_indicators(community["id"] if community else None, start, end)
-    figures = json.dumps({k: encode(v) for k, v in computed.items()}, sort_keys=True)
+    breakdowns = await _compute_breakdowns(community, start, end)
     await InsightsSnapshot.insert(InsightsSnapshot(
         community=_stored_key(community), period=period.label, computed_at=now,
-        figures=figures)).on_conflict(
+        figures=json.dumps({k: encode(v) for k, v in computed.items()}, sort_keys=True),
+        breakdowns=json.dumps(breakdowns, ensure_ascii=False))).on_conflict(
         target=(InsightsSnapshot.community, InsightsSnapshot.period), action="DO UPDATE",
-        values=[InsightsSnapshot.computed_at, InsightsSnapshot.figures])
+        values=[InsightsSnapshot.computed_at, InsightsSnapshot.figures,
+                InsightsSnapshot.breakdowns])
     return now, computed
+
+
+async def breakdowns(community: dict | None, period: Period,
+                     now: datetime) -> dict[str, list[tuple[str, int]]]:
+    """The period's needs counted by category and by building, largest first (the monthly
+    report's charts): from the running period's snapshot, or for a period that ended from
+    the row computed once after its end (computed now the first time)."""
+    start, end = _check_started(period, zone_of(community), now)
+    key = _stored_key(community)
+    where = ((InsightsSnapshot.community == key)
+             & (InsightsSnapshot.period == period.label))
+    row = await InsightsSnapshot.select(
+        InsightsSnapshot.computed_at, InsightsSnapshot.breakdowns).where(where).first()
+    found = json.loads(row["breakdowns"]) if row else {}
+    if end > now:
+        if set(found) != set(BREAKDOWNS):  # no snapshot yet: compute it
+            await refresh_snapshot(community, period, now)
+            row = await InsightsSnapshot.select(InsightsSnapshot.breakdowns).where(
+                where).first()
+            found = json.loads(row["breakdowns"])
+    elif row is None or row["computed_at"] < end or set(found) != set(BREAKDOWNS):
+        found = await _compute_breakdowns(community, start, end)
+        await InsightsSnapshot.insert(InsightsSnapshot(
+            community=key, period=period.label, computed_at=now,
+            breakdowns=json.dumps(found, ensure_ascii=False))).on_conflict(
+            target=(InsightsSnapshot.community, InsightsSnapshot.period),
+            action="DO UPDATE",
+            values=[InsightsSnapshot.computed_at, InsightsSnapshot.breakdowns])
+    return {by: [(str(label), int(n)) for label, n in found[by]] for by in BREAKDOWNS}
 
 
 def _check_started(period: Period, zone: str, now: datetime) -> tuple[datetime, datetime]:

@@ -47,3 +47,6 @@ class InsightsSnapshot(Table, tablename="yz_insights_snapshot"):
     computed_at = Timestamptz(default=None, null=True)
     #: ``{key: exact text or null}`` as JSON: every indicator on in the community then.
     figures = Text(default="{}")
+    #: ``{"category": [[label, needs], …], "building": …}`` as JSON: the monthly report's
+    #: breakdowns of the period's needs (once the period ended: its final ones).
+    breakdowns = Text(default="{}")

@@ -5,7 +5,7 @@ from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-11-29T17:43:38:681645"
+ID = "2026-11-29T17:49:07:429217"
 VERSION = "1.38.0"
 DESCRIPTION = "running snapshots"
 
@@ -91,6 +91,27 @@ async def forwards():
         tablename="yz_insights_snapshot",
         column_name="figures",
         db_column_name="figures",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "{}",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="InsightsSnapshot",
+        tablename="yz_insights_snapshot",
+        column_name="breakdowns",
+        db_column_name="breakdowns",
         column_class_name="Text",
         column_class=Text,
         params={

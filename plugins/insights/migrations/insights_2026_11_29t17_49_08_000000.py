@@ -3,7 +3,7 @@ jobs upsert or skip instead of writing twice."""
 
 from yizhan.core.api import index_migration
 
-ID = "2026-11-29T17:43:39:000000"
+ID = "2026-11-29T17:49:08:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "unique snapshot and closed period"
 
