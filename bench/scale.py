@@ -346,6 +346,9 @@ QUERIES = {
                           lambda c: {"c": c["slug"]}),
     "indicators(month)": ("query($c: String!) { indicators(community: $c) { period values "
                           "{ value previous } } }", lambda c: {"c": c["slug"]}),
+    "indicatorSeries(6)": ("query($c: String!) { indicatorSeries(community: $c, "
+                           "key: \"core.needs_posted\", months: 6) { period value } }",
+                           lambda c: {"c": c["slug"]}),
     "myCredits": ("query($c: String!) { myCredits(community: $c) { balance held available } }",
                   lambda c: {"c": c["slug"]}),
     "myCreditStatement(20)": ("query($c: String!) { myCreditStatement(community: $c, "

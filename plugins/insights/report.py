@@ -108,7 +108,10 @@ def _texts(community: dict, period: Period, rep: service.Report, locale: str, no
         "generated": translate("Generated {date}", locale,
                                date=local_now.strftime("%Y-%m-%d %H:%M")),
         "status": translate("Final figures (the month is closed)." if rep.closed
-                            else "Provisional figures (the month is not closed yet).", locale),
+                            else "Provisional figures as of {time} (the month is not closed "
+                                 "yet).", locale,
+                            time=rep.computed_at.astimezone(
+                                ZoneInfo(community["time_zone"])).strftime("%Y-%m-%d %H:%M")),
         "trends": translate("Trends over the last {months} months", locale, months=months),
         "breakdowns": translate("This month's needs", locale),
         "table": translate("All indicators", locale),
