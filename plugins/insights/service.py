@@ -237,26 +237,37 @@ async def figures(community: dict | None, wanted: list[Period], keys: list[str],
     """The values of ``keys`` for each period of ``wanted`` (None for one not started yet),
     in a constant number of indexed queries: closed periods from storage, ended ones not
     closed yet closed now (once), running ones from their snapshot — computed now when there
-    is none, or when it lacks one of ``keys`` (a plugin turned on since)."""
+    is none, or when it lacks one of ``keys`` (a plugin turned on since). Periods that ended
+    before the community was created are computed on the spot and not stored."""
     zone = zone_of(community)
     key = _stored_key(community)
     labels = [p.label for p in wanted]
     stored = await _stored(key, labels)
     ended = [p for p in dict.fromkeys(wanted)
              if p.label not in stored and p.bounds(zone)[1] <= now]
+    # A period that ended before the community existed has none of its rows: computed (cheaply)
+    # on each read rather than stored, so asking for far-away years stores nothing.
+    created = community.get("created_at") if community else None
+    before = {p for p in ended if created is not None and p.bounds(zone)[1] <= created}
+    ended = [p for p in ended if p not in before]
     for period in ended:
         await close_period(community, period, now,
                            tell_admins=_job_would_notify(community, period, now))
     if ended:
         stored.update(await _stored(key, [p.label for p in ended]))
     running = [p for p in dict.fromkeys(wanted)
-               if p.label not in stored and p.bounds(zone)[0] <= now]
+               if p.label not in stored and p not in before and p.bounds(zone)[0] <= now]
     snapshots = await _snapshots(key, [p.label for p in running]) if running else {}
     out: dict[Period, Figures | None] = {}
     for period in wanted:
         if period.label in stored:
             closed_at, found = stored[period.label]
             out[period] = Figures({k: found.get(k) for k in keys}, True, closed_at)
+            continue
+        if period in before:
+            start, end = period.bounds(zone)
+            live = await compute_indicators(community["id"], start, end, keys) if keys else {}
+            out[period] = Figures({k: live.get(k) for k in keys}, False, now)
             continue
         if period not in running:
             out[period] = None

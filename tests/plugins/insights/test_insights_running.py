@@ -164,3 +164,14 @@ async def test_the_reports_breakdowns_come_with_the_snapshot_and_are_final_after
     assert dict(final["category"]) == {"errand": 2, "shopping": 1}
     clock.advance(hours=2)
     assert await service.breakdowns(november, month, clock.now()) == final
+
+
+async def test_a_month_before_the_community_existed_is_computed_not_stored(november, admin,
+                                                                          clock):
+    old = await admin.gql.data(QUERY, {"p": "2001-01"})
+    assert old["indicators"]["closed"] is False and _row(old)["value"] == "0"
+    assert _at(old["indicators"]["computedAt"]) == clock.now()
+    clock.advance(minutes=1)
+    again = await admin.gql.data(QUERY, {"p": "2001-01"})
+    assert again["indicators"]["closed"] is False
+    assert _at(again["indicators"]["computedAt"]) == clock.now()
