@@ -238,17 +238,21 @@ async def figures(community: dict | None, wanted: list[Period], keys: list[str],
     in a constant number of indexed queries: closed periods from storage, ended ones not
     closed yet closed now (once), running ones from their snapshot — computed now when there
     is none, or when it lacks one of ``keys`` (a plugin turned on since). Periods that ended
-    before the community was created are computed on the spot and not stored."""
+    before the community was created and more than :data:`BACKFILL_MONTHS` ago are computed
+    on the spot and not stored."""
     zone = zone_of(community)
     key = _stored_key(community)
     labels = [p.label for p in wanted]
     stored = await _stored(key, labels)
     ended = [p for p in dict.fromkeys(wanted)
              if p.label not in stored and p.bounds(zone)[1] <= now]
-    # A period that ended before the community existed has none of its rows: computed (cheaply)
-    # on each read rather than stored, so asking for far-away years stores nothing.
+    # Stored on read: what the closing job would store, and the months before the community
+    # existed within the same window (a new community's previous month). Far-away years
+    # before it existed are computed on each read instead, so asking for them stores nothing.
     created = community.get("created_at") if community else None
-    before = {p for p in ended if created is not None and p.bounds(zone)[1] <= created}
+    floor = month_of(now, zone).shift(-BACKFILL_MONTHS)
+    before = {p for p in ended if created is not None and p.bounds(zone)[1] <= created
+              and p.months()[0] < floor}
     ended = [p for p in ended if p not in before]
     for period in ended:
         await close_period(community, period, now,

@@ -166,7 +166,7 @@ async def test_the_reports_breakdowns_come_with_the_snapshot_and_are_final_after
     assert await service.breakdowns(november, month, clock.now()) == final
 
 
-async def test_a_month_before_the_community_existed_is_computed_not_stored(november, admin,
+async def test_a_year_long_before_the_community_existed_is_computed_not_stored(november, admin,
                                                                           clock):
     old = await admin.gql.data(QUERY, {"p": "2001-01"})
     assert old["indicators"]["closed"] is False and _row(old)["value"] == "0"
