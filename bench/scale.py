@@ -44,17 +44,31 @@ figures swing 2–3×; ms; medians of 3 rounds of 7 runs, and the fastest run of
 | ``governanceRequests(50)`` | 44.5 | 55.9 | 1.29× | 20.9, 28.7, 1.37× |
 | ``governanceMyRequests`` | 36.4 | 53.6 | 1.61× | 14.5, 29.5, 2.04× |
 | ``governanceFigures`` | 50.4 | 103.8 | 2.01× | 15.5, 58.8, 3.79× |
-| ``indicators(month)`` | 529.5 | 2625.3 | 4.72× | 446.1, 1605.4, 3.60× |
+| ``indicators(month)`` | 28.1 | 32.0 | 1.00× | 15.8, 19.2, 1.21× |
+| ``indicatorSeries(6)`` | 28.0 | 26.1 | 0.94× | 15.6, 13.6, 0.87× |
 | ``myCredits`` | 15.0 | 13.6 | 0.85× | 10.5, 8.8, 0.84× |
 | ``myCreditStatement(20)`` | 23.7 | 25.0 | 1.06× | 15.7, 19.0, 1.21× |
 | ``merchants(first: 20)`` | 18.8 | 16.1 | 1.04× | 8.6, 8.0, 0.93× |
 
-Not flat yet: ``indicators`` of the running month aggregate the community's rows of the month
-(a closed month is stored and read in one query); ``governanceFigures`` reads running totals
+Not flat yet: ``governanceFigures`` reads running totals
 but its medians walk the answered requests (an index in answer-time order) and counts the
 overdue open ones; ``governanceMyRequests`` was a sequential scan (``filed_by`` had no index;
 added after this run). The rows over 1.2× among the lists are within this machine's noise:
 their statements take the same time in both communities under ``EXPLAIN ANALYZE``.
+
+``indicators`` and ``indicatorSeries`` (separate runs with ``BENCH_ONLY=indicator``, load
+6.5–8; the rows above are from the second): the running month is now read from a stored
+snapshot that the ``insights.refresh_running`` job recomputes every 15 minutes (computing it
+takes 0.8–1.4 s for the big community, 0.16 s for the small one, once per interval instead of
+per read); a closed month was stored already.
+
+| query | before (main at 317b1dd): small, big, ÷ | fastest ÷ | after: small, big, ÷ | fastest ÷ |
+|---|---|---:|---|---:|
+| ``indicators(month)`` | 602.0, 2251.9, 3.74× | 4.50× | 28.1, 32.0, 1.00× | 1.21× |
+| ``indicatorSeries(6)`` | 30.0, 38.9, 1.09× | 1.22× | 28.0, 26.1, 0.94× | 0.87× |
+
+(A first run after the change, at lower load: ``indicators(month)`` 11.4 and 11.5 ms, 1.02×,
+fastest 1.01×.)
 
 Before these changes (main at 81d4d86): ``candidates`` 1.30–1.58×, events and coming dates
 and shops loaded every row of the community (2.1–2.7×), the governance figures counted every
