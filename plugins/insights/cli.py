@@ -139,6 +139,9 @@ def refresh(community: str | None = DEPLOYMENT_COMMUNITY,
     """Recompute the running month's figures now (and the running quarter's, once read),
     instead of waiting for the ``insights.refresh_running`` job."""
 
+    if every and community:
+        fail("INVALID_INPUT", "Give --community or --all, not both.")
+
     async def body() -> list[dict]:
         if every:
             targets = [*await communities_with_plugin(service.PLUGIN), None]

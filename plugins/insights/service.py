@@ -277,6 +277,9 @@ async def figures(community: dict | None, wanted: list[Period], keys: list[str],
             out[period] = None
             continue
         snapshot = snapshots.get(period.label)
+        if snapshot is None and not keys:  # nothing the caller may see: nothing to compute
+            out[period] = Figures({}, False, now)
+            continue
         if (snapshot is None or snapshot[0] < period.bounds(zone)[0]
                 or any(k not in snapshot[1] for k in keys)):
             snapshot = snapshots[period.label] = await refresh_snapshot(community, period, now)

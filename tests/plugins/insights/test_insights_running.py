@@ -140,6 +140,8 @@ def test_the_cli_refreshes_now(stale, cli, clock):
     every = cli("insights", "refresh", "--all", "--json")
     assert {(r["community"], r["period"]) for r in every.json()} == {
         ("testville", "2026-11"), (None, "2026-11")}
+    both = cli("insights", "refresh", "-c", "testville", "--all")
+    assert both.exit_code == 1 and "[INVALID_INPUT]" in both.stderr
     missing = cli("insights", "refresh", "-c", "nowhere")
     assert missing.exit_code == 1 and missing.stderr.startswith("error:"), missing.stderr
 
