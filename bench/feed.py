@@ -103,7 +103,7 @@ def main() -> None:
     slow = _serve(slow_port, "plain")
     before_python = os.environ.get("BENCH_BEFORE_PYTHON")
     before_port = free_port()
-    before = _serve(before_port, "plain", before_python) if before_python else None
+    before = _serve(before_port, "fast", before_python) if before_python else None
     plain = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory",
                               "bench.plain_app:create_app", "--port", str(pport),
                               "--log-level", "warning"], env=os.environ.copy(),

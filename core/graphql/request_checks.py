@@ -109,6 +109,9 @@ class RequestGuards(SchemaExtension):
     async def on_execute(self) -> Iterator[None]:  # type: ignore[override]
         """Set a pre-execution error as the result, which skips execution."""
         context = self.execution_context
+        if context.operation_type == OperationType.QUERY and getattr(
+                context.context, "request", None) is not None:
+            context.context.memberships_with_token = True
         if context.operation_type != OperationType.SUBSCRIPTION:
             error = await refusal(context)
             if error is not None:
