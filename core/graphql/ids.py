@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 
 from yizhan.core.errors import invalid
 from yizhan.core.services.validation import canonical_int
@@ -12,8 +13,10 @@ from yizhan.core.services.validation import canonical_int
 MAX_KEY = 2**63 - 1
 
 
+@functools.lru_cache(maxsize=16384, typed=True)
 def to_gid(type_name: str, pk: int) -> str:
-    """The global id of row ``pk`` of ``type_name``."""
+    """The global id of row ``pk`` of ``type_name`` (remembered: a page names the same rows
+    again and again)."""
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 
 
@@ -42,6 +45,7 @@ def pk_of(gid: str, expected: str, field: str = "id") -> int:
     return from_gid(gid, expected, field)[1]
 
 
+@functools.lru_cache(maxsize=16384, typed=True)
 def to_cursor(value: int) -> str:
     """An opaque cursor for a keyset position."""
     return base64.urlsafe_b64encode(f"c:{value}".encode()).decode().rstrip("=")

@@ -21,6 +21,7 @@ from typing import Any
 from graphql import FieldNode, GraphQLError, OperationType, visit
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType as StrawberryOperationType
 from strawberry.types import ExecutionResult
 
 from yizhan.core.config import get_settings
@@ -109,7 +110,7 @@ class RequestGuards(SchemaExtension):
     async def on_execute(self) -> Iterator[None]:  # type: ignore[override]
         """Set a pre-execution error as the result, which skips execution."""
         context = self.execution_context
-        if context.operation_type == OperationType.QUERY and getattr(
+        if context.operation_type == StrawberryOperationType.QUERY and getattr(
                 context.context, "request", None) is not None:
             context.context.memberships_with_token = True
         if context.operation_type != OperationType.SUBSCRIPTION:
