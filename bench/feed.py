@@ -101,6 +101,8 @@ def main() -> None:
     _first_answer(gql, gport, body, token)
     first_answer = time.perf_counter() - t0
     slow = _serve(slow_port, "plain")
+    core_port = free_port()
+    core_only = _serve(core_port, "fast", YIZHAN_PLUGINS_ALLOW="core")
     before_python = os.environ.get("BENCH_BEFORE_PYTHON")
     before_port = free_port()
     before = _serve(before_port, "fast", before_python) if before_python else None
@@ -110,6 +112,7 @@ def main() -> None:
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _first_answer(slow, slow_port, body, token)
+        _first_answer(core_only, core_port, body, token)
         if before is not None:
             _first_answer(before, before_port, body, token)
         while True:
@@ -123,11 +126,12 @@ def main() -> None:
         targets = {
             "fast": (f"http://127.0.0.1:{gport}/graphql", body),
             "graphql-core": (f"http://127.0.0.1:{slow_port}/graphql", body),
+            "core only": (f"http://127.0.0.1:{core_port}/graphql", body),
             "plain": (f"http://127.0.0.1:{pport}/feed?community=bench&first=50", None),
         }
         for url, sent in targets.values():
             wrk(url, sent, token, 2)  # warm up
-        servers = {"fast": gql, "graphql-core": slow, "plain": plain}
+        servers = {"fast": gql, "graphql-core": slow, "plain": plain, "core only": core_only}
         if before is not None:
             targets["before"] = (f"http://127.0.0.1:{before_port}/graphql", body)
             servers["before"] = before
@@ -143,7 +147,7 @@ def main() -> None:
                     cpu[name] = min(cpu[name], used / (found * SECONDS) * 1000)
         loaded_rss = rss_mb(gql.pid)
     finally:
-        for proc in (gql, slow, plain, before):
+        for proc in (gql, slow, plain, before, core_only):
             if proc is None:
                 continue
             proc.terminate()
@@ -158,6 +162,10 @@ def main() -> None:
               f"{cpu['plain']:.2f} ms; fast {cpu['fast']:.2f} ms, ratio "
               f"{cpu['plain'] / cpu['fast']:.2f}; graphql-core {cpu['graphql-core']:.2f} ms, "
               f"ratio {cpu['plain'] / cpu['graphql-core']:.2f}")
+        print(f"    all {len(_STATE['plugins'])} plugins on ÷ core only (fast executor): "
+              f"{rps['fast'] / rps['core only']:.2f} in req/s ({rps['core only']:.0f} req/s "
+              f"core only), {cpu['core only'] / cpu['fast']:.2f} in CPU "
+              f"({cpu['core only']:.2f} ms core only; keep the loss <= 10%)")
         if before is not None:
             print(f"    before (BENCH_BEFORE_PYTHON={before_python}): {rps['before']:.0f} req/s, "
                   f"ratio {rps['before'] / rps['plain']:.2f}; CPU {cpu['before']:.2f} ms, ratio "
@@ -175,12 +183,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _serve(port: int, execution: str, python: str | None = None) -> subprocess.Popen:
+def _serve(port: int, execution: str, python: str | None = None,
+           **env: str) -> subprocess.Popen:
     """``yizhan serve`` on ``port`` with the given GraphQL executor (and Python: another
     checkout's virtual environment, to compare with an earlier version in the same run)."""
     return subprocess.Popen([python or sys.executable, "-m", "yizhan.cli.main", "serve", "--port",
                              str(port), "--no-migrate", "--log-level", "warning"],
-                            env={**os.environ, "YIZHAN_GRAPHQL_EXECUTION": execution},
+                            env={**os.environ, "YIZHAN_GRAPHQL_EXECUTION": execution, **env},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -201,9 +210,22 @@ def _first_answer(proc: subprocess.Popen, port: int, body: dict, token: str) -> 
 _STATE: dict = {}
 
 
+async def _enable_every_plugin(community: dict) -> list[str]:
+    """Switch every installed plugin on in the bench community (in dependency order): the
+    feed is measured as a community with all its modules on sees it."""
+    from yizhan.core.plugins import get_registry
+    from yizhan.core.services import plugin_admin
+
+    names = [name for name in get_registry().order if name != "core"]
+    for name in names:
+        await plugin_admin.enable(community, name)
+    return names
+
+
 async def _prepare() -> str:
     url = await fresh_database()
-    _, token = await seed_feed()
+    community, token = await seed_feed()
+    _STATE["plugins"] = await _enable_every_plugin(community)
     _STATE["token"] = token
     _STATE["counts"] = await count_queries(token)
     await db.stop()
