@@ -21,8 +21,8 @@ from typing import Any
 from graphql import FieldNode, GraphQLError, OperationType, visit
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
-from strawberry.types.graphql import OperationType as StrawberryOperationType
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from yizhan.core.config import get_settings
 from yizhan.core.errors import YizhanError
