@@ -4,7 +4,9 @@
     over HTTP, against a plain Litestar JSON route serving the same rows from the same
     database, both under uvicorn, loaded by wrk with 8 connections: requests/s and the ratio,
     for the fast executor (the default) and for graphql-core's own
-    (``YIZHAN_GRAPHQL_EXECUTION=plain``), side by side, alternating, best of two rounds;
+    (``YIZHAN_GRAPHQL_EXECUTION=plain``), side by side, alternating, best of two rounds; and
+    with every plugin on in the community ÷ a server loading core only
+    (``YIZHAN_PLUGINS_ALLOW=core``);
 (b) SQL queries per feed page at 10, 50 and 100 items (in-process, counted at the engine);
 (c) time from starting ``yizhan serve`` to its first GraphQL answer, and the server's memory.
 
@@ -12,6 +14,24 @@ Usage: ``python bench/feed.py`` with ``YIZHAN_DATABASE_URL`` set (or a temporary
 ``BENCH_BEFORE_PYTHON=/path/to/other/checkout/.venv/bin/python`` adds that version's server to
 the same alternating run (a before/after comparison on one machine under the same load);
 ``bash bench/run.sh`` runs it on SQLite and on a private PostgreSQL.
+
+Measured 2026-11-29 on PostgreSQL 15, 2 cores shared with four other sessions (load average
+9-14: requests/s swung 2-3x between rounds, so the server CPU per request is the figure to
+compare), one run with main's server (``BENCH_BEFORE_PYTHON``) alternating in it:
+
+| feed, page of 50                    | before (main 317b1dd) | after (this branch) |
+|-------------------------------------|-----------------------|---------------------|
+| SQL statements per page             | 5                     | 3                   |
+| server CPU per request, fast        | 6.79 ms               | 5.38 ms             |
+| plain route CPU ÷ fast CPU          | 0.18                  | 0.23                |
+| requests/s ÷ plain (loaded machine) | 0.32                  | 0.33                |
+| all 10 plugins on ÷ core only, CPU  | —                     | 1.01                |
+
+An in-process loop (200 requests through the ASGI app, main and this branch alternating,
+four rounds) gave 7.04-7.67 ms against 5.52-6.50 ms of CPU per request. The last figures on
+an idle machine (before this branch): fast 129 req/s, plain 338, ratio 0.38, 7.26 ms against
+1.25 ms of CPU; a fast server at 5.4 ms of CPU would serve about 170 req/s there (ratio about
+0.5), not measured idle.
 """
 
 from __future__ import annotations
