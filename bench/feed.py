@@ -17,15 +17,17 @@ the same alternating run (a before/after comparison on one machine under the sam
 
 Measured 2026-11-29 on PostgreSQL 15, 2 cores shared with four other sessions (load average
 9-14: requests/s swung 2-3x between rounds, so the server CPU per request is the figure to
-compare), one run with main's server (``BENCH_BEFORE_PYTHON``) alternating in it:
+compare), two runs, each with main's server (``BENCH_BEFORE_PYTHON``) alternating in it
+("plugins on ÷ core only, CPU" is core only's CPU ÷ all on's: 0.9 would be a 10% loss; a
+profile of both counts the same function calls per request):
 
-| feed, page of 50                    | before (main 317b1dd) | after (this branch) |
+| feed, page of 50 (two runs)         | before (main 317b1dd) | after (this branch) |
 |-------------------------------------|-----------------------|---------------------|
 | SQL statements per page             | 5                     | 3                   |
-| server CPU per request, fast        | 6.79 ms               | 5.38 ms             |
-| plain route CPU ÷ fast CPU          | 0.18                  | 0.23                |
-| requests/s ÷ plain (loaded machine) | 0.32                  | 0.33                |
-| all 10 plugins on ÷ core only, CPU  | —                     | 1.01                |
+| server CPU per request, fast        | 6.79 / 5.93 ms        | 5.38 / 4.78 ms      |
+| plain route CPU ÷ fast CPU          | 0.18 / 0.19           | 0.23 / 0.24         |
+| requests/s ÷ plain (loaded machine) | 0.32 / 0.55           | 0.33 / 0.75         |
+| all 10 plugins on ÷ core only, CPU  | —                     | 1.01 / 1.03         |
 
 An in-process loop (200 requests through the ASGI app, main and this branch alternating,
 four rounds) gave 7.04-7.67 ms against 5.52-6.50 ms of CPU per request. The last figures on
