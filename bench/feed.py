@@ -46,7 +46,7 @@ import time
 
 import httpx
 
-from bench.common import fresh_database, rss_mb, seed_feed, wrk
+from bench.common import fresh_database, record, rss_mb, seed_feed, wrk
 from yizhan.core import db
 from yizhan.testing.server import free_port
 
@@ -188,6 +188,13 @@ def main() -> None:
               f"{rps['fast'] / rps['core only']:.2f} in req/s ({rps['core only']:.0f} req/s "
               f"core only), {cpu['core only'] / cpu['fast']:.2f} in CPU "
               f"({cpu['core only']:.2f} ms core only; keep the loss <= 10%)")
+        if kind == "PostgreSQL":  # the goal is PostgreSQL's
+            record("needs feed ÷ plain JSON route (req/s)", rps["fast"] / rps["plain"],
+                   ">= 0.5", f"{rps['fast']:.0f} vs {rps['plain']:.0f} req/s; CPU "
+                   f"{cpu['fast']:.2f} vs {cpu['plain']:.2f} ms", database=kind)
+        record("all plugins on ÷ core only, feed (CPU)", cpu["core only"] / cpu["fast"],
+               ">= 0.9", f"{cpu['fast']:.2f} vs {cpu['core only']:.2f} ms per request",
+               database=kind)
         if before is not None:
             print(f"    before (BENCH_BEFORE_PYTHON={before_python}): {rps['before']:.0f} req/s, "
                   f"ratio {rps['before'] / rps['plain']:.2f}; CPU {cpu['before']:.2f} ms, ratio "
