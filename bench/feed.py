@@ -4,7 +4,9 @@
     over HTTP, against a plain Litestar JSON route serving the same rows from the same
     database, both under uvicorn, loaded by wrk with 8 connections: requests/s and the ratio,
     for the fast executor (the default) and for graphql-core's own
-    (``YIZHAN_GRAPHQL_EXECUTION=plain``), side by side, alternating, best of two rounds;
+    (``YIZHAN_GRAPHQL_EXECUTION=plain``), side by side, alternating, best of two rounds; and
+    with every plugin on in the community ÷ a server loading core only
+    (``YIZHAN_PLUGINS_ALLOW=core``);
 (b) SQL queries per feed page at 10, 50 and 100 items (in-process, counted at the engine);
 (c) time from starting ``yizhan serve`` to its first GraphQL answer, and the server's memory.
 
@@ -12,6 +14,26 @@ Usage: ``python bench/feed.py`` with ``YIZHAN_DATABASE_URL`` set (or a temporary
 ``BENCH_BEFORE_PYTHON=/path/to/other/checkout/.venv/bin/python`` adds that version's server to
 the same alternating run (a before/after comparison on one machine under the same load);
 ``bash bench/run.sh`` runs it on SQLite and on a private PostgreSQL.
+
+Measured 2026-11-29 on PostgreSQL 15, 2 cores shared with four other sessions (load average
+9-14: requests/s swung 2-3x between rounds, so the server CPU per request is the figure to
+compare), two runs, each with main's server (``BENCH_BEFORE_PYTHON``) alternating in it
+("plugins on ÷ core only, CPU" is core only's CPU ÷ all on's: 0.9 would be a 10% loss; a
+profile of both counts the same function calls per request):
+
+| feed, page of 50 (two runs)         | before (main 317b1dd) | after (this branch) |
+|-------------------------------------|-----------------------|---------------------|
+| SQL statements per page             | 5                     | 3                   |
+| server CPU per request, fast        | 6.79 / 5.93 ms        | 5.38 / 4.78 ms      |
+| plain route CPU ÷ fast CPU          | 0.18 / 0.19           | 0.23 / 0.24         |
+| requests/s ÷ plain (loaded machine) | 0.32 / 0.55           | 0.33 / 0.75         |
+| all 10 plugins on ÷ core only, CPU  | —                     | 1.01 / 1.03         |
+
+An in-process loop (200 requests through the ASGI app, main and this branch alternating,
+four rounds) gave 7.04-7.67 ms against 5.52-6.50 ms of CPU per request. The last figures on
+an idle machine (before this branch): fast 129 req/s, plain 338, ratio 0.38, 7.26 ms against
+1.25 ms of CPU; a fast server at 5.4 ms of CPU would serve about 170 req/s there (ratio about
+0.5), not measured idle.
 """
 
 from __future__ import annotations
@@ -24,7 +46,7 @@ import time
 
 import httpx
 
-from bench.common import fresh_database, rss_mb, seed_feed, wrk
+from bench.common import fresh_database, record, rss_mb, seed_feed, wrk
 from yizhan.core import db
 from yizhan.testing.server import free_port
 
@@ -101,15 +123,18 @@ def main() -> None:
     _first_answer(gql, gport, body, token)
     first_answer = time.perf_counter() - t0
     slow = _serve(slow_port, "plain")
+    core_port = free_port()
+    core_only = _serve(core_port, "fast", YIZHAN_PLUGINS_ALLOW="core")
     before_python = os.environ.get("BENCH_BEFORE_PYTHON")
     before_port = free_port()
-    before = _serve(before_port, "plain", before_python) if before_python else None
+    before = _serve(before_port, "fast", before_python) if before_python else None
     plain = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory",
                               "bench.plain_app:create_app", "--port", str(pport),
                               "--log-level", "warning"], env=os.environ.copy(),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _first_answer(slow, slow_port, body, token)
+        _first_answer(core_only, core_port, body, token)
         if before is not None:
             _first_answer(before, before_port, body, token)
         while True:
@@ -123,11 +148,12 @@ def main() -> None:
         targets = {
             "fast": (f"http://127.0.0.1:{gport}/graphql", body),
             "graphql-core": (f"http://127.0.0.1:{slow_port}/graphql", body),
+            "core only": (f"http://127.0.0.1:{core_port}/graphql", body),
             "plain": (f"http://127.0.0.1:{pport}/feed?community=bench&first=50", None),
         }
         for url, sent in targets.values():
             wrk(url, sent, token, 2)  # warm up
-        servers = {"fast": gql, "graphql-core": slow, "plain": plain}
+        servers = {"fast": gql, "graphql-core": slow, "plain": plain, "core only": core_only}
         if before is not None:
             targets["before"] = (f"http://127.0.0.1:{before_port}/graphql", body)
             servers["before"] = before
@@ -143,7 +169,7 @@ def main() -> None:
                     cpu[name] = min(cpu[name], used / (found * SECONDS) * 1000)
         loaded_rss = rss_mb(gql.pid)
     finally:
-        for proc in (gql, slow, plain, before):
+        for proc in (gql, slow, plain, before, core_only):
             if proc is None:
                 continue
             proc.terminate()
@@ -158,6 +184,17 @@ def main() -> None:
               f"{cpu['plain']:.2f} ms; fast {cpu['fast']:.2f} ms, ratio "
               f"{cpu['plain'] / cpu['fast']:.2f}; graphql-core {cpu['graphql-core']:.2f} ms, "
               f"ratio {cpu['plain'] / cpu['graphql-core']:.2f}")
+        print(f"    all {len(_STATE['plugins'])} plugins on ÷ core only (fast executor): "
+              f"{rps['fast'] / rps['core only']:.2f} in req/s ({rps['core only']:.0f} req/s "
+              f"core only), {cpu['core only'] / cpu['fast']:.2f} in CPU "
+              f"({cpu['core only']:.2f} ms core only; keep the loss <= 10%)")
+        if kind == "PostgreSQL":  # the goal is PostgreSQL's
+            record("needs feed ÷ plain JSON route (req/s)", rps["fast"] / rps["plain"],
+                   ">= 0.5", f"{rps['fast']:.0f} vs {rps['plain']:.0f} req/s; CPU "
+                   f"{cpu['fast']:.2f} vs {cpu['plain']:.2f} ms", database=kind)
+        record("all plugins on ÷ core only, feed (CPU)", cpu["core only"] / cpu["fast"],
+               ">= 0.9", f"{cpu['fast']:.2f} vs {cpu['core only']:.2f} ms per request",
+               database=kind)
         if before is not None:
             print(f"    before (BENCH_BEFORE_PYTHON={before_python}): {rps['before']:.0f} req/s, "
                   f"ratio {rps['before'] / rps['plain']:.2f}; CPU {cpu['before']:.2f} ms, ratio "
@@ -175,12 +212,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _serve(port: int, execution: str, python: str | None = None) -> subprocess.Popen:
+def _serve(port: int, execution: str, python: str | None = None,
+           **env: str) -> subprocess.Popen:
     """``yizhan serve`` on ``port`` with the given GraphQL executor (and Python: another
     checkout's virtual environment, to compare with an earlier version in the same run)."""
     return subprocess.Popen([python or sys.executable, "-m", "yizhan.cli.main", "serve", "--port",
                              str(port), "--no-migrate", "--log-level", "warning"],
-                            env={**os.environ, "YIZHAN_GRAPHQL_EXECUTION": execution},
+                            env={**os.environ, "YIZHAN_GRAPHQL_EXECUTION": execution, **env},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -201,9 +239,22 @@ def _first_answer(proc: subprocess.Popen, port: int, body: dict, token: str) -> 
 _STATE: dict = {}
 
 
+async def _enable_every_plugin(community: dict) -> list[str]:
+    """Switch every installed plugin on in the bench community (in dependency order): the
+    feed is measured as a community with all its modules on sees it."""
+    from yizhan.core.plugins import get_registry
+    from yizhan.core.services import plugin_admin
+
+    names = [name for name in get_registry().order if name != "core"]
+    for name in names:
+        await plugin_admin.enable(community, name)
+    return names
+
+
 async def _prepare() -> str:
     url = await fresh_database()
-    _, token = await seed_feed()
+    community, token = await seed_feed()
+    _STATE["plugins"] = await _enable_every_plugin(community)
     _STATE["token"] = token
     _STATE["counts"] = await count_queries(token)
     await db.stop()

@@ -33,6 +33,10 @@ class Context(BaseContext, kw_only=True):
     cached_person: Any = _UNSET
     communities: dict[str, dict] = msgspec.field(default_factory=dict)
     memberships: dict[int, Any] = msgspec.field(default_factory=dict)
+    #: Read the caller's memberships with their token (:meth:`principal`): set for a query
+    #: over HTTP, which changes no membership; after that :attr:`memberships` is complete.
+    memberships_with_token: bool = False
+    memberships_complete: bool = False
 
     # --- request data ---------------------------------------------------------------
 
@@ -92,7 +96,14 @@ class Context(BaseContext, kw_only=True):
             scheme, _, token = value.partition(" ")
             principal = None
             if scheme.lower() == "bearer" and token.strip():
-                principal = await people.resolve_token(token.strip())
+                if self.memberships_with_token:  # one statement for token and memberships
+                    principal, found = await people.resolve_token_and_memberships(
+                        token.strip())
+                    if found is not None:
+                        self.memberships.update(found)
+                        self.memberships_complete = True
+                else:
+                    principal = await people.resolve_token(token.strip())
                 if principal is None:
                     raise YizhanError("INVALID_TOKEN", "Your login has expired or was revoked.",
                                       kind="auth")
@@ -160,7 +171,8 @@ class Context(BaseContext, kw_only=True):
                 if principal.person_id is None:
                     found = {"id": None, "community": cid, "person": None, "role": "admin",
                              "status": "verified", "building": None}
-            if found is None and principal is not None and principal.person_id is not None:
+            if (found is None and principal is not None and principal.person_id is not None
+                    and not self.memberships_complete):
                 found = await members.member_for(cid, principal.person_id)
             self.memberships[cid] = found
         return self.memberships[cid]

@@ -78,21 +78,26 @@ class FastExecutor(PlainExecutor):
 
     #: Middleware that declares it leaves default resolvers alone (the verifier's replay)
     #: keeps the fast path on; any other middleware turns it off for the operation.
+    _yizhan_fast: bool | None = None
+
     def _fast_allowed(self) -> bool:
-        allowed = self.__dict__.get("_yizhan_fast")
+        allowed = self._yizhan_fast
         if allowed is None:
             manager = self.middleware_manager
             resolvers = manager._middleware_resolvers if manager is not None else None
             allowed = (self.operation.operation != OperationType.SUBSCRIPTION and (
                 not resolvers or all(getattr(m, "keeps_default_resolvers", False)
                                      for m in manager.middlewares)))
-            self.__dict__["_yizhan_fast"] = allowed
+            self._yizhan_fast = allowed
         return allowed
 
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any,
                        path: Path | None, grouped_field_set: Any,
                        position_context: Any) -> Any:
-        if position_context is not None or not self._fast_allowed():
+        allowed = self._yizhan_fast
+        if allowed is None:
+            allowed = self._fast_allowed()
+        if position_context is not None or not allowed:
             return super().execute_fields(parent_type, source_value, path, grouped_field_set,
                                           position_context)
         results: dict[str, Any] = {}
@@ -100,9 +105,38 @@ class FastExecutor(PlainExecutor):
         awaitable_fields: list[str] = []
         type_name = parent_type.name
         try:
-            for response_name, field_details_list, field_def, name, leaf in self._plan(
+            for response_name, field_details_list, field_def, name, leaf, obj in self._plan(
                     parent_type, grouped_field_set):
-                if leaf is not None:  # a plain scalar or enum attribute: the common case
+                if obj is not None:  # an attribute holding a plain object (or null)
+                    value = getattr(source_value, name, _SLOW)
+                    if value is None:
+                        if not obj[0]:
+                            results[response_name] = None
+                            continue
+                    elif (value is not _SLOW and not is_awaitable(value)
+                          and obj[2](value, None) is True):
+                        # the same steps as _execute_basic and _complete, without the calls
+                        field_path = Path(path, response_name, type_name)
+                        try:
+                            grouped, defer_usages, _ = self.collect_subfields(
+                                obj[1], field_details_list)
+                            if not defer_usages:
+                                result = self.execute_fields(obj[1], value, field_path,
+                                                             grouped, None)
+                                if is_awaitable(result):
+                                    result = self._await_completed(
+                                        result, field_def.type, field_details_list,
+                                        field_path)
+                                    awaitable_fields.append(response_name)
+                                results[response_name] = result
+                                continue
+                        except Exception as raw_error:
+                            self.handle_field_error(raw_error, field_def.type,
+                                                    field_details_list, field_path)
+                            results[response_name] = None
+                            continue
+                    # anything else goes the general way below
+                elif leaf is not None:  # a plain scalar or enum attribute: the common case
                     value = getattr(source_value, name, _SLOW)
                     if value is None:
                         if not leaf[0]:  # nullable: null it is
@@ -150,14 +184,17 @@ class FastExecutor(PlainExecutor):
         for response_name, field_details_list in grouped_field_set.items():
             field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
             name = _basic_name(field_def) if field_def is not None else _NOT_BASIC
-            leaf = None
+            leaf = obj = None
             if name is not _NOT_BASIC:
                 type_ = field_def.type
                 non_null = isinstance(type_, GraphQLNonNull)
                 named = type_.of_type if non_null else type_
                 if isinstance(named, GraphQLScalarType | GraphQLEnumType):
                     leaf = (non_null, named.coerce_output_value)
-            plan.append((response_name, field_details_list, field_def, name, leaf))
+                elif (isinstance(named, GraphQLObjectType) and named.is_type_of is not None
+                        and _strawberry_is_type_of(named.is_type_of)):
+                    obj = (non_null, named, named.is_type_of)
+            plan.append((response_name, field_details_list, field_def, name, leaf, obj))
         plans[key] = (grouped_field_set, plan)
         return plan
 

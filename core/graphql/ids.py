@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 
 from yizhan.core.errors import invalid
 from yizhan.core.services.validation import canonical_int
@@ -14,6 +15,12 @@ MAX_KEY = 2**63 - 1
 
 def to_gid(type_name: str, pk: int) -> str:
     """The global id of row ``pk`` of ``type_name``."""
+    return _gid(type_name, pk)
+
+
+@functools.lru_cache(maxsize=16384, typed=True)
+def _gid(type_name: str, pk: int) -> str:
+    """:func:`to_gid`, remembered: a page names the same rows again and again."""
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 
 
@@ -44,6 +51,12 @@ def pk_of(gid: str, expected: str, field: str = "id") -> int:
 
 def to_cursor(value: int) -> str:
     """An opaque cursor for a keyset position."""
+    return _cursor(value)
+
+
+@functools.lru_cache(maxsize=16384, typed=True)
+def _cursor(value: int) -> str:
+    """:func:`to_cursor`, remembered."""
     return base64.urlsafe_b64encode(f"c:{value}".encode()).decode().rstrip("=")
 
 

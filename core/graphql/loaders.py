@@ -7,7 +7,7 @@ fall back to a DataLoader only for objects nobody prefetched.
 
 from __future__ import annotations
 
-import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -79,19 +79,47 @@ class Loaders:
 
 
 async def prefetch_needs(loaders: Loaders, rows: Sequence[dict]) -> None:
-    """Load the members and buildings a page of needs points to: two queries in all, sent
-    concurrently when no transaction pins us to one connection."""
-    member_ids = {r[k] for r in rows for k in ("requester", "posted_by", "helper")} - {None}
+    """Load the members and buildings a page of needs points to, in one statement: the rows
+    are the same as :func:`members_by_id`'s and ``SELECT * FROM yz_building``'s."""
+    member_ids = list({r[k] for r in rows for k in ("requester", "posted_by", "helper")}
+                      - {None})
     building_ids = list({r["building"] for r in rows} - {None})
-    people = members_by_id(member_ids)
-    places = db.raw(f"SELECT * FROM yz_building WHERE id IN ({db.placeholders(len(building_ids))})",
-                    *building_ids) if building_ids else None
-    if places is None:
-        loaders.remember("member", await people)
-    elif db.in_transaction():
-        loaders.remember("member", await people)
-        loaders.remember("building", await places)
-    else:
-        found_people, found_places = await asyncio.gather(people, places)
-        loaders.remember("member", found_people)
-        loaders.remember("building", found_places)
+    if not building_ids:
+        loaders.remember("member", await members_by_id(member_ids))
+        return
+    if not member_ids:
+        loaders.remember("building", await db.raw(
+            f"SELECT * FROM yz_building WHERE id IN ({db.placeholders(len(building_ids))})",
+            *building_ids))
+        return
+    found = await db.raw(_people_and_places_sql(len(member_ids), len(building_ids)),
+                         *member_ids, *building_ids)
+    people, places = [], []
+    for row in found:
+        if row["b_id"] is None:
+            people.append({k: row[k] for k in _MEMBER_KEYS})
+        else:
+            places.append({k: row["b_" + k] for k in _BUILDING_KEYS})
+    loaders.remember("member", people)
+    loaders.remember("building", places)
+
+
+_MEMBER_COLUMNS = [c._meta.db_column_name for c in Member._meta.columns]
+_MEMBER_KEYS = (*_MEMBER_COLUMNS, "display_name", "username")
+_BUILDING_KEYS = tuple(c._meta.db_column_name for c in Building._meta.columns)
+
+
+@functools.cache
+def _people_and_places_sql(members: int, buildings: int) -> str:
+    """Members (as in ``members_by_id``) and buildings in one ``UNION ALL``: a member row has
+    its columns and null ``b_…`` columns, a building row the other way round (``b_id`` tells
+    them apart). Written once per pair of list lengths."""
+    member_part = ", ".join(f"m.{c}" for c in _MEMBER_COLUMNS)
+    no_building = ", ".join(f"NULL AS b_{c}" for c in _BUILDING_KEYS)
+    no_member = ", ".join(["NULL"] * len(_MEMBER_KEYS))
+    building_part = ", ".join(f"b.{c}" for c in _BUILDING_KEYS)
+    return (f"SELECT {member_part}, p.display_name AS display_name, p.username AS username, "
+            f"{no_building} FROM yz_member m LEFT JOIN yz_person p ON p.id = m.person "
+            f"WHERE m.id IN ({db.placeholders(members)}) UNION ALL "
+            f"SELECT {no_member}, {building_part} FROM yz_building b "
+            f"WHERE b.id IN ({db.placeholders(buildings)})")

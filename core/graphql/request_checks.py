@@ -22,6 +22,7 @@ from graphql import FieldNode, GraphQLError, OperationType, visit
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from yizhan.core.config import get_settings
 from yizhan.core.errors import YizhanError
@@ -109,6 +110,9 @@ class RequestGuards(SchemaExtension):
     async def on_execute(self) -> Iterator[None]:  # type: ignore[override]
         """Set a pre-execution error as the result, which skips execution."""
         context = self.execution_context
+        if context.operation_type == StrawberryOperationType.QUERY and getattr(
+                context.context, "request", None) is not None:
+            context.context.memberships_with_token = True
         if context.operation_type != OperationType.SUBSCRIPTION:
             error = await refusal(context)
             if error is not None:

@@ -261,6 +261,37 @@ async def resolve_token(token: str) -> Principal | None:
                      row["locale"] or "", row["name"] or "")
 
 
+async def resolve_token_and_memberships(token: str
+                                        ) -> tuple[Principal | None, dict[int, dict] | None]:
+    """:func:`resolve_token` and, for a login token, every membership row of its person by
+    community id (``SELECT * FROM yz_member`` rows) — one statement instead of a token look-up
+    followed by a membership look-up per community. None for a service token's memberships
+    (those follow their own rules). Read afresh every time: nothing is cached, so a revoked
+    token, a removed member or a changed role counts from the next request on."""
+    rows = await db.raw(_TOKEN_MEMBERS_SQL, hash_token(token))
+    if not rows:
+        return None, None
+    first = rows[0]
+    if first["t_revoked_at"] is not None or (
+            first["t_expires_at"] is not None and first["t_expires_at"] <= clock.now()):
+        return None, None
+    principal = Principal(first["t_person"], first["t_kind"], first["t_community"],
+                          first["t_id"], first["t_locale"] or "", first["t_name"] or "")
+    if principal.token_kind != "login":
+        return principal, None
+    columns = [k for k in first if not k.startswith("t_")]
+    return principal, {row["community"]: {k: row[k] for k in columns}
+                       for row in rows if row["id"] is not None}
+
+
+#: The token and its person's memberships (one row per membership, at least one row).
+_TOKEN_MEMBERS_SQL = """SELECT t.id AS t_id, t.person AS t_person, t.community AS t_community,
+       t.kind AS t_kind, t.name AS t_name, t.expires_at AS t_expires_at,
+       t.revoked_at AS t_revoked_at, p.locale AS t_locale, m.*
+FROM yz_token t LEFT JOIN yz_person p ON p.id = t.person
+LEFT JOIN yz_member m ON m.person = t.person AND t.kind = 'login'
+WHERE t.token_hash = {}"""
+
 _TOKEN_SQL = """SELECT t.id, t.person, t.community, t.kind, t.name, t.expires_at, t.revoked_at,
        p.locale AS locale
 FROM yz_token t LEFT JOIN yz_person p ON p.id = t.person
