@@ -1,5 +1,5 @@
-"""Checks on a whole request before it runs (queries and mutations; subscriptions check at
-``connection_init`` and in their resolvers):
+"""Checks on a whole operation before it runs (queries, mutations and subscriptions alike;
+subscriptions also check their token at ``connection_init`` and in their resolvers):
 
 * text that is not Unicode (a lone surrogate such as ``"\\ud800"``) anywhere in the document
   or its variables is refused with ``INVALID_TEXT`` before any resolver sees it;
@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import FieldNode, GraphQLError, OperationType, visit
+from graphql import FieldNode, GraphQLError, visit
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
@@ -113,9 +113,8 @@ class RequestGuards(SchemaExtension):
         if context.operation_type == StrawberryOperationType.QUERY and getattr(
                 context.context, "request", None) is not None:
             context.context.memberships_with_token = True
-        if context.operation_type != OperationType.SUBSCRIPTION:
-            error = await refusal(context)
-            if error is not None:
-                context.result = ExecutionResult(
-                    data=None, errors=[GraphQLError(error.message, original_error=error)])
+        error = await refusal(context)
+        if error is not None:
+            context.result = ExecutionResult(
+                data=None, errors=[GraphQLError(error.message, original_error=error)])
         yield
