@@ -33,6 +33,8 @@ _before_commit: contextvars.ContextVar[list[Callback] | None] = contextvars.Cont
     "yizhan_before_commit", default=None)
 _before_commit_early: contextvars.ContextVar[list[Callback] | None] = contextvars.ContextVar(
     "yizhan_before_commit_early", default=None)
+_writes: contextvars.ContextVar[list[tuple[str, tuple]] | None] = contextvars.ContextVar(
+    "yizhan_writes_at_commit", default=None)
 
 
 class DatabaseURLError(ValueError):
@@ -235,8 +237,9 @@ async def atomic() -> AsyncIterator[None]:
     rolled_back: list[Callback] = []
     before: list[Callback] = []
     early: list[Callback] = []
+    writes: list[tuple[str, tuple]] = []
     tokens = (_after_commit.set(committed), _after_rollback.set(rolled_back),
-              _before_commit.set(before), _before_commit_early.set(early))
+              _before_commit.set(before), _before_commit_early.set(early), _writes.set(writes))
     try:
         if isinstance(eng, SQLiteEngine):
             transaction = eng.transaction(transaction_type=TransactionType.immediate)
@@ -244,7 +247,7 @@ async def atomic() -> AsyncIterator[None]:
             transaction = eng.transaction()
         async with transaction:
             yield
-            await _run_before(early, before)  # still inside the transaction
+            await _run_before(early, before, writes)  # still inside the transaction
     except BaseException:
         _reset(tokens)
         await _run(rolled_back)
@@ -258,15 +261,21 @@ def _reset(tokens: tuple) -> None:
     _after_rollback.reset(tokens[1])
     _before_commit.reset(tokens[2])
     _before_commit_early.reset(tokens[3])
+    _writes.reset(tokens[4])
 
 
-async def _run_before(early: list[Callback], before: list[Callback]) -> None:
+async def _run_before(early: list[Callback], before: list[Callback],
+                      writes: list[tuple[str, tuple]]) -> None:
     """The before-commit callbacks in the order registered, each early one (registered with
-    ``early=True``, even by a callback) before the next ordinary one; any may register more."""
+    ``early=True``, even by a callback) before the next ordinary one; any may register more.
+    The statements queued by :func:`write_at_commit` go after the early callbacks, before
+    the next ordinary one."""
     done = 0
     while True:
         while early:
             await _run([early.pop(0)])
+        if writes:
+            await _write(writes)
         if done >= len(before):
             return
         done += 1
@@ -291,6 +300,34 @@ def before_commit(callback: Callback, *, early: bool = False) -> None:
     if callbacks is None:
         raise RuntimeError("before_commit() needs an open atomic() transaction")
     callbacks.append(callback)
+
+
+async def write_at_commit(sql: str, *args: Any) -> None:
+    """Run ``sql`` (``{}`` placeholders, no result wanted: an ``INSERT`` or ``UPDATE`` that
+    nothing in the action reads back) just before the current :func:`atomic` transaction
+    commits, after the early before-commit callbacks (core's outbox) and before the ordinary
+    ones (the credits chain's head lock). The statements queued by an action are sent in
+    order and, on PostgreSQL, in one round trip (``WITH w0 AS (…), w1 AS (…) …``: they share
+    one snapshot, so none may read or change what another one writes). Outside a
+    transaction it runs at once."""
+    writes = _writes.get()
+    if writes is None:
+        await raw(sql, *args)
+        return
+    writes.append((sql, args))
+
+
+async def _write(writes: list[tuple[str, tuple]]) -> None:
+    batch = list(writes)
+    writes.clear()
+    if len(batch) == 1 or not is_postgres():
+        for sql, args in batch:
+            await raw(sql, *args)
+        return
+    head = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(batch[:-1]))
+    last = batch[-1][0]
+    last = f"WITH {head}, {last[5:]}" if last.startswith("WITH ") else f"WITH {head} {last}"
+    await raw(last, *[a for _, args in batch for a in args])
 
 
 def after_commit(callback: Callback) -> None:
