@@ -269,12 +269,13 @@ async def _run_before(early: list[Callback], before: list[Callback],
     """The before-commit callbacks in the order registered, each early one (registered with
     ``early=True``, even by a callback) before the next ordinary one; any may register more.
     The statements queued by :func:`write_at_commit` go after the early callbacks, before
-    the next ordinary one."""
+    the next ordinary one — or with it, when it was registered ``sends_writes``."""
     done = 0
     while True:
         while early:
             await _run([early.pop(0)])
-        if writes:
+        carrier = done < len(before) and getattr(before[done], "sends_writes", False)
+        if writes and not carrier:
             await _write(writes)
         if done >= len(before):
             return
@@ -289,16 +290,27 @@ async def _run(callbacks: list[Callback]) -> None:
             await result
 
 
-def before_commit(callback: Callback, *, early: bool = False) -> None:
+def before_commit(callback: Callback, *, early: bool = False,
+                  sends_writes: bool = False) -> None:
     """Run ``callback`` inside the current :func:`atomic` transaction, just before it commits
     (after the action's own work). A plugin that needs a short lock at the very end — the
     credits ledger linking its hash chain — takes it here, so the lock is held only for the
     commit. Callbacks run in the order registered; a callback may register another. An
     ``early`` one (core's outbox writing the action's events in one INSERT) runs before the
-    ordinary ones still waiting, so no lock taken at the end is held across it."""
+    ordinary ones still waiting, so no lock taken at the end is held across it.
+    ``sends_writes``: the callback sends the statements queued by :func:`write_at_commit`
+    with its own first statement (:func:`with_writes`) — one round trip less; whatever it
+    leaves queued is sent after it."""
     callbacks = (_before_commit_early if early else _before_commit).get()
     if callbacks is None:
         raise RuntimeError("before_commit() needs an open atomic() transaction")
+    if sends_writes:
+        def carrier() -> Awaitable[None] | None:
+            return callback()
+
+        carrier.sends_writes = True  # type: ignore[attr-defined]
+        callbacks.append(carrier)
+        return
     callbacks.append(callback)
 
 
@@ -317,17 +329,32 @@ async def write_at_commit(sql: str, *args: Any) -> None:
     writes.append((sql, args))
 
 
-async def _write(writes: list[tuple[str, tuple]]) -> None:
+async def with_writes(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run ``sql`` and return its rows, sending the statements queued by
+    :func:`write_at_commit` with it (PostgreSQL: as ``WITH`` parts before it, in one round
+    trip; SQLite: each before it). For a before-commit callback registered
+    ``sends_writes``."""
+    writes = _writes.get()
+    if writes:
+        return await _write(writes, (sql, args))
+    return await raw(sql, *args)
+
+
+async def _write(writes: list[tuple[str, tuple]],
+                 last: tuple[str, tuple] | None = None) -> list[dict[str, Any]]:
     batch = list(writes)
     writes.clear()
+    if last is not None:
+        batch.append(last)
     if len(batch) == 1 or not is_postgres():
+        rows: list[dict[str, Any]] = []
         for sql, args in batch:
-            await raw(sql, *args)
-        return
+            rows = await raw(sql, *args)
+        return rows
     head = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(batch[:-1]))
-    last = batch[-1][0]
-    last = f"WITH {head}, {last[5:]}" if last.startswith("WITH ") else f"WITH {head} {last}"
-    await raw(last, *[a for _, args in batch for a in args])
+    tail = batch[-1][0]
+    tail = f"WITH {head}, {tail[5:]}" if tail.startswith("WITH ") else f"WITH {head} {tail}"
+    return await raw(tail, *[a for _, args in batch for a in args])
 
 
 def after_commit(callback: Callback) -> None:

@@ -105,6 +105,12 @@ _RECORD_PG = (
     "r AS (" + _ADD.removesuffix(" RETURNING needs_helped") + ") "
     "SELECT rec.id AS id, (SELECT needs_helped FROM h) AS needs_helped FROM rec")
 _ADD_LATER = _ADD.removesuffix(" RETURNING needs_helped")
+#: Two members' rows (helper, requester) in one statement.
+_ADD_TWO = _ADD.replace("VALUES ({}, {}, {}, {}, {}, {})",
+                        "VALUES ({}, {}, {}, {}, {}, {}), ({}, {}, {}, {}, {}, {})") \
+    .replace("RETURNING needs_helped", "RETURNING member, needs_helped")
+_INSERT_RECORD = ("INSERT INTO yz_help_record (community, need, helper, requester, minutes, "
+                  "confirmed_at) VALUES ({}, {}, {}, {}, {}, {}) RETURNING id")
 
 
 async def record_help(community: dict, need: dict, minutes: int, now: datetime) -> None:
@@ -126,11 +132,18 @@ async def record_help(community: dict, need: dict, minutes: int, now: datetime) 
         record["id"] = row["id"]
         first_help = row["needs_helped"] == 1
     else:
-        (inserted,) = await HelpRecord.insert(HelpRecord(**record)).returning(HelpRecord.id)
+        (inserted,) = await db.raw(_INSERT_RECORD, community_id, need["id"], need["helper"],
+                                   need["requester"], minutes, now)
         record["id"] = inserted["id"]
-        rows = await db.raw(_ADD, community_id, need["helper"], minutes, 0, 1, 0)
-        first_help = rows[0]["needs_helped"] == 1
-        await db.raw(_ADD, community_id, need["requester"], 0, minutes, 0, 0)
+        if need["helper"] != need["requester"]:  # both members' rows in one statement
+            rows = await db.raw(_ADD_TWO, community_id, need["helper"], minutes, 0, 1, 0,
+                                community_id, need["requester"], 0, minutes, 0, 0)
+            first_help = any(row["member"] == need["helper"] and row["needs_helped"] == 1
+                             for row in rows)
+        else:
+            rows = await db.raw(_ADD, community_id, need["helper"], minutes, 0, 1, 0)
+            first_help = rows[0]["needs_helped"] == 1
+            await db.raw(_ADD, community_id, need["requester"], 0, minutes, 0, 0)
     await add_to_periods(community_id, community["time_zone"], record, later=True)
     shard = COMMUNITY_ROW - need["helper"] % COMMUNITY_SHARDS
     await db.write_at_commit(_ADD_LATER, community_id, shard, minutes, 0, 1,

@@ -318,20 +318,36 @@ async def confirm(community: dict, actor: dict, need_id: int, reason: str = "") 
     confirms; the hours are recorded and the ``yizhan_need_confirmed`` event pays."""
     reason = v.text(reason, "reason", max_length=200, required=False)
     async with db.atomic():
+        now = clock.now()
+        # The usual case in one statement: the step's conditional UPDATE locks the need, and
+        # the checks run on the need as it was (a done need has no closed_at); a refusal
+        # rolls the update back. Anything else takes the general path below.
+        rows = await db.raw(_CONFIRM_SQL, CONFIRMED, now, need_id, community["id"], DONE)
+        if rows:
+            confirmed = rows[0]
+            need = {**confirmed, "status": DONE, "closed_at": None}
+            note = await _confirm_note(community, actor, need, reason)
+            check_veto(EventContext(community=community, actor=actor, now=now),
+                       "need.confirm", need)
+            return await _confirm(community, actor, need, now, note, confirmed=confirmed)
         need = await _locked_need(community, need_id)
         note = await _confirm_note(community, actor, need, reason)
-        now = clock.now()
         if need["status"] == DONE:
             check_veto(EventContext(community=community, actor=actor, now=now),
                        "need.confirm", need)
         return await _confirm(community, actor, need, now, note)
 
 
+_CONFIRM_SQL = ("UPDATE yz_need SET status = {}, closed_at = {} WHERE id = {} AND community = {} "
+                "AND status = {} RETURNING *")
+
+
 async def _confirm(community: dict, actor: dict | None, need: dict, now: datetime,
-                   note: str) -> dict:
-    """Close a done need as confirmed (by ``actor``, or automatically when None)."""
-    need = await _step(community, need, "confirmed", DONE,
-                       {Need.status: CONFIRMED, Need.closed_at: now})
+                   note: str, confirmed: dict | None = None) -> dict:
+    """Close a done need as confirmed (by ``actor``, or automatically when None);
+    ``confirmed``: the need's row as the step wrote it already."""
+    need = confirmed or await _step(community, need, "confirmed", DONE,
+                                    {Need.status: CONFIRMED, Need.closed_at: now})
     await hours.record_help(community, need, need["estimated_minutes"], now)
     await _log(need["id"], actor, "confirmed", note)
     await deadlines_.cancel_all_at_commit(DEADLINES, _subject(need["id"]))

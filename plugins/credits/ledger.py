@@ -33,6 +33,7 @@ from yizhan.core.api import (
     is_postgres,
     plugin_settings,
     raw_sql,
+    with_writes,
 )
 from yizhan.core.api import now as _now
 from yizhan.plugins.credits import NAME, chain, errors, lots, warnings
@@ -226,6 +227,11 @@ async def post(community: dict, lines: list[Line], *, kind: str, reason: str, ke
             veto(ctx, payment_of(kind, lines, amount, source_kind, source_id))
         settings = settings_of(community_id)
         moved: list[tuple[Line, dict]] = []
+        if not is_postgres() and not any(line.checked for line in lines):
+            # SQLite (write transactions serialised: no lock order to keep) and no limit to
+            # check (a hold being captured): every account in one UPDATE
+            moved = await _move_unchecked(sorted(lines, key=lambda item: item.account["id"]))
+            lines = []
         for line in sorted(lines, key=lambda item: item.account["id"]):
             limits = limits_of(line.account, settings)
             row = await move(line.account, balance=line.amount, held=-line.release_held,
@@ -240,6 +246,26 @@ async def post(community: dict, lines: list[Line], *, kind: str, reason: str, ke
                        row["balance_centi"]]
         await raw_sql(POSTINGS_SQL + ", ".join(["({}, {}, {}, {}, {})"] * len(moved)), *values)
         return await _posted(community, ctx, tx, moved, settings, now, expiring_lot)
+
+
+async def _move_unchecked(lines: list[Line]) -> list[tuple[Line, dict]]:
+    """Move every account of ``lines`` in one statement, no limit checked."""
+    cases = " ".join(["WHEN {} THEN {}"] * len(lines))
+    args: list[Any] = []
+    for field in ("amount", "release_held", "release_incoming"):
+        for line in lines:
+            args += [line.account["id"], getattr(line, field) * (1 if field == "amount" else -1)]
+    args += [line.account["id"] for line in lines]
+    rows = await raw_sql(
+        f"UPDATE yz_credit_account SET balance_centi = balance_centi + CASE id {cases} END, "
+        f"held_centi = held_centi + CASE id {cases} END, "
+        f"incoming_centi = incoming_centi + CASE id {cases} END "
+        f"WHERE id IN ({', '.join(['{}'] * len(lines))}) "
+        "RETURNING id, balance_centi, held_centi, incoming_centi", *args)
+    found = {row["id"]: row for row in rows}
+    if len(found) != len(lines):
+        raise YizhanError("UNKNOWN_ACCOUNT", "An account of this payment no longer exists.")
+    return [(line, found[line.account["id"]]) for line in lines]
 
 
 async def _posted(community: dict, ctx: EventContext, tx: dict, moved: list[tuple[Line, dict]],
@@ -279,7 +305,7 @@ def _link_on_commit(community_id: int, tx: dict, pairs: list[tuple[int, int, str
         state = (current, {})
         _unlinked.set(state)
         waiting = state[1]
-        before_commit(lambda: _link(waiting))
+        before_commit(lambda: _link(waiting), sends_writes=True)
     state[1].setdefault(community_id, []).append((tx, pairs))
 
 
@@ -352,7 +378,9 @@ async def _link_one_pg(community_id: int, tx: dict, pairs: list[tuple[int, int, 
     :func:`chain.compute_hash` before the commit."""
     tx.update(seq=_SEQ_MARK, created_us=now_us)
     before, after = chain.canonical(tx, pairs).split(_SEQ_MARK)
-    rows = await raw_sql(LINK_ONE_PG_SQL, community_id, "\n" + before, after, now_us, tx["id"])
+    # the action's writes queued for the commit go with it (one round trip)
+    rows = await with_writes(LINK_ONE_PG_SQL, community_id, "\n" + before, after, now_us,
+                             tx["id"])
     if not rows:
         tx["seq"] = None
         return False
@@ -502,11 +530,10 @@ async def _capture(community: dict, hold_row: dict, payer: dict, payee: dict, *,
         ], kind=kind, reason=reason, key=key, source_kind=hold_row["source_kind"],
             source_id=hold_row["source_id"], actor=actor, ask_veto=False,
             reason_msgid=reason_msgid, reason_params=reason_params)
-        closed = await CreditHold.update({
-            CreditHold.status: "captured", CreditHold.closed_at: _now(),
-            CreditHold.tx: posted.transaction["id"]}).where(
-            (CreditHold.id == hold_row["id"]) & (CreditHold.status == "open")
-        ).returning(CreditHold.id)
+        closed = await raw_sql(
+            "UPDATE yz_credit_hold SET status = 'captured', closed_at = {}, tx = {} "
+            "WHERE id = {} AND status = 'open' RETURNING id", _now(),
+            posted.transaction["id"], hold_row["id"])
         if not closed:  # captured or released by someone else meanwhile: undo everything
             raise YizhanError("HOLD_CLOSED", "These credits are no longer held.")
     return posted
