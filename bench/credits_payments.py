@@ -116,8 +116,10 @@ def count_statements(engine, seen: list[str] | None = None,
 
     async def counting(self, querystring, *args, **kwargs):
         counter["n"] += 1
+        text = ""
         if seen is not None:
-            seen.append(querystring.compile_string(engine_type=self.engine_type)[0])
+            text = querystring.compile_string(engine_type=self.engine_type)[0]
+            seen.append(text)
         if timings is None:
             return await original(self, querystring, *args, **kwargs)
         began = clock_()
@@ -126,7 +128,7 @@ def count_statements(engine, seen: list[str] | None = None,
         finally:
             mine = timings.get(asyncio.current_task())
             if mine is not None:
-                mine.append((clock_() - began, seen[-1] if seen is not None else ""))
+                mine.append((clock_() - began, text))
 
     engine_class.run_querystring = counting
     return counter
