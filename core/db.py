@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -319,9 +320,10 @@ async def write_at_commit(sql: str, *args: Any) -> None:
     nothing in the action reads back) just before the current :func:`atomic` transaction
     commits, after the early before-commit callbacks (core's outbox) and before the ordinary
     ones (the credits chain's head lock). The statements queued by an action are sent in
-    order and, on PostgreSQL, in one round trip (``WITH w0 AS (…), w1 AS (…) …``: they share
-    one snapshot, so none may read or change what another one writes). Outside a
-    transaction it runs at once."""
+    order and, on PostgreSQL, in one round trip (``WITH w0 AS (…), w1 AS (…) …``) as long as
+    they write different tables (a second write to a table starts the next statement). They
+    share one snapshot, so none may read what another one writes. Outside a transaction it
+    runs at once."""
     writes = _writes.get()
     if writes is None:
         await raw(sql, *args)
@@ -346,15 +348,43 @@ async def _write(writes: list[tuple[str, tuple]],
     writes.clear()
     if last is not None:
         batch.append(last)
-    if len(batch) == 1 or not is_postgres():
-        rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    if not is_postgres():
         for sql, args in batch:
             rows = await raw(sql, *args)
         return rows
-    head = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(batch[:-1]))
-    tail = batch[-1][0]
+    for part in _parts(batch):
+        rows = await _send_together(part)
+    return rows
+
+
+_WRITTEN = re.compile(r"\b(?:INSERT\s+INTO|UPDATE)\s+\"?(\w+)", re.IGNORECASE)
+
+
+def _parts(batch: list[tuple[str, tuple]]) -> list[list[tuple[str, tuple]]]:
+    """Split queued statements, in order, into runs that write disjoint tables: the parts of
+    one ``WITH`` run in no set order and must not change one row twice, so two writes to one
+    table (two entries of a need's history, two upserts of one row) go in order, in separate
+    statements."""
+    parts: list[list[tuple[str, tuple]]] = []
+    written: set[str] = set()
+    for sql, args in batch:
+        tables = set(_WRITTEN.findall(sql))
+        if not parts or tables & written:
+            parts.append([])
+            written = set()
+        parts[-1].append((sql, args))
+        written |= tables
+    return parts
+
+
+async def _send_together(part: list[tuple[str, tuple]]) -> list[dict[str, Any]]:
+    if len(part) == 1:
+        return await raw(part[0][0], *part[0][1])
+    head = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(part[:-1]))
+    tail = part[-1][0]
     tail = f"WITH {head}, {tail[5:]}" if tail.startswith("WITH ") else f"WITH {head} {tail}"
-    return await raw(tail, *[a for _, args in batch for a in args])
+    return await raw(tail, *[a for _, args in part for a in args])
 
 
 def after_commit(callback: Callback) -> None:
