@@ -263,8 +263,9 @@ async def _move_unchecked(lines: list[Line]) -> list[tuple[Line, dict]]:
         f"WHERE id IN ({', '.join(['{}'] * len(lines))}) "
         "RETURNING id, balance_centi, held_centi, incoming_centi", *args)
     found = {row["id"]: row for row in rows}
-    if len(found) != len(lines):
-        raise YizhanError("UNKNOWN_ACCOUNT", "An account of this payment no longer exists.")
+    for line in lines:
+        if line.account["id"] not in found:
+            raise errors.unknown_account(line.account["code"], None)
     return [(line, found[line.account["id"]]) for line in lines]
 
 
