@@ -8,8 +8,22 @@ pgbench's TPC-B-like run on the same server with the same number of clients.
 
 The database is dropped and created again (PostgreSQL) or deleted (SQLite). Needs are prepared
 (posted, accepted — credits held — and marked done) before the clock starts; then ``--clients``
-clients spread over ``--processes`` processes confirm them as fast as they can. Prints figures;
-not part of the test suite.
+clients spread over ``--processes`` processes confirm them as fast as they can. Prints figures
+(statements per confirmation, with ``--show-statements`` each one's mean wall time — lock waits
+show there —, CPU per confirmation in the Python processes and in their PostgreSQL backends,
+pgbench's CPU per transaction); not part of the test suite.
+
+Measured 2026-11-29 on the 2-core machine with other helpers' work running (load 6–9), 1,600
+confirmations, 8 clients in 2 processes, pgbench 10 s, before and after in one sitting:
+
+    =========================  ==========  ==========  ====================  =======  =====
+    PostgreSQL                 statements  payments/s  CPU Python/backends   pgbench  ratio
+    =========================  ==========  ==========  ====================  =======  =====
+    before (main)              13          39          5.1 / 4.3 ms          1,605    0.02
+    after (pay2)               6           116         2.2 / 3.9 ms          1,217    0.10
+    =========================  ==========  ==========  ====================  =======  =====
+
+pgbench: 0.45-0.5 ms CPU per transaction (client and backends). SQLite: see docs/credits.md.
 """
 
 from __future__ import annotations
@@ -102,27 +116,60 @@ async def _prepare(url: str, needs_count: int, clients: int) -> list[tuple[int, 
     return out
 
 
-def count_statements(engine, seen: list[str] | None = None) -> dict[str, int]:
+def count_statements(engine, seen: list[str] | None = None,
+                     timings: dict | None = None) -> dict[str, int]:
     """Count the SQL statements ``engine`` runs from now on (``seen`` collects their text);
     returns the counter (``counter["n"]``). Transaction control (BEGIN, COMMIT) is not
-    counted — as pgbench's five statements of TPC-B leave out its BEGIN and END."""
+    counted — as pgbench's five statements of TPC-B leave out its BEGIN and END. With
+    ``timings`` ({task: [seconds, …]}), each statement's wall time is appended to the list of
+    the asyncio task that ran it (when that task has one), with its text when ``seen``."""
     engine_class = type(engine)
     original = engine_class.run_querystring
     counter = {"n": 0}
+    clock_ = time.perf_counter
 
     async def counting(self, querystring, *args, **kwargs):
         counter["n"] += 1
+        text = ""
         if seen is not None:
-            seen.append(querystring.compile_string(engine_type=self.engine_type)[0])
-        return await original(self, querystring, *args, **kwargs)
+            text = querystring.compile_string(engine_type=self.engine_type)[0]
+            seen.append(text)
+        if timings is None:
+            return await original(self, querystring, *args, **kwargs)
+        began = clock_()
+        try:
+            return await original(self, querystring, *args, **kwargs)
+        finally:
+            mine = timings.get(asyncio.current_task())
+            if mine is not None:
+                mine.append((clock_() - began, text))
 
     engine_class.run_querystring = counting
     return counter
 
 
+def _backend_cpu(engine) -> float:
+    """CPU seconds (user + system) the PostgreSQL backends of this process's pool used so far
+    (read from /proc: the server runs on this machine); 0 for SQLite."""
+    pool = getattr(engine, "pool", None)
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for holder in getattr(pool, "_holders", ()) if pool is not None else ():
+        con = getattr(holder, "_con", None)
+        if con is None:
+            continue
+        try:
+            fields = Path(f"/proc/{con.get_server_pid()}/stat").read_text().rsplit(")", 1)[1]
+        except OSError:
+            continue
+        parts = fields.split()
+        total += (int(parts[11]) + int(parts[12])) / tick
+    return total
+
+
 def _worker(url: str, work: list[tuple[int, int]], clients: int, start_at: float,
             queue, ledger_only: bool = False, show: bool = False) -> None:
-    async def main() -> tuple[int, float, int]:
+    async def main() -> dict:
         os.environ["YIZHAN_DATABASE_URL"] = url
         from yizhan.core import db
         from yizhan.core.plugins import get_registry
@@ -141,15 +188,27 @@ def _worker(url: str, work: list[tuple[int, int]], clients: int, start_at: float
             by_requester.setdefault(item[1], []).append(item)
         chunks = list(by_requester.values())
         seen: list[str] | None = [] if show else None
-        counter = count_statements(db.engine(), seen)
+        timings: dict = {}
+        counter = count_statements(db.engine(), seen, timings)
         while time.time() < start_at:
             await asyncio.sleep(0.005)
         counter["n"] = 0
+        backend_before = _backend_cpu(db.engine())
+        cpu_before = time.process_time()
         began = time.perf_counter()
+        per_position: dict[int, list[float]] = {}
+        labels: list[str] = []
 
         async def client(chunk: list[tuple[int, int]]) -> None:
+            mine: list[tuple[float, str]] = []
+            timings[asyncio.current_task()] = mine
             for need_id, requester in chunk:
                 await needs.confirm(community, requesters[requester], need_id)
+                for position, (seconds, _) in enumerate(mine):
+                    per_position.setdefault(position, []).append(seconds)
+                if not labels:
+                    labels.extend(sql for _, sql in mine)
+                mine.clear()
 
         async def ledger_client(chunk: list[tuple[int, int]]) -> None:
             from yizhan.plugins.credits import service
@@ -163,14 +222,19 @@ def _worker(url: str, work: list[tuple[int, int]], clients: int, start_at: float
 
         await asyncio.gather(*(client(c) for c in chunks if c))
         elapsed = time.perf_counter() - began
+        cpu = time.process_time() - cpu_before
+        backend = _backend_cpu(db.engine()) - backend_before
         statements = counter["n"]
         if seen:
-            per = len(seen) // max(len(work), 1)
-            print("statements of one payment:")
-            for sql in seen[-per:]:
-                print("   ", " ".join(sql.split())[:160])
+            print("statements of one payment (mean wall ms each, 8 clients; lock waits show "
+                  "here):")
+            for position, sql in enumerate(labels):
+                spent = per_position.get(position) or [0.0]
+                print(f"   {1000 * sum(spent) / len(spent):6.2f}  "
+                      + " ".join(sql.split())[:140])
         await db.stop()
-        return len(work), elapsed, statements
+        return {"n": len(work), "seconds": elapsed, "statements": statements, "cpu": cpu,
+                "backend_cpu": backend}
 
     queue.put(asyncio.run(main()))
 
@@ -199,11 +263,13 @@ def run_payments(url: str, needs_count: int, clients: int, processes: int,
     results = [queue.get() for _ in procs]
     for p in procs:
         p.join()
-    done = sum(n for n, _, _ in results)
-    elapsed = max(t for _, t, _ in results)
-    statements = sum(c for _, _, c in results)
+    done = sum(r["n"] for r in results)
+    elapsed = max(r["seconds"] for r in results)
+    statements = sum(r["statements"] for r in results)
     return {"payments": done, "seconds": elapsed, "per_second": done / elapsed,
-            "statements": statements / max(done, 1)}
+            "statements": statements / max(done, 1),
+            "cpu_ms": 1000 * sum(r["cpu"] for r in results) / max(done, 1),
+            "backend_cpu_ms": 1000 * sum(r["backend_cpu"] for r in results) / max(done, 1)}
 
 
 def _check_chain(url: str) -> tuple[bool, int, float]:
@@ -224,8 +290,38 @@ def _check_chain(url: str) -> tuple[bool, int, float]:
     return asyncio.run(go())
 
 
-def run_pgbench(url: str, clients: int, seconds: int, scale: int) -> float:
-    """pgbench's default (TPC-B-like) transactions per second, in a database of its own."""
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` used so far (0 when it is gone)."""
+    try:
+        parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backends_of(database: str) -> list[int]:
+    """The pids of the PostgreSQL backends connected to ``database`` (their process titles
+    name it: ``postgres: user database host(port) …``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if title.startswith("postgres: ") and f" {database} " in title:
+            found.append(int(entry.name))
+    return found
+
+
+def run_pgbench(url: str, clients: int, seconds: int, scale: int) -> dict:
+    """pgbench's default (TPC-B-like) transactions per second, in a database of its own, and
+    its CPU per transaction: pgbench's own (the clients) and its backends' (read from /proc
+    every half second while it runs)."""
+    import resource
+    import threading
+
     parsed = urlparse(url)
     name = parsed.path.lstrip("/") + "_pgbench"
     base = url.rsplit("/", 1)[0]
@@ -234,11 +330,31 @@ def run_pgbench(url: str, clients: int, seconds: int, scale: int) -> float:
               "-U", parsed.username or "postgres"]
     subprocess.run([PGBENCH, "-i", "-q", "-s", str(scale), *common, name], check=True,
                    capture_output=True)
-    out = subprocess.run([PGBENCH, "-c", str(clients), "-j", str(min(clients, 2)), "-T",
-                          str(seconds), *common, name], check=True, capture_output=True,
-                         text=True).stdout
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.Popen([PGBENCH, "-c", str(clients), "-j", str(min(clients, 2)), "-T",
+                             str(seconds), *common, name], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    backends: dict[int, float] = {}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.5):
+            for pid in _backends_of(name):
+                backends[pid] = max(backends.get(pid, 0.0), _proc_cpu(pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    stop.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
-    return float(match.group(1)) if match else float("nan")
+    tps = float(match.group(1)) if match else float("nan")
+    count = re.search(r"number of transactions actually processed: (\d+)", out)
+    done = int(count.group(1)) if count else 0
+    return {"tps": tps, "client_ms": 1000 * client_cpu / max(done, 1),
+            "server_ms": 1000 * sum(backends.values()) / max(done, 1)}
 
 
 def main() -> None:
@@ -269,15 +385,19 @@ def main() -> None:
     print(f"real path: {result['payments']} in {result['seconds']:.2f} s = "
           f"{result['per_second']:.0f} payments/s, {result['statements']:.1f} SQL statements "
           "per confirmation (confirm a need -> pay the helper; BEGIN/COMMIT not counted)")
+    print(f"CPU per confirmation: {result['cpu_ms']:.2f} ms in the Python processes, "
+          f"{result['backend_cpu_ms']:.2f} ms in their PostgreSQL backends")
     print(f"chain after the run: {'verifies' if ok else 'BROKEN'} ({checked} transactions, "
           f"verified in {verify_s:.2f} s)")
     if kind.startswith("postgres") and Path(PGBENCH).exists():
         for scale in (1, args.clients):
-            tps = run_pgbench(args.database, args.clients, args.pgbench_seconds, scale)
+            bench = run_pgbench(args.database, args.clients, args.pgbench_seconds, scale)
+            tps = bench["tps"]
             also = (f", ledger only/pgbench = {ledger['per_second'] / tps:.2f}"
                     if ledger else "")
             print(f"pgbench TPC-B-like (5 statements), scale {scale}, {args.clients} clients: "
-                  f"{tps:.0f} tps; ratio real path/pgbench = "
+                  f"{tps:.0f} tps (CPU per transaction: {bench['client_ms']:.2f} ms pgbench, "
+                  f"{bench['server_ms']:.2f} ms backends); ratio real path/pgbench = "
                   f"{result['per_second'] / tps:.2f}{also}")
 
 

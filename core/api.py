@@ -35,6 +35,8 @@ from yizhan.core.db import (
     in_transaction,
     is_postgres,
     lock_row,
+    with_writes,
+    write_at_commit,
 )
 from yizhan.core.db import raw as raw_sql
 from yizhan.core.deadlines import Deadline
@@ -224,6 +226,8 @@ __all__ = [
     "is_postgres",
     "lock_row",
     "raw_sql",
+    "with_writes",
+    "write_at_commit",
     # Migrations: composite, unique and partial indexes.
     "index_migration",
     # Time, events, jobs, messages, settings.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -33,6 +34,8 @@ _before_commit: contextvars.ContextVar[list[Callback] | None] = contextvars.Cont
     "yizhan_before_commit", default=None)
 _before_commit_early: contextvars.ContextVar[list[Callback] | None] = contextvars.ContextVar(
     "yizhan_before_commit_early", default=None)
+_writes: contextvars.ContextVar[list[tuple[str, tuple]] | None] = contextvars.ContextVar(
+    "yizhan_writes_at_commit", default=None)
 
 
 class DatabaseURLError(ValueError):
@@ -235,8 +238,9 @@ async def atomic() -> AsyncIterator[None]:
     rolled_back: list[Callback] = []
     before: list[Callback] = []
     early: list[Callback] = []
+    writes: list[tuple[str, tuple]] = []
     tokens = (_after_commit.set(committed), _after_rollback.set(rolled_back),
-              _before_commit.set(before), _before_commit_early.set(early))
+              _before_commit.set(before), _before_commit_early.set(early), _writes.set(writes))
     try:
         if isinstance(eng, SQLiteEngine):
             transaction = eng.transaction(transaction_type=TransactionType.immediate)
@@ -244,7 +248,7 @@ async def atomic() -> AsyncIterator[None]:
             transaction = eng.transaction()
         async with transaction:
             yield
-            await _run_before(early, before)  # still inside the transaction
+            await _run_before(early, before, writes)  # still inside the transaction
     except BaseException:
         _reset(tokens)
         await _run(rolled_back)
@@ -258,15 +262,22 @@ def _reset(tokens: tuple) -> None:
     _after_rollback.reset(tokens[1])
     _before_commit.reset(tokens[2])
     _before_commit_early.reset(tokens[3])
+    _writes.reset(tokens[4])
 
 
-async def _run_before(early: list[Callback], before: list[Callback]) -> None:
+async def _run_before(early: list[Callback], before: list[Callback],
+                      writes: list[tuple[str, tuple]]) -> None:
     """The before-commit callbacks in the order registered, each early one (registered with
-    ``early=True``, even by a callback) before the next ordinary one; any may register more."""
+    ``early=True``, even by a callback) before the next ordinary one; any may register more.
+    The statements queued by :func:`write_at_commit` go after the early callbacks, before
+    the next ordinary one — or with it, when it was registered ``sends_writes``."""
     done = 0
     while True:
         while early:
             await _run([early.pop(0)])
+        carrier = done < len(before) and getattr(before[done], "sends_writes", False)
+        if writes and not carrier:
+            await _write(writes)
         if done >= len(before):
             return
         done += 1
@@ -280,17 +291,100 @@ async def _run(callbacks: list[Callback]) -> None:
             await result
 
 
-def before_commit(callback: Callback, *, early: bool = False) -> None:
+def before_commit(callback: Callback, *, early: bool = False,
+                  sends_writes: bool = False) -> None:
     """Run ``callback`` inside the current :func:`atomic` transaction, just before it commits
     (after the action's own work). A plugin that needs a short lock at the very end — the
     credits ledger linking its hash chain — takes it here, so the lock is held only for the
     commit. Callbacks run in the order registered; a callback may register another. An
     ``early`` one (core's outbox writing the action's events in one INSERT) runs before the
-    ordinary ones still waiting, so no lock taken at the end is held across it."""
+    ordinary ones still waiting, so no lock taken at the end is held across it.
+    ``sends_writes``: the callback sends the statements queued by :func:`write_at_commit`
+    with its own first statement (:func:`with_writes`) — one round trip less; whatever it
+    leaves queued is sent after it."""
     callbacks = (_before_commit_early if early else _before_commit).get()
     if callbacks is None:
         raise RuntimeError("before_commit() needs an open atomic() transaction")
+    if sends_writes:
+        def carrier() -> Awaitable[None] | None:
+            return callback()
+
+        carrier.sends_writes = True  # type: ignore[attr-defined]
+        callbacks.append(carrier)
+        return
     callbacks.append(callback)
+
+
+async def write_at_commit(sql: str, *args: Any) -> None:
+    """Run ``sql`` (``{}`` placeholders, no result wanted: an ``INSERT`` or ``UPDATE`` that
+    nothing in the action reads back) just before the current :func:`atomic` transaction
+    commits, after the early before-commit callbacks (core's outbox) and before the ordinary
+    ones (the credits chain's head lock). The statements queued by an action are sent in
+    order and, on PostgreSQL, in one round trip (``WITH w0 AS (…), w1 AS (…) …``) as long as
+    they write different tables (a second write to a table starts the next statement). They
+    share one snapshot, so none may read what another one writes. Outside a transaction it
+    runs at once."""
+    writes = _writes.get()
+    if writes is None:
+        await raw(sql, *args)
+        return
+    writes.append((sql, args))
+
+
+async def with_writes(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run ``sql`` and return its rows, sending the statements queued by
+    :func:`write_at_commit` with it (PostgreSQL: as ``WITH`` parts before it, in one round
+    trip; SQLite: each before it). For a before-commit callback registered
+    ``sends_writes``."""
+    writes = _writes.get()
+    if writes:
+        return await _write(writes, (sql, args))
+    return await raw(sql, *args)
+
+
+async def _write(writes: list[tuple[str, tuple]],
+                 last: tuple[str, tuple] | None = None) -> list[dict[str, Any]]:
+    batch = list(writes)
+    writes.clear()
+    if last is not None:
+        batch.append(last)
+    rows: list[dict[str, Any]] = []
+    if not is_postgres():
+        for sql, args in batch:
+            rows = await raw(sql, *args)
+        return rows
+    for part in _parts(batch):
+        rows = await _send_together(part)
+    return rows
+
+
+_WRITTEN = re.compile(r"\b(?:INSERT\s+INTO|UPDATE)\s+\"?(\w+)", re.IGNORECASE)
+
+
+def _parts(batch: list[tuple[str, tuple]]) -> list[list[tuple[str, tuple]]]:
+    """Split queued statements, in order, into runs that write disjoint tables: the parts of
+    one ``WITH`` run in no set order and must not change one row twice, so two writes to one
+    table (two entries of a need's history, two upserts of one row) go in order, in separate
+    statements."""
+    parts: list[list[tuple[str, tuple]]] = []
+    written: set[str] = set()
+    for sql, args in batch:
+        tables = set(_WRITTEN.findall(sql))
+        if not parts or tables & written:
+            parts.append([])
+            written = set()
+        parts[-1].append((sql, args))
+        written |= tables
+    return parts
+
+
+async def _send_together(part: list[tuple[str, tuple]]) -> list[dict[str, Any]]:
+    if len(part) == 1:
+        return await raw(part[0][0], *part[0][1])
+    head = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(part[:-1]))
+    tail = part[-1][0]
+    tail = f"WITH {head}, {tail[5:]}" if tail.startswith("WITH ") else f"WITH {head} {tail}"
+    return await raw(tail, *[a for _, args in part for a in args])
 
 
 def after_commit(callback: Callback) -> None:

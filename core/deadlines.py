@@ -101,6 +101,17 @@ async def cancel_all(plugin: str, subject: str | int) -> int:
     return len(rows)
 
 
+_CANCEL_ALL_SQL = ("UPDATE yz_deadline SET status = 'cancelled' WHERE plugin = {} AND "
+                   "subject = {} AND status = 'pending'")
+
+
+async def cancel_all_at_commit(plugin: str, subject: str | int) -> None:
+    """:func:`cancel_all`, written with the action's other writes just before the commit
+    (:func:`yizhan.core.db.write_at_commit`) — for an action that closes its subject and
+    schedules nothing for it afterwards."""
+    await db.write_at_commit(_CANCEL_ALL_SQL, plugin, str(subject))
+
+
 async def pending(plugin: str, subject: str | int, kind: str | None = None) -> list[Deadline]:
     """The pending deadlines of ``subject`` (of one ``kind``, or all), soonest first."""
     query = ScheduledDeadline.select(*ScheduledDeadline.all_columns()).where(

@@ -1,8 +1,8 @@
 """Hours of help given and received, from confirmed needs — with or without credits.
 
-Read from running totals (``yz_hours_total``: a row per community and one per member) that
-:func:`record_help` updates in the transaction that records a confirmed need, so reading them
-costs the same in a community of 1,000 members as in one of 100,000.
+Read from running totals (``yz_hours_total``: a few rows per community, summed, and one per
+member) that :func:`record_help` updates in the transaction that records a confirmed need, so
+reading them costs the same in a community of 1,000 members as in one of 100,000.
 """
 
 from __future__ import annotations
@@ -14,6 +14,10 @@ from yizhan.core.tables import HelpRecord, HoursTotal
 
 #: The ``member`` of a community's own total row.
 COMMUNITY_ROW = 0
+#: A community's total is kept in this many rows (``member`` 0, -1, … -7; a confirmation adds
+#: to the row of its helper's id modulo this), read as their sum: concurrent confirmations
+#: of different helpers rarely wait for each other's row.
+COMMUNITY_SHARDS = 8
 #: A helper's score for a period: minutes given plus this much per distinct household helped
 #: (the mutual-aid stars and leaderboards rank on it).
 HOUSEHOLD_MINUTES = 60
@@ -62,39 +66,50 @@ _PERIODS = {False: _periods_sql("<>"), True: _periods_sql("<")}
 
 
 async def add_to_periods(community_id: int, time_zone: str, record: dict,
-                         backfill: bool = False) -> None:
+                         backfill: bool = False, later: bool = False) -> None:
     """Add a help record (already inserted) to its helper's month and quarter figures, in one
     statement; its household counts as new in a period when the pair has no other record
     there (when ``backfill``, no earlier one: every record exists already). Called with the
     helper's total row locked (by an earlier statement, so this one's snapshot is taken after
-    the lock), so of two concurrent confirmations the second sees the first."""
+    the lock), so of two concurrent confirmations the second sees the first. ``later``:
+    just before the commit (:func:`yizhan.core.db.write_at_commit`)."""
     args: list = []
     for label, start, end in help_periods(record["confirmed_at"], time_zone):
         earlier = [record["helper"], record["requester"], community_id, start, end, record["id"]]
         args += [community_id, label, record["helper"], record["minutes"], *earlier,
                  record["minutes"], *earlier]
-    await db.raw(_PERIODS[backfill], *args)
+    if later:
+        await db.write_at_commit(_PERIODS[backfill], *args)
+    else:
+        await db.raw(_PERIODS[backfill], *args)
 
 
-#: PostgreSQL: the help record and the three running totals in one statement. The helper's
-#: row is upserted first (``h``, which locks it); the community row counts a new helper from
-#: what ``h`` returns, under that lock.
+#: PostgreSQL: the help record and the helper's and requester's running totals in one
+#: statement. The helper's row is upserted first (``h``, which locks it), so its
+#: ``needs_helped`` says whether this is their first help.
 _RECORD_PG = (
     "WITH rec AS (INSERT INTO yz_help_record (community, need, helper, requester, minutes, "
     "confirmed_at) VALUES ({}, {}, {}, {}, {}, {}) RETURNING id), "
     "h AS (" + _ADD + "), "
-    "r AS (" + _ADD.removesuffix(" RETURNING needs_helped") + "), "
-    "c AS (" + _ADD.replace("{}, {}, {}, {}, {}, {})", "{}, {}, {}, {}, {}, "
-                            "(SELECT CASE WHEN needs_helped = 1 THEN 1 ELSE 0 END FROM h))")
-    .removesuffix(" RETURNING needs_helped") + ") "
+    "r AS (" + _ADD.removesuffix(" RETURNING needs_helped") + ") "
     "SELECT rec.id AS id, (SELECT needs_helped FROM h) AS needs_helped FROM rec")
+_ADD_LATER = _ADD.removesuffix(" RETURNING needs_helped")
+#: Two members' rows (helper, requester) in one statement.
+_ADD_TWO = _ADD.replace("VALUES ({}, {}, {}, {}, {}, {})",
+                        "VALUES ({}, {}, {}, {}, {}, {}), ({}, {}, {}, {}, {}, {})") \
+    .replace("RETURNING needs_helped", "RETURNING member, needs_helped")
+_INSERT_RECORD = ("INSERT INTO yz_help_record (community, need, helper, requester, minutes, "
+                  "confirmed_at) VALUES ({}, {}, {}, {}, {}, {}) RETURNING id")
 
 
 async def record_help(community: dict, need: dict, minutes: int, now: datetime) -> None:
     """Record a confirmed need's help and add it to the running totals (call inside the
     confirmation's transaction). The helper's row is upserted first, which locks it, so two
     confirmations for the same helper cannot both count them as a new helper (or a household
-    as new in a period)."""
+    as new in a period). The community's total (one of its :data:`COMMUNITY_SHARDS` rows) and
+    the helper's periods are written just before the commit
+    (:func:`yizhan.core.db.write_at_commit`), so concurrent confirmations of a community
+    neither queue for one row nor hold one through the rest of the action."""
     community_id = community["id"]
     record = {"community": community_id, "need": need["id"], "helper": need["helper"],
               "requester": need["requester"], "minutes": minutes, "confirmed_at": now}
@@ -102,18 +117,26 @@ async def record_help(community: dict, need: dict, minutes: int, now: datetime) 
         (row,) = await db.raw(_RECORD_PG, community_id, need["id"], need["helper"],
                               need["requester"], minutes, now,
                               community_id, need["helper"], minutes, 0, 1, 0,
-                              community_id, need["requester"], 0, minutes, 0, 0,
-                              community_id, COMMUNITY_ROW, minutes, 0, 1)
+                              community_id, need["requester"], 0, minutes, 0, 0)
         record["id"] = row["id"]
-        await add_to_periods(community_id, community["time_zone"], record)
-        return
-    (inserted,) = await HelpRecord.insert(HelpRecord(**record)).returning(HelpRecord.id)
-    record["id"] = inserted["id"]
-    rows = await db.raw(_ADD, community_id, need["helper"], minutes, 0, 1, 0)
-    first_help = rows[0]["needs_helped"] == 1
-    await db.raw(_ADD, community_id, need["requester"], 0, minutes, 0, 0)
-    await db.raw(_ADD, community_id, COMMUNITY_ROW, minutes, 0, 1, 1 if first_help else 0)
-    await add_to_periods(community_id, community["time_zone"], record)
+        first_help = row["needs_helped"] == 1
+    else:
+        (inserted,) = await db.raw(_INSERT_RECORD, community_id, need["id"], need["helper"],
+                                   need["requester"], minutes, now)
+        record["id"] = inserted["id"]
+        if need["helper"] != need["requester"]:  # both members' rows in one statement
+            rows = await db.raw(_ADD_TWO, community_id, need["helper"], minutes, 0, 1, 0,
+                                community_id, need["requester"], 0, minutes, 0, 0)
+            first_help = any(row["member"] == need["helper"] and row["needs_helped"] == 1
+                             for row in rows)
+        else:
+            rows = await db.raw(_ADD, community_id, need["helper"], minutes, 0, 1, 0)
+            first_help = rows[0]["needs_helped"] == 1
+            await db.raw(_ADD, community_id, need["requester"], 0, minutes, 0, 0)
+    await add_to_periods(community_id, community["time_zone"], record, later=True)
+    shard = COMMUNITY_ROW - need["helper"] % COMMUNITY_SHARDS
+    await db.write_at_commit(_ADD_LATER, community_id, shard, minutes, 0, 1,
+                             1 if first_help else 0)
 
 
 async def _total(community_id: int, member_id: int) -> dict:
@@ -140,8 +163,12 @@ async def member_hours(member_id: int) -> dict[str, int]:
 
 async def community_hours(community_id: int) -> dict[str, int]:
     """Total confirmed help in a community: minutes, needs, distinct helpers."""
-    total = await _total(community_id, COMMUNITY_ROW)
-    return {"minutes": int(total["minutes_given"]), "needs": int(total["needs_helped"]),
+    (total,) = await db.raw(
+        "SELECT COALESCE(SUM(minutes_given), 0) AS minutes, "
+        "COALESCE(SUM(needs_helped), 0) AS needs, COALESCE(SUM(helpers), 0) AS helpers "
+        "FROM yz_hours_total WHERE community = {} AND member <= {} AND member > {}",
+        community_id, COMMUNITY_ROW, COMMUNITY_ROW - COMMUNITY_SHARDS)
+    return {"minutes": int(total["minutes"]), "needs": int(total["needs"]),
             "helpers": int(total["helpers"])}
 
 

@@ -13,6 +13,7 @@ need cannot both win, and an illegal step is refused with a code that says why.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -60,13 +61,15 @@ def _aware(value: datetime, time_zone: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(time_zone))
 
 
+_GET_SQL = "SELECT * FROM yz_need WHERE id = {} AND community = {}"
+
+
 async def get_need(community: dict, need_id: int, field: str = "needId") -> dict:
     """A need of ``community`` by id, or NOT_FOUND."""
-    row = await Need.select().where(
-        (Need.id == need_id) & (Need.community == community["id"])).first()
-    if row is None:
+    rows = await db.raw(_GET_SQL, need_id, community["id"])
+    if not rows:
         raise not_found("need", field)
-    return row
+    return rows[0]
 
 
 async def _locked_need(community: dict, need_id: int) -> dict:
@@ -75,18 +78,20 @@ async def _locked_need(community: dict, need_id: int) -> dict:
     On PostgreSQL this is ``SELECT … FOR UPDATE``; SQLite's write transactions are serialised
     already (``BEGIN IMMEDIATE``).
     """
-    if db.is_postgres():  # lock and read in one round trip
-        row = await Need.select().where(
-            (Need.id == need_id) & (Need.community == community["id"])).lock_rows().first()
-        if row is None:
-            raise not_found("need", "needId")
-        return row
-    return await get_need(community, need_id)
+    rows = await db.raw(_GET_SQL + db.for_update(), need_id, community["id"])
+    if not rows:
+        raise not_found("need", "needId")
+    return rows[0]
+
+
+_LOG_SQL = "INSERT INTO yz_need_event (need, actor, action, note, at) VALUES ({}, {}, {}, {}, {})"
 
 
 async def _log(need_id: int, actor: dict | None, action: str, note: str = "") -> None:
-    await NeedEvent.insert(NeedEvent(need=need_id, actor=actor["id"] if actor else None,
-                                     action=action, note=note, at=clock.now()))
+    """A step in the need's history, written with the action's other writes just before
+    the commit (nothing reads it back inside the action)."""
+    await db.write_at_commit(_LOG_SQL, need_id, actor["id"] if actor else None, action, note,
+                             clock.now())
 
 
 async def _changed(need: dict, action: str) -> None:
@@ -168,14 +173,20 @@ def _refuse(need: dict, action: str) -> YizhanError:
                        _translate={"status": "need status", "action": "need action"})
 
 
+@functools.cache
+def _step_sql(columns: tuple[str, ...]) -> str:
+    """The conditional UPDATE of a step that sets ``columns`` (built once per step)."""
+    sets = ", ".join(f"{column} = {{}}" for column in columns)
+    return f"UPDATE yz_need SET {sets} WHERE id = {{}} AND status = {{}} RETURNING *"
+
+
 async def _step(community: dict, need: dict, action: str, from_status: str,
                 values: dict[Any, Any]) -> dict:
     """Move ``need`` from ``from_status`` in one conditional update, or explain the refusal."""
     if need["status"] != from_status:
         raise _refuse(need, action)
-    changed = await Need.update(values).where(
-        (Need.id == need["id"]) & (Need.status == from_status)
-    ).returning(*Need.all_columns())
+    columns = tuple(column._meta.db_column_name for column in values)
+    changed = await db.raw(_step_sql(columns), *values.values(), need["id"], from_status)
     if not changed:  # someone else moved it first
         raise _refuse(await get_need(community, need["id"]), action)
     return changed[0]  # the row as written: no second read
@@ -307,23 +318,39 @@ async def confirm(community: dict, actor: dict, need_id: int, reason: str = "") 
     confirms; the hours are recorded and the ``yizhan_need_confirmed`` event pays."""
     reason = v.text(reason, "reason", max_length=200, required=False)
     async with db.atomic():
+        now = clock.now()
+        # The usual case in one statement: the step's conditional UPDATE locks the need, and
+        # the checks run on the need as it was (a done need has no closed_at); a refusal
+        # rolls the update back. Anything else takes the general path below.
+        rows = await db.raw(_CONFIRM_SQL, CONFIRMED, now, need_id, community["id"], DONE)
+        if rows:
+            confirmed = rows[0]
+            need = {**confirmed, "status": DONE, "closed_at": None}
+            note = await _confirm_note(community, actor, need, reason)
+            check_veto(EventContext(community=community, actor=actor, now=now),
+                       "need.confirm", need)
+            return await _confirm(community, actor, need, now, note, confirmed=confirmed)
         need = await _locked_need(community, need_id)
         note = await _confirm_note(community, actor, need, reason)
-        now = clock.now()
         if need["status"] == DONE:
             check_veto(EventContext(community=community, actor=actor, now=now),
                        "need.confirm", need)
         return await _confirm(community, actor, need, now, note)
 
 
+_CONFIRM_SQL = ("UPDATE yz_need SET status = {}, closed_at = {} WHERE id = {} AND community = {} "
+                "AND status = {} RETURNING *")
+
+
 async def _confirm(community: dict, actor: dict | None, need: dict, now: datetime,
-                   note: str) -> dict:
-    """Close a done need as confirmed (by ``actor``, or automatically when None)."""
-    need = await _step(community, need, "confirmed", DONE,
-                       {Need.status: CONFIRMED, Need.closed_at: now})
+                   note: str, confirmed: dict | None = None) -> dict:
+    """Close a done need as confirmed (by ``actor``, or automatically when None);
+    ``confirmed``: the need's row as the step wrote it already."""
+    need = confirmed or await _step(community, need, "confirmed", DONE,
+                                    {Need.status: CONFIRMED, Need.closed_at: now})
     await hours.record_help(community, need, need["estimated_minutes"], now)
     await _log(need["id"], actor, "confirmed", note)
-    await deadlines_.cancel_all(DEADLINES, _subject(need["id"]))
+    await deadlines_.cancel_all_at_commit(DEADLINES, _subject(need["id"]))
     await emit(EventContext(community=community, actor=actor, now=now),
                "yizhan_need_confirmed", need=need)
     await notify(community["id"], need["helper"], "need.confirmed", "Thank you",

@@ -19,17 +19,17 @@ from yizhan.core.switches import switches
 from yizhan.core.tables import Member, Notification
 
 log = logging.getLogger(__name__)
+_INSERT = ("INSERT INTO yz_notification (community, member, kind, params, created_at) "
+           "VALUES ({}, {}, {}, {}, {}) RETURNING *")
 
 
 async def notify(community_id: int, member_id: int, kind: str, subject: str, message: str,
                  locale: str | None = None, **params: Any) -> dict:
     """Write a notification for ``member_id``; ``subject`` and ``message`` are English msgids
     with ``{name}`` placeholders filled from ``params`` when rendered."""
-    row = (await Notification.insert(Notification(
-        community=community_id, member=member_id, kind=kind,
-        params=json.dumps({"title": subject, "body": message, "params": params}, default=str),
-        created_at=clock.now(),
-    )).returning(*Notification.all_columns()))[0]
+    row = (await db.raw(_INSERT, community_id, member_id, kind,
+                        json.dumps({"title": subject, "body": message, "params": params},
+                                   default=str), clock.now()))[0]
     await publish(community_id, "notification.created",
                   {"notification": row["id"], "member": member_id, "kind": kind})
 

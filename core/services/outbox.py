@@ -8,6 +8,7 @@ committed, and actions from the CLI or another server process are seen too.
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 from typing import Any
 
@@ -46,8 +47,13 @@ async def _flush(rows: list[list[Any]]) -> None:
         return
     _waiting.set(None)  # an event published after this (a later callback) gets a new flush
     args = [value for row in rows for value in row]
-    batch = len(rows)
-    await db.raw(_INSERT + ", ".join(["({}, {}, {}, {})"] * batch), *args)
+    # sent with the action's other writes at commit (one round trip on PostgreSQL)
+    await db.write_at_commit(_INSERT + _rows(len(rows)), *args)
+
+
+@functools.cache
+def _rows(count: int) -> str:
+    return ", ".join(["({}, {}, {}, {})"] * count)
 
 
 async def read_after(last_id: int, limit: int = 500) -> list[dict[str, Any]]:

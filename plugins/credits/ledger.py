@@ -33,6 +33,7 @@ from yizhan.core.api import (
     is_postgres,
     plugin_settings,
     raw_sql,
+    with_writes,
 )
 from yizhan.core.api import now as _now
 from yizhan.plugins.credits import NAME, chain, errors, lots, warnings
@@ -226,6 +227,11 @@ async def post(community: dict, lines: list[Line], *, kind: str, reason: str, ke
             veto(ctx, payment_of(kind, lines, amount, source_kind, source_id))
         settings = settings_of(community_id)
         moved: list[tuple[Line, dict]] = []
+        if not is_postgres() and not any(line.checked for line in lines):
+            # SQLite (write transactions serialised: no lock order to keep) and no limit to
+            # check (a hold being captured): every account in one UPDATE
+            moved = await _move_unchecked(sorted(lines, key=lambda item: item.account["id"]))
+            lines = []
         for line in sorted(lines, key=lambda item: item.account["id"]):
             limits = limits_of(line.account, settings)
             row = await move(line.account, balance=line.amount, held=-line.release_held,
@@ -240,6 +246,27 @@ async def post(community: dict, lines: list[Line], *, kind: str, reason: str, ke
                        row["balance_centi"]]
         await raw_sql(POSTINGS_SQL + ", ".join(["({}, {}, {}, {}, {})"] * len(moved)), *values)
         return await _posted(community, ctx, tx, moved, settings, now, expiring_lot)
+
+
+async def _move_unchecked(lines: list[Line]) -> list[tuple[Line, dict]]:
+    """Move every account of ``lines`` in one statement, no limit checked."""
+    cases = " ".join(["WHEN {} THEN {}"] * len(lines))
+    args: list[Any] = []
+    for field in ("amount", "release_held", "release_incoming"):
+        for line in lines:
+            args += [line.account["id"], getattr(line, field) * (1 if field == "amount" else -1)]
+    args += [line.account["id"] for line in lines]
+    rows = await raw_sql(
+        f"UPDATE yz_credit_account SET balance_centi = balance_centi + CASE id {cases} END, "
+        f"held_centi = held_centi + CASE id {cases} END, "
+        f"incoming_centi = incoming_centi + CASE id {cases} END "
+        f"WHERE id IN ({', '.join(['{}'] * len(lines))}) "
+        "RETURNING id, balance_centi, held_centi, incoming_centi", *args)
+    found = {row["id"]: row for row in rows}
+    for line in lines:
+        if line.account["id"] not in found:
+            raise errors.unknown_account(line.account["code"], None)
+    return [(line, found[line.account["id"]]) for line in lines]
 
 
 async def _posted(community: dict, ctx: EventContext, tx: dict, moved: list[tuple[Line, dict]],
@@ -279,7 +306,7 @@ def _link_on_commit(community_id: int, tx: dict, pairs: list[tuple[int, int, str
         state = (current, {})
         _unlinked.set(state)
         waiting = state[1]
-        before_commit(lambda: _link(waiting))
+        before_commit(lambda: _link(waiting), sends_writes=True)
     state[1].setdefault(community_id, []).append((tx, pairs))
 
 
@@ -302,6 +329,9 @@ async def _link(waiting: dict[int, list[tuple[dict, list[tuple[int, int, str]]]]
     now_us = chain.to_us(_now())
     postgres = is_postgres()
     for community_id in sorted(waiting):
+        if postgres and len(waiting[community_id]) == 1 and await _link_one_pg(
+                community_id, *waiting[community_id][0], now_us):
+            continue
         head = await lock_head(community_id)
         seq, prev = head["seq"], head["hash"]
         updates: list[str] = []
@@ -322,6 +352,44 @@ async def _link(waiting: dict[int, list[tuple[dict, list[tuple[int, int, str]]]]
         await raw_sql(head_sql, *args, seq, prev, head["id"])
     waiting.clear()
     _unlinked.set(None)
+
+
+#: PostgreSQL: one transaction's link in one statement — lock the head (``o``), move it on
+#: with the new hash computed by the database (``sha256`` over the same canonical text:
+#: the previous hash, then the text with the new ``seq`` in its place) and write the
+#: transaction's place. The head is held from this statement to the commit only.
+LINK_ONE_PG_SQL = (
+    "WITH o AS (SELECT id, seq, hash FROM yz_credit_chain_head WHERE community = {} "
+    "FOR UPDATE), "
+    "h AS (UPDATE yz_credit_chain_head SET seq = o.seq + 1, hash = encode(sha256(convert_to("
+    "o.hash || {} || (o.seq + 1)::text || {}, 'UTF8')), 'hex') FROM o "
+    "WHERE yz_credit_chain_head.id = o.id "
+    "RETURNING yz_credit_chain_head.seq AS seq, yz_credit_chain_head.hash AS hash, "
+    "o.hash AS prev), "
+    "t AS (UPDATE yz_credit_tx SET seq = h.seq, created_us = {}, prev_hash = h.prev, "
+    "hash = h.hash FROM h WHERE yz_credit_tx.id = {}) "
+    "SELECT seq, hash, prev FROM h")
+_SEQ_MARK = "\x00seq\x00"
+
+
+async def _link_one_pg(community_id: int, tx: dict, pairs: list[tuple[int, int, str]],
+                       now_us: int) -> bool:
+    """Link one transaction in one round trip (PostgreSQL); False (nothing written) when the
+    community has no chain head yet. The hash the database computed is checked against
+    :func:`chain.compute_hash` before the commit."""
+    tx.update(seq=_SEQ_MARK, created_us=now_us)
+    before, after = chain.canonical(tx, pairs).split(_SEQ_MARK)
+    # the action's writes queued for the commit go with it (one round trip)
+    rows = await with_writes(LINK_ONE_PG_SQL, community_id, "\n" + before, after, now_us,
+                             tx["id"])
+    if not rows:
+        tx["seq"] = None
+        return False
+    row = rows[0]
+    tx.update(seq=row["seq"], prev_hash=row["prev"], hash=row["hash"])
+    if chain.compute_hash(row["prev"], tx, pairs) != row["hash"]:
+        raise RuntimeError("the database's chain hash differs from the ledger's")
+    return True
 
 
 def _validate(community_id: int, lines: list[Line], key: str, kind: str) -> None:
@@ -463,11 +531,10 @@ async def _capture(community: dict, hold_row: dict, payer: dict, payee: dict, *,
         ], kind=kind, reason=reason, key=key, source_kind=hold_row["source_kind"],
             source_id=hold_row["source_id"], actor=actor, ask_veto=False,
             reason_msgid=reason_msgid, reason_params=reason_params)
-        closed = await CreditHold.update({
-            CreditHold.status: "captured", CreditHold.closed_at: _now(),
-            CreditHold.tx: posted.transaction["id"]}).where(
-            (CreditHold.id == hold_row["id"]) & (CreditHold.status == "open")
-        ).returning(CreditHold.id)
+        closed = await raw_sql(
+            "UPDATE yz_credit_hold SET status = 'captured', closed_at = {}, tx = {} "
+            "WHERE id = {} AND status = 'open' RETURNING id", _now(),
+            posted.transaction["id"], hold_row["id"])
         if not closed:  # captured or released by someone else meanwhile: undo everything
             raise YizhanError("HOLD_CLOSED", "These credits are no longer held.")
     return posted

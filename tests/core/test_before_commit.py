@@ -43,3 +43,52 @@ async def test_an_actions_events_are_written_together_in_order_at_commit(communi
     assert [r["kind"] for r in await outbox_read_after(start)] == ["test.one", "test.two"]
     await publish(community["id"], "test.outside", {})  # outside a transaction: at once
     assert (await outbox_read_after(start))[-1]["kind"] == "test.outside"
+
+
+_EVENT = "INSERT INTO yz_outbox (community, kind, payload, created_at) VALUES ({}, {}, {}, {})"
+
+
+async def test_writes_at_commit_go_after_the_early_callbacks_in_order_and_only_on_commit(
+        community, clock):
+    from yizhan.core.api import write_at_commit
+
+    start = await outbox_last_id()
+    seen: list[list[str]] = []
+
+    async def look() -> None:  # an ordinary callback: the writes were sent before it
+        seen.append([r["kind"] for r in await outbox_read_after(start)])
+
+    async with atomic():
+        await write_at_commit(_EVENT, community["id"], "test.later.one", "{}", clock.now())
+        await publish(community["id"], "test.published", {})
+        await write_at_commit(_EVENT, community["id"], "test.later.two", "{}", clock.now())
+        before_commit(look)
+        assert await outbox_last_id() == start  # nothing sent yet
+    assert seen == [["test.later.one", "test.later.two", "test.published"]]
+    with pytest.raises(RuntimeError):
+        async with atomic():
+            await write_at_commit(_EVENT, community["id"], "test.lost", "{}", clock.now())
+            raise RuntimeError("rolled back")
+    await write_at_commit(_EVENT, community["id"], "test.outside", "{}", clock.now())
+    assert [r["kind"] for r in await outbox_read_after(start)] == [
+        "test.later.one", "test.later.two", "test.published", "test.outside"]
+
+
+async def test_a_callback_that_sends_the_writes_gets_its_own_rows_and_the_writes_land(
+        community, clock):
+    from yizhan.core.api import raw_sql, with_writes, write_at_commit
+
+    start = await outbox_last_id()
+    answers: list[list[dict]] = []
+
+    async def carrier() -> None:
+        answers.append(await with_writes(
+            "SELECT COUNT(*) AS n FROM yz_outbox WHERE id > {}", start))
+
+    async with atomic():
+        await write_at_commit(_EVENT, community["id"], "test.carried", "{}", clock.now())
+        before_commit(carrier, sends_writes=True)
+    assert len(answers) == 1 and len(answers[0]) == 1  # the carrier's own statement's rows
+    assert [r["kind"] for r in await outbox_read_after(start)] == ["test.carried"]
+    assert (await raw_sql("SELECT COUNT(*) AS n FROM yz_outbox WHERE id > {}",
+                          start))[0]["n"] == 1

@@ -255,3 +255,17 @@ async def test_classification_follows_the_communitys_time_zone(gql, clock):
     need = await post_need(member, community="london",
                            windowStart="2026-11-07T12:00:00Z", windowEnd="2026-11-07T13:00:00Z")
     assert (need["lateNight"], need["weekend"]) == (False, True)
+
+
+async def test_community_hours_add_up_every_helpers_confirmations(resident, neighbour, leader,
+                                                                  deputy):
+    # The community's total is kept in several rows (by helper) and read as their sum.
+    helped = [(neighbour, 10), (leader, 25), (deputy, 40), (neighbour, 15)]
+    for helper, minutes in helped:
+        need = (await post_need(resident, estimatedMinutes=minutes))["id"]
+        await step_ok(helper, "acceptNeed", need, "accepted")
+        await step_ok(helper, "markNeedDone", need, "done")
+        await step_ok(resident, "confirmNeed", need, "confirmed")
+    hours = await resident.gql.data(
+        '{ communityHours(community: "testville") { minutes needs helpers } }')
+    assert hours["communityHours"] == {"minutes": 90, "needs": 4, "helpers": 3}
