@@ -21,7 +21,8 @@ transactions) in both communities.
 
 Usage: ``YIZHAN_DATABASE_URL=postgresql://… python bench/scale.py`` (PostgreSQL only; the
 database is emptied). ``BENCH_BIG`` / ``BENCH_SMALL`` change the sizes; ``BENCH_JSON=path``
-writes the final table as JSON.
+writes the final table as JSON; ``BENCH_ONLY=governance,members`` times only the queries whose
+names contain one of the comma-separated words.
 
 Measured on PostgreSQL 15 (shared 2-core machine at load 12–17 from other work, so single
 figures swing 2–3×; ms; medians of 3 rounds of 7 runs, and the fastest run of each side):
@@ -98,6 +99,7 @@ BIG = int(os.environ.get("BENCH_BIG", "100000"))
 SMALL = int(os.environ.get("BENCH_SMALL", "1000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+ONLY = [w.strip() for w in os.environ.get("BENCH_ONLY", "").split(",") if w.strip()]
 SKILLS = ["errand", "repair", "tutoring", "cooking", "eldercare", "computer", "garden",
           "childcare", "cleaning", "moving"]
 
@@ -353,6 +355,10 @@ QUERIES = {
     "merchants(first: 20)": ("query($c: String!) { merchants(community: $c, first: 20) "
                              "{ edges { node { id name } } } }", lambda c: {"c": c["slug"]}),
 }
+
+
+if ONLY:
+    QUERIES = {name: q for name, q in QUERIES.items() if any(w in name for w in ONLY)}
 
 
 async def timed(client: httpx.AsyncClient, community: dict, query: str, variables) -> float:
