@@ -7,6 +7,8 @@ from yizhan.plugins.governance import NAME
 
 PLUGIN = NAME
 URGENCIES = ("red", "yellow", "blue")
+#: The statuses of a request still waiting for its answer.
+OPEN = ("submitted", "assigned", "in_progress")
 
 
 def settings(community: dict):

@@ -34,12 +34,11 @@ from yizhan.core.api import (
     schedule_deadline,
 )
 from yizhan.plugins.governance import grids, totals
-from yizhan.plugins.governance.common import PLUGIN, settings, text, urgency
+from yizhan.plugins.governance.common import OPEN, PLUGIN, settings, text, urgency
 from yizhan.plugins.governance.tables import Request, RequestEvent
 
 SUBMITTED, ASSIGNED, IN_PROGRESS = "submitted", "assigned", "in_progress"
 ANSWERED, CLOSED, REJECTED = "answered", "closed", "rejected"
-OPEN = (SUBMITTED, ASSIGNED, IN_PROGRESS)
 STATUSES = (SUBMITTED, ASSIGNED, IN_PROGRESS, ANSWERED, CLOSED, REJECTED)
 DUE, AUTOCLOSE = "due", "autoclose"
 MAX_PHOTOS = 9
