@@ -232,17 +232,17 @@ async def rebuild() -> None:
         first, last = span["first"], span["last"]
         if isinstance(first, str):
             first, last = datetime.fromisoformat(first), datetime.fromisoformat(last)
-        await _rebuild_community(span["community"],
+        await _rebuild_community(span["community"], span["time_zone"],
                                  _month_starts(first, last, span["time_zone"]))
 
 
-async def _rebuild_community(community: int, starts: list[datetime]) -> None:
+async def _rebuild_community(community: int, time_zone: str, starts: list[datetime]) -> None:
     stamp = "CAST({} AS TIMESTAMPTZ)" if is_postgres() else "{}"
     bounds, args = [], []
     for low, high in zip(starts, starts[1:], strict=False):
         bounds.append(f"SELECT CAST({{}} AS VARCHAR(7)) AS month, {stamp} AS low, "
                       f"{stamp} AS high")
-        args += [f"{low.year:04d}-{low.month:02d}", low, high]
+        args += [month_label(low, time_zone), low, high]
     joined = ("FROM governance_request r JOIN (" + " UNION ALL ".join(bounds) + ") b ON "
               "r.submitted_at >= b.low AND r.submitted_at < b.high")
     kept = " WHERE r.community = {} AND r.status <> 'rejected'"
@@ -257,9 +257,9 @@ async def _rebuild_community(community: int, starts: list[datetime]) -> None:
     units = " UNION ALL ".join(f"SELECT {unit} AS unit" for unit in UNITS)
     floor = ("CASE WHEN r.answer_seconds >= 0 THEN r.answer_seconds / u.unit "
              "ELSE (r.answer_seconds - u.unit + 1) / u.unit END")
-    for month in ("b.month", f"'{ALL_MONTHS}'"):
+    for month, by_month in (("b.month", "b.month, "), (f"'{ALL_MONTHS}'", "")):
         await FigureTotal.raw(
             "INSERT INTO governance_answer_time (community, month, urgency, unit, bucket, n) "
             f"SELECT r.community, {month}, r.urgency, u.unit, {floor}, COUNT(*) " + joined
             + f" CROSS JOIN ({units}) u" + kept + " AND r.answer_seconds IS NOT NULL "
-            f"GROUP BY r.community, {month}, r.urgency, u.unit, {floor}", *args, community)
+            f"GROUP BY r.community, {by_month}r.urgency, u.unit, {floor}", *args, community)
