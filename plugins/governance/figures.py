@@ -133,35 +133,51 @@ async def compute(community_id: int | None, start: datetime | None, end: datetim
     return figures
 
 
-async def compute_running(community: dict, start: datetime | None, end: datetime,
-                          *, at: datetime, medians: str = "all") -> Figures:
-    """The same figures as :func:`compute` for the requests submitted from local month
-    ``start`` (None: all time) to the local month start ``end`` or to now, read from the
-    running totals (``totals``): a few rows of counts, the overdue corrections (a few rows of
-    two partial indexes) and the medians walked down the answer-time distribution; nothing
-    here reads more rows for a bigger community. ``medians``: ``all``, ``total`` or
-    ``none``."""
+async def compute_running(community: dict, spans: list[tuple[datetime | None, datetime]],
+                          *, at: datetime, medians: str = "all") -> list[Figures]:
+    """The same figures as :func:`compute`, for each span of requests submitted from local
+    month start ``start`` (None: all time) to the local month start ``end`` (or to now),
+    read from the running totals (``totals``) in a few statements however many spans: the
+    counts, the overdue corrections (a few rows of two partial indexes) and the medians
+    walked down the answer-time distribution. Nothing here reads more rows for a bigger
+    community. ``medians``: ``all`` (per urgency and in total), ``total`` or ``none``."""
     zone = community["time_zone"]
-    months = None if start is None else _months(start, end, zone)
-    found = await totals.totals(community["id"], months)
-    overdue = await totals.overdue_corrections(community["id"], start, end, at)
-    figures = Figures(start=start, end=end)
-    for level in URGENCIES:
-        period = figures.by_urgency[level]
-        counts = found.get(level, dict.fromkeys(totals.COUNTS, 0))
-        for name in totals.COUNTS:
-            if name != "breached_open":
-                setattr(period, name, counts[name])
-        period.overdue_open = counts["breached_open"] + overdue.get(level, 0)
-        period.due_or_answered = period.answered + period.overdue_open
-        if medians == "all" and period.answered:
-            period.median_seconds = await totals.median_seconds(community["id"], months, level)
-    for name in (*totals.COUNTS[:-1], "overdue_open"):
-        setattr(figures.total, name, sum(getattr(p, name) for p in figures.by_urgency.values()))
-    figures.total.due_or_answered = figures.total.answered + figures.total.overdue_open
-    if medians != "none" and figures.total.answered:
-        figures.total.median_seconds = await totals.median_seconds(community["id"], months)
-    return figures
+    months = [None if start is None else _months(start, end, zone) for start, end in spans]
+    wanted = None if None in months else sorted({m for ms in months for m in ms})
+    found = await totals.totals(community["id"], wanted)
+    starts = [start for start, _ in spans]
+    corrections = await totals.overdue_corrections(
+        community["id"], None if None in starts else min(starts), max(e for _, e in spans), at)
+    results, pending = [], []
+    for (start, end), span_months in zip(spans, months, strict=True):
+        figures = Figures(start=start, end=end)
+        for label, by_urgency in found.items():
+            if span_months is not None and label not in span_months:
+                continue
+            for level, counts in by_urgency.items():
+                period = figures.by_urgency[level]
+                for name in totals.COUNTS[:-1]:
+                    setattr(period, name, getattr(period, name) + counts[name])
+                period.overdue_open += counts["breached_open"]
+        for level, submitted_at, sign in corrections:
+            if (start is None or submitted_at >= start) and submitted_at < end:
+                figures.by_urgency[level].overdue_open += sign
+        scope = [totals.ALL_MONTHS] if span_months is None else span_months
+        for level, period in figures.by_urgency.items():
+            period.due_or_answered = period.answered + period.overdue_open
+            if medians == "all" and period.answered:
+                pending.append((period, totals.Median(scope, level)))
+        for name in (*totals.COUNTS[:-1], "overdue_open"):
+            setattr(figures.total, name,
+                    sum(getattr(p, name) for p in figures.by_urgency.values()))
+        figures.total.due_or_answered = figures.total.answered + figures.total.overdue_open
+        if medians != "none" and figures.total.answered:
+            pending.append((figures.total, totals.Median(scope, None)))
+        results.append(figures)
+    await totals.medians(community["id"], [median for _, median in pending])
+    for period, median in pending:
+        period.median_seconds = median.seconds
+    return results
 
 
 def _months(start: datetime, end: datetime, time_zone: str) -> list[str]:
@@ -197,8 +213,8 @@ async def _figures(scope, medians: str = "none") -> Figures:
         if (community is not None and scope.start < scope.end
                 and month_start(community, scope.start) == scope.start
                 and month_start(community, scope.end) == scope.end):
-            return await compute_running(community, scope.start, scope.end, at=now(),
-                                         medians=medians)
+            return (await compute_running(community, [(scope.start, scope.end)], at=now(),
+                                          medians=medians))[0]
     return await compute(scope.community_id, scope.start, scope.end)
 
 

@@ -34,7 +34,7 @@ from yizhan.core.api import (
     schedule_deadline,
 )
 from yizhan.plugins.governance import grids, totals
-from yizhan.plugins.governance.common import OPEN, PLUGIN, settings, text, urgency
+from yizhan.plugins.governance.common import OPEN, OPEN_SQL, PLUGIN, settings, text, urgency
 from yizhan.plugins.governance.tables import Request, RequestEvent
 
 SUBMITTED, ASSIGNED, IN_PROGRESS = "submitted", "assigned", "in_progress"
@@ -522,7 +522,9 @@ async def list_requests(community: dict, *, requester: int | None = None,
         query = query.where(Request.urgency == level)
     if status:
         query = query.where(Request.status == status)
-    if statuses:
+    if statuses and set(statuses) == set(OPEN):
+        query = query.where(WhereRaw(OPEN_SQL))  # literal: the partial index applies
+    elif statuses:
         query = query.where(Request.status.is_in(statuses))
     if category:
         query = query.where(Request.category == category)
@@ -535,10 +537,8 @@ async def list_requests(community: dict, *, requester: int | None = None,
             return []
         query = query.where(Request.id.is_in(ids))
     if overdue is not None:
-        late = Request.status.is_in(list(OPEN)) & (Request.due_at < now())
-        query = query.where(late) if overdue else query.where(
-            WhereRaw("NOT (status IN ('submitted','assigned','in_progress') AND due_at < {})",
-                     now()))
+        query = query.where(WhereRaw(f"{OPEN_SQL} AND due_at < {{}}", now()) if overdue
+                            else WhereRaw(f"NOT ({OPEN_SQL} AND due_at < {{}})", now()))
     if before_id is not None:
         query = query.where(Request.id < before_id)
     return await query.order_by(Request.id, ascending=False).limit(limit)

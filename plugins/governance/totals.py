@@ -22,7 +22,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from yizhan.core.api import get_community_by_id, is_postgres
-from yizhan.plugins.governance.common import OPEN
+from yizhan.plugins.governance.common import OPEN, OPEN_SQL
 from yizhan.plugins.governance.tables import FigureTotal
 
 COUNTS = ("submitted", "answered", "answered_on_time", "rated", "satisfied", "breached_open")
@@ -31,7 +31,6 @@ REJECTED = "rejected"
 UNITS = (86400, 3600, 60, 1)
 #: The month label of the all-time answer-time distribution.
 ALL_MONTHS = "*"
-_OPEN_SQL = "status IN (" + ", ".join(f"'{s}'" for s in OPEN) + ")"
 
 
 def month_label(at: datetime, time_zone: str) -> str:
@@ -112,93 +111,109 @@ def _months_sql(months: list[str] | None) -> tuple[str, list]:
     return " AND month IN (" + ", ".join(["{}"] * len(months)) + ")", list(months)
 
 
-async def totals(community: int, months: list[str] | None) -> dict[str, dict[str, int]]:
-    """{urgency: {count: n}} summed over ``months`` (None: all)."""
+async def totals(community: int, months: list[str] | None) -> dict[str, dict[str, dict]]:
+    """{month: {urgency: {count: n}}} of ``months`` (None: all)."""
     where, args = _months_sql(months)
     rows = await FigureTotal.raw(
-        "SELECT urgency, " + ", ".join(f"SUM({c}) AS {c}" for c in COUNTS)
-        + " FROM governance_figure_total WHERE community = {}" + where + " GROUP BY urgency",
-        community, *args)
-    return {r["urgency"]: {c: int(r[c] or 0) for c in COUNTS} for r in rows}
-
-
-async def overdue_corrections(community: int, start: datetime | None, end: datetime,
-                              at: datetime) -> Counter:
-    """{urgency: n} to add to ``breached_open`` for the open requests submitted in ``[start,
-    end)`` that are overdue at ``at``: + those past their deadline that the due deadline has
-    not marked yet (it runs every few seconds), − those marked whose deadline a later urgency
-    moved past ``at``. Both are few: each is read from its own partial index."""
-    period = " AND submitted_at < {}" + ("" if start is None else " AND submitted_at >= {}")
-    bounds = [end] if start is None else [end, start]
-    rows = await FigureTotal.raw(
-        "SELECT urgency, 1 AS sign FROM governance_request WHERE community = {} AND "
-        + _OPEN_SQL + " AND NOT breached AND due_at < {}" + period
-        + " UNION ALL SELECT urgency, -1 AS sign FROM governance_request WHERE community = {} "
-        "AND " + _OPEN_SQL + " AND breached AND due_at >= {}" + period,
-        community, at, *bounds, community, at, *bounds)
-    found: Counter = Counter()
-    for row in rows:
-        found[row["urgency"]] += int(row["sign"])
+        "SELECT month, urgency, " + ", ".join(COUNTS)
+        + " FROM governance_figure_total WHERE community = {}" + where, community, *args)
+    found: dict[str, dict[str, dict]] = {}
+    for r in rows:
+        found.setdefault(r["month"], {})[r["urgency"]] = {c: int(r[c] or 0) for c in COUNTS}
     return found
 
 
-async def _level(community: int, months: list[str], urgency: str | None, unit: int,
-                 low: int | None, high: int | None) -> list[tuple[int, int]]:
-    """(bucket, count) of one unit of the distribution, in order, within seconds [low, high)."""
-    where, args = _months_sql(months)
-    if urgency is not None:
-        where += " AND urgency = {}"
-        args.append(urgency)
-    if low is not None:
-        where += " AND bucket >= {} AND bucket < {}"
-        args += [low // unit, high // unit]
+async def overdue_corrections(community: int, start: datetime | None, end: datetime,
+                              at: datetime) -> list[tuple[str, datetime, int]]:
+    """(urgency, submitted_at, +1 or −1) to add to ``breached_open`` for the open requests
+    submitted in ``[start, end)`` that are overdue at ``at``: +1 for those past their
+    deadline that the due deadline has not marked yet (it runs every few seconds), −1 for
+    those marked whose deadline a later urgency moved past ``at``. Both are few: each is read
+    from its own partial index alone."""
+    period = " AND submitted_at < {}" + ("" if start is None else " AND submitted_at >= {}")
+    bounds = [end] if start is None else [end, start]
     rows = await FigureTotal.raw(
-        "SELECT bucket, SUM(n) AS n FROM governance_answer_time WHERE community = {} "
-        "AND unit = {}" + where + " GROUP BY bucket ORDER BY bucket", community, unit, *args)
-    return [(int(r["bucket"]), int(r["n"])) for r in rows if int(r["n"] or 0)]
+        "SELECT urgency, submitted_at, 1 AS sign FROM governance_request WHERE community = {} "
+        "AND " + OPEN_SQL + " AND NOT breached AND due_at < {}" + period
+        + " UNION ALL SELECT urgency, submitted_at, -1 AS sign FROM governance_request "
+        "WHERE community = {} AND " + OPEN_SQL + " AND breached AND due_at >= {}" + period,
+        community, at, *bounds, community, at, *bounds)
+    return [(r["urgency"], _when(r["submitted_at"]), int(r["sign"])) for r in rows]
 
 
-async def _nth(community: int, months: list[str], urgency: str | None, rank: int,
-               top: list[tuple[int, int]]) -> tuple[int, int]:
-    """The answer time (seconds) at 0-based ``rank``, and how many answers come after the
-    ones at that very time; ``top`` is the coarsest unit's counts."""
-    low = high = None
-    counts = top
+def _when(value) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+class Median:
+    """One median to find: of the answers of ``months`` (``[ALL_MONTHS]``: all time), of one
+    urgency or of all (None); ``seconds`` is the answer once :func:`medians` ran."""
+
+    def __init__(self, months: list[str], urgency: str | None) -> None:
+        self.months, self.urgency = months, urgency
+        self.seconds: Decimal | None = None
+        self._ranks: list[list] = []  # per rank: [rank left, low, high]
+
+    def counts(self, rows: list[tuple[str, str, int, int]], unit: int,
+               low: int | None, high: int | None) -> list[tuple[int, int]]:
+        summed: Counter = Counter()
+        for month, urgency, bucket, n in rows:
+            if (month in self.months and self.urgency in (None, urgency)
+                    and (low is None or low // unit <= bucket < high // unit)):
+                summed[bucket] += n
+        return sorted((b, n) for b, n in summed.items() if n)
+
+
+async def _level(community: int, months: list[str], unit: int,
+                 ranges: set[tuple[int, int]] | None) -> list[tuple[str, str, int, int]]:
+    """(month, urgency, bucket, count) of one unit of the distribution, within the seconds
+    ``ranges`` (None: all)."""
+    where, args = _months_sql(months)
+    if ranges:
+        parts = []
+        for low, high in sorted(ranges):
+            parts.append("(bucket >= {} AND bucket < {})")
+            args += [low // unit, high // unit]
+        where += " AND (" + " OR ".join(parts) + ")"
+    rows = await FigureTotal.raw(
+        "SELECT month, urgency, bucket, n FROM governance_answer_time WHERE community = {} "
+        "AND unit = {}" + where, community, unit, *args)
+    return [(r["month"], r["urgency"], int(r["bucket"]), int(r["n"])) for r in rows
+            if int(r["n"] or 0)]
+
+
+async def medians(community: int, wanted: list[Median]) -> None:
+    """Find every median of ``wanted`` exactly, together: one read per unit of the
+    distribution (the days, then the hours of the days that hold a median, their minutes,
+    their seconds), whatever the number of answers. Each read is its own snapshot: when an
+    answer comes between two, a median is taken from the nearest bucket (never an error)."""
+    if not wanted:
+        return
+    months = sorted({m for w in wanted for m in w.months})
+    ranges: set[tuple[int, int]] | None = None
     for index, unit in enumerate(UNITS):
-        if index:
-            counts = await _level(community, months, urgency, unit, low, high)
-        if not counts:  # an answer reopened between two reads: stay where we were
-            return low or 0, 0
-        place = 0
-        while place < len(counts) - 1 and rank >= counts[place][1]:
-            rank -= counts[place][1]
-            place += 1
-        bucket, n = counts[place]
-        # (past the last bucket only when an answer came between two reads, each read
-        # being its own snapshot: then the last one)
-        rank = min(rank, n - 1)
-        low, high = bucket * unit, (bucket + 1) * unit
-        if unit == 1:
-            return low, n - rank - 1
-    return low or 0, 0
-
-
-async def median_seconds(community: int, months: list[str] | None,
-                         urgency: str | None = None) -> Decimal | None:
-    """The exact median answer time in seconds of the answers of ``months`` (None: all
-    time), one urgency or all; None when nothing was answered."""
-    months = [ALL_MONTHS] if months is None else months
-    top = await _level(community, months, urgency, UNITS[0], None, None)
-    total = sum(n for _, n in top)
-    if not total:
-        return None
-    value, after = await _nth(community, months, urgency, (total - 1) // 2, top)
-    if total % 2:
-        return Decimal(value)
-    if after:  # the next answer took the same time
-        return Decimal(value)
-    following, _ = await _nth(community, months, urgency, total // 2, top)
-    return (Decimal(value) + Decimal(following)) / 2
+        rows = await _level(community, months, unit, ranges)
+        ranges = set()
+        for median in wanted:
+            if index == 0:
+                total = sum(n for _, n in median.counts(rows, unit, None, None))
+                picks = [] if not total else [(total - 1) // 2] if total % 2 else [
+                    total // 2 - 1, total // 2]
+                median._ranks = [[rank, None, None] for rank in picks]
+            for state in median._ranks:
+                counts = median.counts(rows, unit, state[1], state[2])
+                if not counts:
+                    continue  # (an answer reopened between two reads: stay where we were)
+                place, rank = 0, state[0]
+                while place < len(counts) - 1 and rank >= counts[place][1]:
+                    rank -= counts[place][1]
+                    place += 1
+                bucket, n = counts[place]
+                state[:] = [min(rank, n - 1), bucket * unit, (bucket + 1) * unit]
+                ranges.add((state[1], state[2]))
+    for median in wanted:
+        values = [Decimal(state[1] or 0) for state in median._ranks]
+        median.seconds = sum(values) / len(values) if values else None
 
 
 # --- the backfill -------------------------------------------------------------------------
@@ -252,7 +267,7 @@ async def _rebuild_community(community: int, time_zone: str, starts: list[dateti
         + ") SELECT r.community, b.month, r.urgency, COUNT(*), COUNT(r.answered_at), "
         f"SUM(CASE WHEN r.on_time = {true} THEN 1 ELSE 0 END), COUNT(r.rated_at), "
         f"SUM(CASE WHEN r.satisfied = {true} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN r.{_OPEN_SQL} AND r.breached = {true} THEN 1 ELSE 0 END) "
+        f"SUM(CASE WHEN r.{OPEN_SQL} AND r.breached = {true} THEN 1 ELSE 0 END) "
         + joined + kept + " GROUP BY r.community, b.month, r.urgency", *args, community)
     units = " UNION ALL ".join(f"SELECT {unit} AS unit" for unit in UNITS)
     floor = ("CASE WHEN r.answer_seconds >= 0 THEN r.answer_seconds / u.unit "

@@ -1,5 +1,5 @@
 """The answer-time distribution's unique index, the partial indexes of the overdue
-corrections, and the running totals rebuilt from the requests there are (set-based SQL:
+corrections and of the request lists, and the running totals rebuilt from the requests there are (set-based SQL:
 ``totals.rebuild``)."""
 
 from yizhan.core.api import index_migration
@@ -11,12 +11,19 @@ DESCRIPTION = "answer-time distribution: indexes and backfill"
 _OPEN = "status IN ('submitted', 'assigned', 'in_progress')"
 INDEXES = ["CREATE UNIQUE INDEX governance_answer_time_unique ON governance_answer_time "
            "(community, month, unit, bucket, urgency)",
-           # open requests past their deadline that the due deadline has not marked yet
+           # open requests past their deadline that the due deadline has not marked yet, and
+           # marked ones whose deadline a later urgency moved: both a few rows, read from the
+           # index alone (its columns are all the corrections need)
            "CREATE INDEX governance_request_due_unmarked ON governance_request "
-           f"(community, due_at) WHERE {_OPEN} AND NOT breached",
-           # marked ones whose deadline a later urgency moved (both sets are a few rows)
+           f"(community, due_at, submitted_at, urgency) WHERE {_OPEN} AND NOT breached",
            "CREATE INDEX governance_request_due_marked ON governance_request "
-           f"(community, due_at) WHERE {_OPEN} AND breached"]
+           f"(community, due_at, submitted_at, urgency) WHERE {_OPEN} AND breached",
+           # the lists: one status newest first; the open ones newest first (overdue, Open311's
+           # status=open) without walking the community's answered and closed requests
+           "CREATE INDEX governance_request_community_status_id ON governance_request "
+           "(community, status, id)",
+           "CREATE INDEX governance_request_open_id ON governance_request "
+           f"(community, id) WHERE {_OPEN}"]
 
 _indexes = index_migration(ID, "governance", DESCRIPTION, INDEXES)
 
