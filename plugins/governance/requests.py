@@ -20,11 +20,11 @@ from yizhan.core.api import (
     cancel_deadline,
     cancel_deadlines,
     forbidden,
+    get_building,
     get_member,
     invalid,
     is_admin,
     is_leader_of,
-    list_buildings,
     list_members,
     lock_row,
     not_found,
@@ -217,9 +217,11 @@ def _photos(photos: list[str] | None) -> list[str]:
 async def _building_id(community: dict, name: str | None) -> int | None:
     if not name or not name.strip():
         return None
-    for building in await list_buildings(community):
-        if building["name"] == name.strip():
-            return building["id"]
+    try:  # one look-up by name, not the community's every building
+        return (await get_building(community, name=name))["id"]
+    except YizhanError as error:
+        if error.code != "NOT_FOUND":
+            raise
     raise invalid("building", "No building named {name} in this community.",
                   code="UNKNOWN_BUILDING", name=name.strip())
 
