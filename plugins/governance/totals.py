@@ -152,67 +152,72 @@ class Median:
     def __init__(self, months: list[str], urgency: str | None) -> None:
         self.months, self.urgency = months, urgency
         self.seconds: Decimal | None = None
-        self._ranks: list[list] = []  # per rank: [rank left, low, high]
-
-    def counts(self, rows: list[tuple[str, str, int, int]], unit: int,
-               low: int | None, high: int | None) -> list[tuple[int, int]]:
-        summed: Counter = Counter()
-        for month, urgency, bucket, n in rows:
-            if (month in self.months and self.urgency in (None, urgency)
-                    and (low is None or low // unit <= bucket < high // unit)):
-                summed[bucket] += n
-        return sorted((b, n) for b, n in summed.items() if n)
 
 
-async def _level(community: int, months: list[str], unit: int,
-                 ranges: set[tuple[int, int]] | None) -> list[tuple[str, str, int, int]]:
-    """(month, urgency, bucket, count) of one unit of the distribution, within the seconds
-    ``ranges`` (None: all)."""
-    where, args = _months_sql(months)
-    if ranges:
-        parts = []
-        for low, high in sorted(ranges):
-            parts.append("(bucket >= {} AND bucket < {})")
-            args += [low // unit, high // unit]
-        where += " AND (" + " OR ".join(parts) + ")"
-    rows = await FigureTotal.raw(
-        "SELECT month, urgency, bucket, n FROM governance_answer_time WHERE community = {} "
-        "AND unit = {}" + where, community, unit, *args)
-    return [(r["month"], r["urgency"], int(r["bucket"]), int(r["n"])) for r in rows
-            if int(r["n"] or 0)]
+async def _level(community: int, unit: int, reads: list[tuple]) -> list[list[tuple[int, int]]]:
+    """One unit of the distribution for each read ``(months, urgency, low, high)`` (seconds
+    ``[low, high)``; ``low`` None: all): its (bucket, count) in order, summed in SQL — one
+    statement for all the reads, each reading at most that unit's buckets in its range."""
+    parts, args = [], []
+    for index, (months, urgency, low, high) in enumerate(reads):
+        where, found = _months_sql(list(months))
+        if urgency is not None:
+            where += " AND urgency = {}"
+            found.append(urgency)
+        if low is not None:
+            where += " AND bucket >= {} AND bucket < {}"
+            found += [low // unit, high // unit]
+        parts.append(f"SELECT {index} AS part, bucket, SUM(n) AS n FROM governance_answer_time "
+                     "WHERE community = {} AND unit = {}" + where + " GROUP BY bucket")
+        args += [community, unit, *found]
+    rows = await FigureTotal.raw(" UNION ALL ".join(parts), *args)
+    counts: list[list[tuple[int, int]]] = [[] for _ in reads]
+    for row in rows:
+        if int(row["n"] or 0):
+            counts[int(row["part"])].append((int(row["bucket"]), int(row["n"])))
+    for found in counts:
+        found.sort()
+    return counts
 
 
 async def medians(community: int, wanted: list[Median]) -> None:
-    """Find every median of ``wanted`` exactly, together: one read per unit of the
-    distribution (the days, then the hours of the days that hold a median, their minutes,
-    their seconds), whatever the number of answers. Each read is its own snapshot: when an
-    answer comes between two, a median is taken from the nearest bucket (never an error)."""
+    """Find every median of ``wanted`` exactly, together: one statement per unit of the
+    distribution (the days; the hours of the day that holds a median; their minutes; their
+    seconds), each reading at most that unit's buckets per median, whatever the number of
+    answers. Each statement is its own snapshot: when an answer comes between two, a median
+    is taken from the nearest bucket (never an error)."""
     if not wanted:
         return
-    months = sorted({m for w in wanted for m in w.months})
-    ranges: set[tuple[int, int]] | None = None
+    groups = sorted({(tuple(w.months), w.urgency) for w in wanted}, key=str)
+    tops = await _level(community, UNITS[0], [(m, u, None, None) for m, u in groups])
+    # per rank to find: [group, rank left, low, high]; the day's counts come from ``tops``
+    states: list[list] = []
+    ranks: dict[tuple, list[list]] = {}
+    for group, top in zip(groups, tops, strict=True):
+        total = sum(n for _, n in top)
+        picks = [] if not total else [(total - 1) // 2] if total % 2 else [
+            total // 2 - 1, total // 2]
+        ranks[group] = [[group, rank, None, None] for rank in picks]
+        states += ranks[group]
+    counts_of = {(g, None, None): top for g, top in zip(groups, tops, strict=True)}
     for index, unit in enumerate(UNITS):
-        rows = await _level(community, months, unit, ranges)
-        ranges = set()
-        for median in wanted:
-            if index == 0:
-                total = sum(n for _, n in median.counts(rows, unit, None, None))
-                picks = [] if not total else [(total - 1) // 2] if total % 2 else [
-                    total // 2 - 1, total // 2]
-                median._ranks = [[rank, None, None] for rank in picks]
-            for state in median._ranks:
-                counts = median.counts(rows, unit, state[1], state[2])
-                if not counts:
-                    continue  # (an answer reopened between two reads: stay where we were)
-                place, rank = 0, state[0]
-                while place < len(counts) - 1 and rank >= counts[place][1]:
-                    rank -= counts[place][1]
-                    place += 1
-                bucket, n = counts[place]
-                state[:] = [min(rank, n - 1), bucket * unit, (bucket + 1) * unit]
-                ranges.add((state[1], state[2]))
+        if index:
+            keys = sorted({(s[0], s[2], s[3]) for s in states}, key=str)
+            found = await _level(community, unit, [(g[0], g[1], low, high)
+                                                   for g, low, high in keys])
+            counts_of = dict(zip(keys, found, strict=True))
+        for state in states:
+            counts = counts_of.get((state[0], state[2], state[3]), [])
+            if not counts:
+                continue  # (an answer reopened between two reads: stay where we were)
+            place, rank = 0, state[1]
+            while place < len(counts) - 1 and rank >= counts[place][1]:
+                rank -= counts[place][1]
+                place += 1
+            bucket, n = counts[place]
+            state[1:] = [min(rank, n - 1), bucket * unit, (bucket + 1) * unit]
     for median in wanted:
-        values = [Decimal(state[1] or 0) for state in median._ranks]
+        values = [Decimal(s[2] or 0) for s in ranks[(tuple(median.months), median.urgency)]]
         median.seconds = sum(values) / len(values) if values else None
 
 
