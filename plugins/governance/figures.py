@@ -166,13 +166,14 @@ async def compute_running(community: dict, spans: list[tuple[datetime | None, da
         for level, period in figures.by_urgency.items():
             period.due_or_answered = period.answered + period.overdue_open
             if medians == "all" and period.answered:
-                pending.append((period, totals.Median(scope, level)))
+                pending.append((period, totals.Median(scope, level, period.answered)))
         for name in (*totals.COUNTS[:-1], "overdue_open"):
             setattr(figures.total, name,
                     sum(getattr(p, name) for p in figures.by_urgency.values()))
         figures.total.due_or_answered = figures.total.answered + figures.total.overdue_open
         if medians != "none" and figures.total.answered:
-            pending.append((figures.total, totals.Median(scope, None)))
+            pending.append((figures.total,
+                            totals.Median(scope, None, figures.total.answered)))
         results.append(figures)
     await totals.medians(community["id"], [median for _, median in pending])
     for period, median in pending:

@@ -543,7 +543,11 @@ async def list_requests(community: dict, *, requester: int | None = None,
                             else WhereRaw(f"NOT ({OPEN_SQL} AND due_at < {{}})", now()))
     if before_id is not None:
         query = query.where(Request.id < before_id)
-    return await query.order_by(Request.id, ascending=False).limit(limit)
+    # ordered like the (community[, status], id) indexes, so that a generic plan walks this
+    # community's rows only (not every community's newest ones by primary key)
+    order = [Request.community, Request.status, Request.id] if status else [
+        Request.community, Request.id]
+    return await query.order_by(*order, ascending=False).limit(limit)
 
 
 def is_overdue(row: dict) -> bool:

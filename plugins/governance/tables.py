@@ -195,11 +195,11 @@ class FigureTotal(Table, tablename="governance_figure_total"):
 class AnswerTime(Table, tablename="governance_answer_time"):
     """The distribution of answer times, for exact medians without reading the requests:
     per community, local month of submission (``*``: all months) and urgency, how many
-    answered requests took ``bucket`` units of ``unit`` seconds (a day, an hour, a minute, a
-    second: each answer counts once at every unit). The median is found by walking down the
-    units: the day that holds it, the hour in that day, the minute, the second. Updated in the
-    transaction that answers or reopens a request. Unique on (community, month, unit, bucket,
-    urgency)."""
+    answered requests took ``bucket`` units of ``unit`` seconds (a day, an hour, ten minutes, a
+    minute, ten seconds, a second: each answer counts once at every unit). The median is found
+    by walking down the units: the day that holds it, the hour in that day, and so on. Updated
+    in the transaction that answers or reopens a request. Unique on (community, month, unit,
+    bucket, urgency)."""
 
     community = BigInt()
     month = Varchar(length=7)

@@ -4,10 +4,10 @@ request, so that no figure reads a community's requests:
 - ``governance_figure_total``: per community, local month of submission and urgency, the
   counts (submitted, answered, on time, rated, satisfied, and open past the deadline the due
   deadline marked: ``breached_open``);
-- ``governance_answer_time``: the answer times as counts per day, hour, minute and second
-  (per month and for all months, ``*``), so a median is found exactly by walking down the
-  units — at most the distinct days, then 24 hours, 60 minutes and 60 seconds — whatever the
-  number of requests.
+- ``governance_answer_time``: the answer times as counts per day, hour, ten minutes, minute,
+  ten seconds and second (per month and for all months, ``*``), so a median is found exactly
+  by walking down the units — at most the distinct days, then 24 hours, 6 ten-minutes, 10
+  minutes, 6 ten-seconds and 10 seconds per median — whatever the number of requests.
 
 Every write of a request passes its row before and after to :func:`count_change`.
 :func:`rebuild` recomputes everything from the requests in set-based SQL (the migration's
@@ -28,7 +28,7 @@ from yizhan.plugins.governance.tables import FigureTotal
 COUNTS = ("submitted", "answered", "answered_on_time", "rated", "satisfied", "breached_open")
 REJECTED = "rejected"
 #: The units of the answer-time distribution, coarsest first (seconds).
-UNITS = (86400, 3600, 60, 1)
+UNITS = (86400, 3600, 600, 60, 10, 1)
 #: The month label of the all-time answer-time distribution.
 ALL_MONTHS = "*"
 
@@ -146,78 +146,85 @@ def _when(value) -> datetime:
 
 
 class Median:
-    """One median to find: of the answers of ``months`` (``[ALL_MONTHS]``: all time), of one
-    urgency or of all (None); ``seconds`` is the answer once :func:`medians` ran."""
+    """One median to find: of the ``count`` answers of ``months`` (``[ALL_MONTHS]``: all
+    time), of one urgency or of all (None); ``seconds`` is the answer once :func:`medians`
+    ran."""
 
-    def __init__(self, months: list[str], urgency: str | None) -> None:
-        self.months, self.urgency = months, urgency
+    def __init__(self, months: list[str], urgency: str | None, count: int) -> None:
+        self.months, self.urgency, self.count = months, urgency, count
         self.seconds: Decimal | None = None
+        ranks = [] if count <= 0 else [(count - 1) // 2] if count % 2 else [
+            count // 2 - 1, count // 2]
+        #: per rank to find: [rank, low second, high second] to start the walk with
+        self.ranks: list[list] = [[rank, None, None] for rank in ranks]
 
 
-async def _level(community: int, unit: int, reads: list[tuple]) -> list[list[tuple[int, int]]]:
-    """One unit of the distribution for each read ``(months, urgency, low, high)`` (seconds
-    ``[low, high)``; ``low`` None: all): its (bucket, count) in order, summed in SQL — one
-    statement for all the reads, each reading at most that unit's buckets in its range."""
-    parts, args = [], []
-    for index, (months, urgency, low, high) in enumerate(reads):
-        where, found = _months_sql(list(months))
-        if urgency is not None:
-            where += " AND urgency = {}"
-            found.append(urgency)
-        if low is not None:
-            where += " AND bucket >= {} AND bucket < {}"
-            found += [low // unit, high // unit]
-        parts.append(f"SELECT {index} AS part, bucket, SUM(n) AS n FROM governance_answer_time "
-                     "WHERE community = {} AND unit = {}" + where + " GROUP BY bucket")
-        args += [community, unit, *found]
-    rows = await FigureTotal.raw(" UNION ALL ".join(parts), *args)
-    counts: list[list[tuple[int, int]]] = [[] for _ in reads]
+#: Bounds of a read that is not yet narrowed to a range (any answer time).
+_ANY = (-(2 ** 62), 2 ** 62)
+
+
+async def _level(community: int, unit: int, reads: list[tuple]) -> list[tuple[int, int] | None]:
+    """For each read ``(months, urgency, low, high, rank)``: the bucket of ``unit`` seconds
+    within seconds ``[low, high)`` (``low`` None: anywhere) that holds the answer of 0-based
+    ``rank``, and how many answers come before that bucket (None: too few answers). One
+    statement of one shape for all the reads (a list of reads joined to the distribution, a
+    running sum per read): each read sums at most that unit's buckets in its range, and one
+    row comes back per read."""
+    values, args = [], []
+    for index, (months, urgency, low, high, rank) in enumerate(reads):
+        low, high = _ANY if low is None else (low // unit, high // unit)
+        for month in months:
+            values.append("SELECT CAST({} AS INTEGER) AS part, CAST({} AS VARCHAR(7)) AS "
+                          "month, CAST({} AS VARCHAR(10)) AS urgency, CAST({} AS BIGINT) AS low, "
+                          "CAST({} AS BIGINT) AS high, CAST({} AS BIGINT) AS rnk")
+            args += [index, month, urgency or "", low, high, rank]
+    match = ("a.community = {} AND a.unit = {} AND a.month = r.month AND a.bucket >= r.low "
+             "AND a.bucket < r.high AND (r.urgency = '' OR a.urgency = r.urgency)")
+    # PostgreSQL: LATERAL with OFFSET 0 (not flattened into a join), so that every plan reads
+    # each read's range from the index (a hash join reads every bucket of the unit); SQLite
+    # loops over the reads anyway
+    joined = (f"CROSS JOIN LATERAL (SELECT a.bucket, a.n FROM governance_answer_time a WHERE "
+              f"{match} OFFSET 0) AS a" if is_postgres()
+              else f"JOIN governance_answer_time a ON {match}")
+    rows = await FigureTotal.raw(
+        "WITH r AS (" + " UNION ALL ".join(values) + "), "
+        "s AS (SELECT r.part, a.bucket, SUM(a.n) AS n, MAX(r.rnk) AS rnk FROM r " + joined
+        + " GROUP BY r.part, a.bucket), "
+        "w AS (SELECT part, bucket, n, rnk, SUM(n) OVER (PARTITION BY part ORDER BY bucket) "
+        "AS total FROM s), "
+        "x AS (SELECT part, bucket, total - n AS before, ROW_NUMBER() OVER (PARTITION BY part "
+        "ORDER BY bucket) AS k FROM w WHERE total > rnk) "
+        "SELECT part, bucket, before FROM x WHERE k = 1", *args, community, unit)
+    result: list[tuple[int, int] | None] = [None] * len(reads)
     for row in rows:
-        if int(row["n"] or 0):
-            counts[int(row["part"])].append((int(row["bucket"]), int(row["n"])))
-    for found in counts:
-        found.sort()
-    return counts
+        result[int(row["part"])] = (int(row["bucket"]), int(row["before"]))
+    return result
 
 
 async def medians(community: int, wanted: list[Median]) -> None:
     """Find every median of ``wanted`` exactly, together: one statement per unit of the
-    distribution (the days; the hours of the day that holds a median; their minutes; their
-    seconds), each reading at most that unit's buckets per median, whatever the number of
-    answers. Each statement is its own snapshot: when an answer comes between two, a median
-    is taken from the nearest bucket (never an error)."""
-    if not wanted:
-        return
-    groups = sorted({(tuple(w.months), w.urgency) for w in wanted}, key=str)
-    tops = await _level(community, UNITS[0], [(m, u, None, None) for m, u in groups])
-    # per rank to find: [group, rank left, low, high]; the day's counts come from ``tops``
-    states: list[list] = []
-    ranks: dict[tuple, list[list]] = {}
-    for group, top in zip(groups, tops, strict=True):
-        total = sum(n for _, n in top)
-        picks = [] if not total else [(total - 1) // 2] if total % 2 else [
-            total // 2 - 1, total // 2]
-        ranks[group] = [[group, rank, None, None] for rank in picks]
-        states += ranks[group]
-    counts_of = {(g, None, None): top for g, top in zip(groups, tops, strict=True)}
-    for index, unit in enumerate(UNITS):
-        if index:
-            keys = sorted({(s[0], s[2], s[3]) for s in states}, key=str)
-            found = await _level(community, unit, [(g[0], g[1], low, high)
-                                                   for g, low, high in keys])
-            counts_of = dict(zip(keys, found, strict=True))
+    distribution — the day that holds each middle answer, the hour in that day, the minute,
+    the second — each reading at most that unit's buckets per median and returning one row
+    per median, whatever the number of answers. The statements are separate snapshots: when
+    an answer comes between two, a median is taken from the nearest bucket (never an
+    error)."""
+    # per rank: [rank within the bucket found so far, its low second, its high second, median]
+    states = [state + [median] for median in wanted for state in median.ranks]
+    for unit in UNITS:
+        if not states:
+            break
+        keys = sorted({(tuple(s[3].months), s[3].urgency, s[1], s[2], s[0]) for s in states},
+                      key=str)
+        found = dict(zip(keys, await _level(community, unit, keys), strict=True))
         for state in states:
-            counts = counts_of.get((state[0], state[2], state[3]), [])
-            if not counts:
+            median = state[3]
+            hit = found[(tuple(median.months), median.urgency, state[1], state[2], state[0])]
+            if hit is None:
                 continue  # (an answer reopened between two reads: stay where we were)
-            place, rank = 0, state[1]
-            while place < len(counts) - 1 and rank >= counts[place][1]:
-                rank -= counts[place][1]
-                place += 1
-            bucket, n = counts[place]
-            state[1:] = [min(rank, n - 1), bucket * unit, (bucket + 1) * unit]
+            bucket, before = hit
+            state[:3] = [state[0] - before, bucket * unit, (bucket + 1) * unit]
     for median in wanted:
-        values = [Decimal(s[2] or 0) for s in ranks[(tuple(median.months), median.urgency)]]
+        values = [Decimal(state[1] or 0) for state in states if state[3] is median]
         median.seconds = sum(values) / len(values) if values else None
 
 
