@@ -41,20 +41,33 @@ figures swing 2–3×; ms; medians of 3 rounds of 7 runs, and the fastest run of
 | ``upcomingEvents(first: 20)`` | 28.4 | 28.5 | 1.01× | 19.2, 14.3, 0.75× |
 | ``upcomingEvents(kind: TALK)`` | 28.8 | 34.2 | 1.05× | 17.2, 21.4, 1.25× |
 | ``myEventSignUps`` | 36.0 | 42.9 | 1.22× | 19.2, 24.9, 1.30× |
-| ``governanceRequests(50)`` | 44.5 | 55.9 | 1.29× | 20.9, 28.7, 1.37× |
-| ``governanceMyRequests`` | 36.4 | 53.6 | 1.61× | 14.5, 29.5, 2.04× |
-| ``governanceFigures`` | 50.4 | 103.8 | 2.01× | 15.5, 58.8, 3.79× |
+| ``governanceRequests(50)`` | 34.6 | 31.5 | 0.91× | 4.9, 5.0, 1.02× |
+| ``governanceMyRequests`` | 36.3 | 31.0 | 1.01× | 3.4, 3.4, 1.00× |
+| ``governanceFigures`` | 87.9 | 81.1 | 0.90× | 14.4, 12.9, 0.90× |
 | ``indicators(month)`` | 529.5 | 2625.3 | 4.72× | 446.1, 1605.4, 3.60× |
 | ``myCredits`` | 15.0 | 13.6 | 0.85× | 10.5, 8.8, 0.84× |
 | ``myCreditStatement(20)`` | 23.7 | 25.0 | 1.06× | 15.7, 19.0, 1.21× |
 | ``merchants(first: 20)`` | 18.8 | 16.1 | 1.04× | 8.6, 8.0, 0.93× |
 
 Not flat yet: ``indicators`` of the running month aggregate the community's rows of the month
-(a closed month is stored and read in one query); ``governanceFigures`` reads running totals
-but its medians walk the answered requests (an index in answer-time order) and counts the
-overdue open ones; ``governanceMyRequests`` was a sequential scan (``filed_by`` had no index;
-added after this run). The rows over 1.2× among the lists are within this machine's noise:
-their statements take the same time in both communities under ``EXPLAIN ANALYZE``.
+(a closed month is stored and read in one query). The rows over 1.2× among the lists are
+within this machine's noise: their statements take the same time in both communities under
+``EXPLAIN ANALYZE``.
+
+Governance (its three rows measured apart, ``BENCH_ONLY=governance``, load 9–13; same data
+before and after, main at 317b1dd with this script): ``governanceFigures`` 1.60× (fastest
+runs 14.6, 27.6 ms, 1.90×) → 0.90× (14.4, 12.9 ms); in-process, 60 alternating calls of the
+figures alone, fastest small, big: 6.2, 14.8 ms before (2.4×); 8.3, 9.2 ms after (1.12×:
+the small community's figures cost a little more than before, the big one's far less).
+``governanceRequests(50)`` 1.45× → 0.91×, ``governanceMyRequests`` 1.22× (fastest 1.70×) →
+1.01×. The figures read running totals in 8 statements whatever the size: the counts, two
+exact corrections of the overdue count (index-only scans of partial indexes), and the
+medians walked down the answer-time distribution (day, hour, ten minutes, minute, ten
+seconds, second; one statement per unit for all medians, one row back per median). The
+lists loaded every building of the community for a page (now only the page's), and are
+ordered like their ``(community[, status], id)`` indexes so generic plans stay in the
+community. The governance requests here have answer times to the second and their overdue
+open ones marked, as the due deadline does.
 
 Before these changes (main at 81d4d86): ``candidates`` 1.30–1.58×, events and coming dates
 and shops loaded every row of the community (2.1–2.7×), the governance figures counted every
