@@ -100,7 +100,7 @@ async def count_change(old: dict | None, new: dict | None) -> None:
         for unit, bucket in _buckets(row):
             for label in (month, ALL_MONTHS):
                 times[(label, row["urgency"], unit, bucket)] += sign
-    for (month, urgency), change in changes.items():
+    for (month, urgency), change in sorted(changes.items()):  # one lock order for all
         await add(community, month, urgency, {c: change[c] for c in COUNTS})
     await _add_times(community, times)
 
