@@ -1,4 +1,5 @@
-"""Shared helpers for the benchmarks: seeding a community, loading a URL with wrk."""
+"""Shared helpers for the benchmarks: seeding a community, loading a URL with wrk, recording a
+figure for the summary table."""
 
 from __future__ import annotations
 
@@ -89,3 +90,19 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def record(figure: str, value: float, goal: str, detail: str = "",
+           database: str | None = None) -> None:
+    """Note one headline figure for ``bench/summary.py``: appended as a JSON line to the file
+    named by ``BENCH_SUMMARY`` (``bench/run.sh`` sets it); nothing when it is unset.
+
+    ``goal`` is ``">= 0.5"``, ``"<= 1.2"`` or ``"<= 3"``; ``detail`` says what was compared
+    (the two sides' own figures); ``database`` defaults to the engine's."""
+    path = os.environ.get("BENCH_SUMMARY")
+    if not path:
+        return
+    line = {"figure": figure, "value": round(float(value), 3), "goal": goal, "detail": detail,
+            "database": database or ("PostgreSQL" if db.is_postgres() else "SQLite")}
+    with open(path, "a") as out:
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -72,6 +72,10 @@ from yizhan.core.matching import SAME_BUILDING as _SAME_BUILDING
 from yizhan.core.matching import SKILL as _SKILL
 from yizhan.core.metrics import MetricGauge
 from yizhan.core.offload import run_cpu
+from yizhan.core.periods import Period
+from yizhan.core.periods import containing as period_containing
+from yizhan.core.periods import parse as parse_period
+from yizhan.core.periods import previous as previous_period
 from yizhan.core.plugins import PluginSpec, Veto, await_all, hookimpl
 from yizhan.core.services.communities import (
     building_names,
@@ -255,6 +259,11 @@ __all__ = [
     "indicator_share",
     "indicators_for",
     "needs_breakdown",
+    # Months and quarters in a community's time zone (2026-11, 2026Q4), bounds in UTC.
+    "Period",
+    "parse_period",
+    "period_containing",
+    "previous_period",
     # Operations: gauges for /metrics (yizhan_register_metrics), fonts for printed Chinese.
     "MetricGauge",
     "find_cjk_font",

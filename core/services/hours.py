@@ -7,10 +7,9 @@ costs the same in a community of 1,000 members as in one of 100,000.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from yizhan.core import db
+from yizhan.core import db, periods
 from yizhan.core.tables import HelpRecord, HoursTotal
 
 #: The ``member`` of a community's own total row.
@@ -28,22 +27,12 @@ _ADD = ("INSERT INTO yz_hours_total (community, member, minutes_given, minutes_r
         "helpers = yz_hours_total.helpers + excluded.helpers RETURNING needs_helped")
 
 
-def _local_midnight(year: int, month: int, tz: ZoneInfo) -> datetime:
-    return datetime(year, month, 1, tzinfo=tz).astimezone(UTC)
-
-
 def help_periods(when: datetime, time_zone: str) -> list[tuple[str, datetime, datetime]]:
     """The month (``2026-11``) and quarter (``2026Q4``) that ``when`` falls in, locally:
     ``(label, start, end)`` with UTC bounds ``[start, end)``."""
-    tz = ZoneInfo(time_zone)
-    local = when.astimezone(tz)
-    y, m = local.year, local.month
-    q = (m - 1) // 3 + 1
-    first = 3 * (q - 1) + 1
-    month_end = (y + 1, 1) if m == 12 else (y, m + 1)
-    quarter_end = (y + 1, 1) if q == 4 else (y, first + 3)
-    return [(f"{y}-{m:02d}", _local_midnight(y, m, tz), _local_midnight(*month_end, tz)),
-            (f"{y}Q{q}", _local_midnight(y, first, tz), _local_midnight(*quarter_end, tz))]
+    return [(p.label, p.start, p.end)
+            for p in (periods.containing("month", when, time_zone),
+                      periods.containing("quarter", when, time_zone))]
 
 
 _ADD_PERIOD_ROW = "({}, {}, {}, {}, 1, %s, {} + %d * %s)"

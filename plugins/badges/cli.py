@@ -16,6 +16,9 @@ from yizhan.core.api import (
     get_person,
     member_for,
     now,
+    parse_period,
+    period_containing,
+    previous_period,
 )
 from yizhan.plugins.badges import NAME, credentials, service, stars
 
@@ -131,12 +134,11 @@ def show_stars(community: str = COMMUNITY_OPTION,
     """Show (or, with --run, name) the mutual-aid stars of a quarter."""
 
     async def body():
-        from yizhan.plugins.badges import periods
 
         row = await _community(community)
         tz = row["time_zone"]
-        label = (periods.parse("quarter", quarter, tz, "quarter").label if quarter else
-                 periods.previous(periods.containing("quarter", now(), tz), tz).label)
+        label = (parse_period("quarter", quarter, tz, "quarter").label if quarter else
+                 previous_period(period_containing("quarter", now(), tz), tz).label)
         made = False
         if run_now:
             found, made = await stars.run_round(row, label)

@@ -26,6 +26,7 @@ from typing import Any
 from yizhan.core.api import (
     HOUSEHOLD_MINUTES,
     EventContext,
+    Period,
     YizhanError,
     atomic,
     await_all,
@@ -37,15 +38,17 @@ from yizhan.core.api import (
     hook,
     list_members,
     notify,
+    parse_period,
+    period_containing,
     plugin_enabled,
     plugin_settings,
     post_notice,
+    previous_period,
     top_helpers_of_period,
     translate,
 )
 from yizhan.core.api import now as _now
-from yizhan.plugins.badges import NAME, periods, service
-from yizhan.plugins.badges.periods import Period
+from yizhan.plugins.badges import NAME, service
 from yizhan.plugins.badges.tables import BadgeDefinition, BadgeKey, StarRound, StarWinner
 
 
@@ -108,8 +111,8 @@ def period_of(community: dict, kind: str, label: str | None = None,
                           field="period")
     tz = community["time_zone"]
     if label:
-        return periods.parse(kind, label, tz)
-    return periods.containing(kind, now or _now(), tz)
+        return parse_period(kind, label, tz)
+    return period_containing(kind, now or _now(), tz)
 
 
 async def top_standings(community: dict, period: Period, size: int,
@@ -217,8 +220,8 @@ async def run_round(community: dict, label: str | None = None, *, actor: dict | 
     """
     now = now or _now()
     tz = community["time_zone"]
-    period = (periods.parse("quarter", label, tz, "quarter") if label
-              else periods.previous(periods.containing("quarter", now, tz), tz))
+    period = (parse_period("quarter", label, tz, "quarter") if label
+              else previous_period(period_containing("quarter", now, tz), tz))
     if period.end > now:
         raise YizhanError("PERIOD_NOT_OVER", "The quarter {period} has not ended yet.",
                           field="quarter", period=period.label)
@@ -308,7 +311,7 @@ async def sweep(now: datetime) -> int:
     made = 0
     for community in await communities_with_plugin(NAME):
         tz = community["time_zone"]
-        period = periods.previous(periods.containing("quarter", now, tz), tz)
+        period = previous_period(period_containing("quarter", now, tz), tz)
         if await get_round(community, period.label) is not None:
             continue
         enabled_at = await _first_enabled(community["id"])

@@ -9,7 +9,6 @@ in for a Chinese name).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,27 +16,14 @@ from pathlib import Path
 import qrcode
 from fpdf import FPDF
 
-from yizhan.core.api import format_centi
+from yizhan.core.api import find_cjk_font, format_centi
 from yizhan.plugins.credits.codes import display
 
-CJK_FONTS = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-)
 PAGE_W, PAGE_H = 210.0, 297.0
 COLS, ROWS = 2, 5
 CARD_W, CARD_H = 90.0, 54.0
 QR_SIZE = 34.0
 
-
-def find_cjk_font() -> str | None:
-    """The path of a CJK font to use, or None."""
-    for path in (os.environ.get("YIZHAN_CJK_FONT"), *CJK_FONTS):
-        if path and Path(path).is_file():
-            return path
-    return None
 
 
 @dataclass

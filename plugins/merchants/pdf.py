@@ -2,41 +2,26 @@
 
 Chinese needs a CJK font: the first of ``YIZHAN_CJK_FONT`` and the fonts Debian packages
 (``fonts-wqy-microhei``, ``fonts-wqy-zenhei``, ``fonts-noto-cjk``, ``fonts-arphic-uming``) that
-is present — the same search as the credits plugin's card sheets. Without one the statement is
+is present (core's `find_cjk_font`, as for the card sheets). Without one the statement is
 printed in English, and names written in Chinese are replaced by their number.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 from fpdf import FPDF
 
-from yizhan.core.api import format_centi, translate
+from yizhan.core.api import find_cjk_font, format_centi, translate
 from yizhan.core.api import normalize_locale as normalize
 from yizhan.plugins.merchants.money import format_fen
 from yizhan.plugins.merchants.settlement import Statement, local_time
 
-CJK_FONTS = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-)
 #: Column titles and widths (mm) of the redemptions table.
 TABLE = (("Receipt", 16), ("Time", 30), ("Category", 22), ("Order (yuan)", 20),
          ("Credits", 16), ("Value (yuan)", 20), ("Discount (yuan)", 20),
          ("Leader bonus (yuan)", 20), ("Status", 16))
 
-
-def find_cjk_font() -> str | None:
-    """The path of a CJK font to use, or None."""
-    for path in (os.environ.get("YIZHAN_CJK_FONT"), *CJK_FONTS):
-        if path and Path(path).is_file():
-            return path
-    return None
 
 
 def _has_cjk(text: str) -> bool:

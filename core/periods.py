@@ -1,7 +1,9 @@
 """Months and quarters in a community's own time zone: ``2026-11`` and ``2026Q4``.
 
 A period starts at local midnight on its first day and ends (exclusive) where the next begins;
-bounds are returned in UTC for querying.
+bounds are returned in UTC for querying. Hours of help are totalled per period under these
+labels, and the badges plugin names its mutual-aid stars by them (through
+``yizhan.core.api``: ``Period``, ``period_containing``, ``previous_period``, ``parse_period``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from yizhan.core.api import invalid
+from yizhan.core.errors import invalid
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
