@@ -80,7 +80,9 @@ from yizhan.core.periods import parse as parse_period
 from yizhan.core.periods import previous as previous_period
 from yizhan.core.plugins import PluginSpec, Veto, await_all, hookimpl
 from yizhan.core.services.communities import (
+    building_names,
     communities_with_plugin,
+    get_building,
     get_community,
     get_community_by_id,
     list_buildings,
@@ -296,6 +298,8 @@ __all__ = [
     "HOUSEHOLD_MINUTES",
     "leaders_of",
     "list_buildings",
+    "building_names",
+    "get_building",
     "list_communities",
     "list_members",
     "member_for",

@@ -123,6 +123,17 @@ async def get_building(community: dict, building_id: int | None = None, *,
     return row
 
 
+async def building_names(community: dict, ids) -> dict[int, str]:
+    """{id: name} of the community's buildings among ``ids`` (None and other communities'
+    left out): a page's buildings without loading every building of a big community."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    rows = await Building.select(Building.id, Building.name).where(
+        (Building.community == community["id"]) & Building.id.is_in(wanted))
+    return {r["id"]: r["name"] for r in rows}
+
+
 async def list_buildings(community: dict) -> list[dict]:
     """The community's buildings, by name."""
     return await Building.select().where(Building.community == community["id"]).order_by(

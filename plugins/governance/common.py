@@ -7,6 +7,10 @@ from yizhan.plugins.governance import NAME
 
 PLUGIN = NAME
 URGENCIES = ("red", "yellow", "blue")
+#: The statuses of a request still waiting for its answer.
+OPEN = ("submitted", "assigned", "in_progress")
+#: The same as literal SQL: partial indexes on it serve generic (prepared) plans too.
+OPEN_SQL = "status IN (" + ", ".join(f"'{s}'" for s in OPEN) + ")"
 
 
 def settings(community: dict):

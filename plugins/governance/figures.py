@@ -1,6 +1,9 @@
 """The figures shown in the open: share of requests answered on time per urgency (this month
 and all time), the median time to answer, satisfaction; and the indicators the insights plugin
-reads. Everything is a SQL aggregate (counts grouped by urgency, the median by ``OFFSET``):
+reads. The public figures and the indicators of whole local months come from running totals
+(``totals``: counts, and the answer-time distribution for exact medians), so their cost does
+not grow with the community; :func:`compute` counts the requests themselves (SQL aggregates,
+the median by ``OFFSET``) for any other period and is what the running totals must equal:
 nothing loads a community's requests into Python.
 
 A request counts toward the on-time share once it is *due or answered*: answered (on time or
@@ -18,10 +21,9 @@ from zoneinfo import ZoneInfo
 
 from piccolo.query.functions.aggregate import Count, Sum
 
-from yizhan.core.api import Indicator, now
+from yizhan.core.api import Indicator, get_community_by_id, now
 from yizhan.plugins.governance import totals
-from yizhan.plugins.governance.common import URGENCIES
-from yizhan.plugins.governance.requests import OPEN
+from yizhan.plugins.governance.common import OPEN, URGENCIES
 from yizhan.plugins.governance.tables import Proposal, Request
 
 
@@ -131,30 +133,68 @@ async def compute(community_id: int | None, start: datetime | None, end: datetim
     return figures
 
 
-async def compute_running(community: dict, start: datetime | None, end: datetime,
-                          *, at: datetime) -> Figures:
-    """The same figures as :func:`compute` for requests submitted from local month ``start``
-    (None: all time) to now, counted from the running totals (``totals``): only the overdue
-    open ones are counted (a few, from the (community, status, due_at) index) and the
-    medians read from the answered ones."""
-    since = None if start is None else totals.month_label(start, community["time_zone"])
-    found = await totals.totals(community["id"], since)
-    where = _scope(community["id"], start, end)
-    overdue = await _grouped(where & Request.status.is_in(list(OPEN)) & (Request.due_at < at))
-    figures = Figures(start=start, end=end)
-    for level in URGENCIES:
-        period = figures.by_urgency[level]
-        for name, value in found.get(level, dict.fromkeys(totals.COUNTS, 0)).items():
-            setattr(period, name, value)
-        period.overdue_open = overdue.get(level, 0)
-        period.due_or_answered = period.answered + period.overdue_open
-        period.median_seconds = await _median(where & (Request.urgency == level),
-                                              period.answered)
-    for name in (*totals.COUNTS, "overdue_open"):
-        setattr(figures.total, name, sum(getattr(p, name) for p in figures.by_urgency.values()))
-    figures.total.due_or_answered = figures.total.answered + figures.total.overdue_open
-    figures.total.median_seconds = await _median(where, figures.total.answered)
-    return figures
+async def compute_running(community: dict, spans: list[tuple[datetime | None, datetime]],
+                          *, at: datetime, medians: str = "all") -> list[Figures]:
+    """The same figures as :func:`compute`, for each span of requests submitted from local
+    month start ``start`` (None: all time) to the local month start ``end`` (or to now),
+    read from the running totals (``totals``) in a few statements however many spans: the
+    counts, the overdue corrections (a few rows of two partial indexes) and the medians
+    walked down the answer-time distribution. Nothing here reads more rows for a bigger
+    community. ``medians``: ``all`` (per urgency and in total), ``total`` or ``none``."""
+    zone = community["time_zone"]
+    months = [None if start is None else _months(start, end, zone) for start, end in spans]
+    wanted = None if None in months else sorted({m for ms in months for m in ms})
+    found = await totals.totals(community["id"], wanted)
+    starts = [start for start, _ in spans]
+    corrections = await totals.overdue_corrections(
+        community["id"], None if None in starts else min(starts), max(e for _, e in spans), at)
+    results, pending = [], []
+    for (start, end), span_months in zip(spans, months, strict=True):
+        figures = Figures(start=start, end=end)
+        for label, by_urgency in found.items():
+            if span_months is not None and label not in span_months:
+                continue
+            for level, counts in by_urgency.items():
+                period = figures.by_urgency[level]
+                for name in totals.COUNTS[:-1]:
+                    setattr(period, name, getattr(period, name) + counts[name])
+                period.overdue_open += counts["breached_open"]
+        for level, submitted_at, sign in corrections:
+            if (start is None or submitted_at >= start) and submitted_at < end:
+                figures.by_urgency[level].overdue_open += sign
+        scope = [totals.ALL_MONTHS] if span_months is None else span_months
+        for level, period in figures.by_urgency.items():
+            period.due_or_answered = period.answered + period.overdue_open
+            if medians == "all" and period.answered:
+                pending.append((period, totals.Median(scope, level, period.answered)))
+        for name in (*totals.COUNTS[:-1], "overdue_open"):
+            setattr(figures.total, name,
+                    sum(getattr(p, name) for p in figures.by_urgency.values()))
+        figures.total.due_or_answered = figures.total.answered + figures.total.overdue_open
+        if medians != "none" and figures.total.answered:
+            pending.append((figures.total,
+                            totals.Median(scope, None, figures.total.answered)))
+        results.append(figures)
+    await totals.medians(community["id"], [median for _, median in pending])
+    for period, median in pending:
+        period.median_seconds = median.seconds
+    return results
+
+
+def _months(start: datetime, end: datetime, time_zone: str) -> list[str]:
+    """The labels of the local months from the one of ``start`` to the one before ``end``
+    (that of ``end`` when ``end`` is not a month start)."""
+    first = totals.month_label(start, time_zone)
+    last = totals.month_label(end, time_zone)
+    if month_start({"time_zone": time_zone}, end) == end:  # ``end`` opens a month: not in
+        year, month = int(last[:4]), int(last[5:])
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        last = f"{year:04d}-{month:02d}"
+    labels, year, month = [], int(first[:4]), int(first[5:])
+    while f"{year:04d}-{month:02d}" <= last:
+        labels.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return labels
 
 
 def month_start(community: dict, at: datetime | None = None) -> datetime:
@@ -166,21 +206,33 @@ def month_start(community: dict, at: datetime | None = None) -> datetime:
 # --- indicators ------------------------------------------------------------------------
 
 
+async def _figures(scope, medians: str = "none") -> Figures:
+    """A scope's figures: from the running totals when it is whole local months of one
+    community (the insights plugin's months and quarters), else counted (:func:`compute`)."""
+    if scope.community_id is not None:
+        community = await get_community_by_id(scope.community_id)
+        if (community is not None and scope.start < scope.end
+                and month_start(community, scope.start) == scope.start
+                and month_start(community, scope.end) == scope.end):
+            return (await compute_running(community, [(scope.start, scope.end)], at=now(),
+                                          medians=medians))[0]
+    return await compute(scope.community_id, scope.start, scope.end)
+
+
 async def _submitted(scope) -> int:
-    return (await compute(scope.community_id, scope.start, scope.end)).total.submitted
+    return (await _figures(scope)).total.submitted
 
 
 async def _on_time(scope) -> Decimal | None:
-    return (await compute(scope.community_id, scope.start, scope.end)).total.on_time_percent
+    return (await _figures(scope)).total.on_time_percent
 
 
 async def _median_hours(scope) -> Decimal | None:
-    return (await compute(scope.community_id, scope.start, scope.end)).total.median_hours
+    return (await _figures(scope, medians="total")).total.median_hours
 
 
 async def _satisfaction(scope) -> Decimal | None:
-    figures = await compute(scope.community_id, scope.start, scope.end)
-    return figures.total.satisfaction_percent
+    return (await _figures(scope)).total.satisfaction_percent
 
 
 async def _granted(scope) -> Decimal:

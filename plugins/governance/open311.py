@@ -139,10 +139,10 @@ def as_open311(row: dict, community: dict, buildings: dict[int, str]) -> dict:
     }
 
 
-async def _buildings(community: dict) -> dict[int, str]:
-    from yizhan.core.api import list_buildings
+async def _buildings(community: dict, rows: list[dict]) -> dict[int, str]:
+    from yizhan.core.api import building_names
 
-    return {b["id"]: b["name"] for b in await list_buildings(community)}
+    return await building_names(community, [r["building"] for r in rows])
 
 
 def _date(value: str | None, field: str) -> datetime | None:
@@ -192,7 +192,7 @@ async def list_requests(request: HttpRequest, community: str) -> Response:
         kwargs["since"] = _date(q.get("start_date"), "start_date")
         kwargs["until"] = _date(q.get("end_date"), "end_date")
     rows = await service.list_requests(row, limit=1000, **kwargs)
-    buildings = await _buildings(row)
+    buildings = await _buildings(row, rows)
     return Response([as_open311(r, row, buildings) for r in rows], media_type=JSON)
 
 
@@ -205,7 +205,7 @@ async def one_request(request: HttpRequest, community: str, request_id: str) -> 
     if not number.isdigit():
         raise YizhanError("NOT_FOUND", "No such {what}.", kind="not_found", what="request")
     found = await service.get_request(row, int(number))
-    return Response([as_open311(found, row, await _buildings(row))], media_type=JSON)
+    return Response([as_open311(found, row, await _buildings(row, [found]))], media_type=JSON)
 
 
 @get(PREFIX + "/tokens/{token:str}")

@@ -20,11 +20,11 @@ from yizhan.core.api import (
     cancel_deadline,
     cancel_deadlines,
     forbidden,
+    get_building,
     get_member,
     invalid,
     is_admin,
     is_leader_of,
-    list_buildings,
     list_members,
     lock_row,
     not_found,
@@ -34,12 +34,11 @@ from yizhan.core.api import (
     schedule_deadline,
 )
 from yizhan.plugins.governance import grids, totals
-from yizhan.plugins.governance.common import PLUGIN, settings, text, urgency
+from yizhan.plugins.governance.common import OPEN, OPEN_SQL, PLUGIN, settings, text, urgency
 from yizhan.plugins.governance.tables import Request, RequestEvent
 
 SUBMITTED, ASSIGNED, IN_PROGRESS = "submitted", "assigned", "in_progress"
 ANSWERED, CLOSED, REJECTED = "answered", "closed", "rejected"
-OPEN = (SUBMITTED, ASSIGNED, IN_PROGRESS)
 STATUSES = (SUBMITTED, ASSIGNED, IN_PROGRESS, ANSWERED, CLOSED, REJECTED)
 DUE, AUTOCLOSE = "due", "autoclose"
 MAX_PHOTOS = 9
@@ -218,9 +217,11 @@ def _photos(photos: list[str] | None) -> list[str]:
 async def _building_id(community: dict, name: str | None) -> int | None:
     if not name or not name.strip():
         return None
-    for building in await list_buildings(community):
-        if building["name"] == name.strip():
-            return building["id"]
+    try:  # one look-up by name, not the community's every building
+        return (await get_building(community, name=name))["id"]
+    except YizhanError as error:
+        if error.code != "NOT_FOUND":
+            raise
     raise invalid("building", "No building named {name} in this community.",
                   code="UNKNOWN_BUILDING", name=name.strip())
 
@@ -523,7 +524,9 @@ async def list_requests(community: dict, *, requester: int | None = None,
         query = query.where(Request.urgency == level)
     if status:
         query = query.where(Request.status == status)
-    if statuses:
+    if statuses and set(statuses) == set(OPEN):
+        query = query.where(WhereRaw(OPEN_SQL))  # literal: the partial index applies
+    elif statuses:
         query = query.where(Request.status.is_in(statuses))
     if category:
         query = query.where(Request.category == category)
@@ -536,13 +539,15 @@ async def list_requests(community: dict, *, requester: int | None = None,
             return []
         query = query.where(Request.id.is_in(ids))
     if overdue is not None:
-        late = Request.status.is_in(list(OPEN)) & (Request.due_at < now())
-        query = query.where(late) if overdue else query.where(
-            WhereRaw("NOT (status IN ('submitted','assigned','in_progress') AND due_at < {})",
-                     now()))
+        query = query.where(WhereRaw(f"{OPEN_SQL} AND due_at < {{}}", now()) if overdue
+                            else WhereRaw(f"NOT ({OPEN_SQL} AND due_at < {{}})", now()))
     if before_id is not None:
         query = query.where(Request.id < before_id)
-    return await query.order_by(Request.id, ascending=False).limit(limit)
+    # ordered like the (community[, status], id) indexes, so that a generic plan walks this
+    # community's rows only (not every community's newest ones by primary key)
+    order = [Request.community, Request.status, Request.id] if status else [
+        Request.community, Request.id]
+    return await query.order_by(*order, ascending=False).limit(limit)
 
 
 def is_overdue(row: dict) -> bool:

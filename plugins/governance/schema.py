@@ -151,11 +151,11 @@ async def _node_row(info: Info, table, pk: int) -> tuple[dict, dict] | None:
 
 
 async def _grid_objects(community: dict, rows: list[dict]) -> list[GovernanceGrid]:
-    from yizhan.core.api import list_buildings
+    from yizhan.core.api import building_names
 
     ids = [r["id"] for r in rows]
-    names = {b["id"]: b["name"] for b in await list_buildings(community)}
     buildings, teams = await service.buildings_of(ids), await service.teams_of(ids)
+    names = await building_names(community, [b for bs in buildings.values() for b in bs])
     return [GovernanceGrid(
         id=to_gid("GovernanceGrid", r["id"]), name=r["name"], description=r["description"],
         buildings=sorted(names.get(b, "?") for b in buildings[r["id"]]),
@@ -238,15 +238,6 @@ class GovernanceRequest(Node):
         return [_event(r) for r in await service.timeline(self._row["id"])]
 
 
-def _building_names(community: dict):
-    async def names() -> dict[int, str]:
-        from yizhan.core.api import list_buildings
-
-        return {b["id"]: b["name"] for b in await list_buildings(community)}
-
-    return names
-
-
 def request_object(row: dict, buildings: dict[int, str],
                    grids: dict[int, GovernanceGrid]) -> GovernanceRequest:
     """A request row as its GraphQL object (its page's buildings and grids prefetched)."""
@@ -281,7 +272,9 @@ async def _page_grids(community: dict, rows: list[dict]) -> dict[int, Governance
 
 
 async def _objects(community: dict, rows: list[dict]) -> list[GovernanceRequest]:
-    buildings = await _building_names(community)()
+    from yizhan.core.api import building_names
+
+    buildings = await building_names(community, [r["building"] for r in rows])
     grids = await _page_grids(community, rows)
     return [request_object(r, buildings, grids) for r in rows]
 

@@ -76,9 +76,9 @@ async def figures(community: dict) -> dict[str, Figures]:
 
     current = now()
     end = current + timedelta(microseconds=1)  # what was submitted this very moment counts
-    return {"month": await compute_running(community, month_start(community, current), end,
-                                           at=current),
-            "all": await compute_running(community, None, end, at=current)}
+    month, total = await compute_running(
+        community, [(month_start(community, current), end), (None, end)], at=current)
+    return {"month": month, "all": total}
 
 
 __all__ = [

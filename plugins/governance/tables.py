@@ -176,9 +176,10 @@ class Progress(Table, tablename="governance_progress"):
 class FigureTotal(Table, tablename="governance_figure_total"):
     """Running totals behind the public figures: per community, local month of submission
     and urgency, how many requests (rejected ones left out) were submitted, answered,
-    answered on time, rated and rated satisfied. Updated in the transaction that changes a
-    request (``figures.count_change``), so the figures never count a community's requests.
-    Unique on (community, month, urgency)."""
+    answered on time, rated and rated satisfied, and how many are open with their deadline
+    passed (``breached_open``: the due deadline marked them). Updated in the transaction that
+    changes a request (``totals.count_change``), so the figures never count a community's
+    requests. Unique on (community, month, urgency)."""
 
     community = BigInt()
     month = Varchar(length=7)
@@ -188,3 +189,21 @@ class FigureTotal(Table, tablename="governance_figure_total"):
     answered_on_time = BigInt(default=0)
     rated = BigInt(default=0)
     satisfied = BigInt(default=0)
+    breached_open = BigInt(default=0)
+
+
+class AnswerTime(Table, tablename="governance_answer_time"):
+    """The distribution of answer times, for exact medians without reading the requests:
+    per community, local month of submission (``*``: all months) and urgency, how many
+    answered requests took ``bucket`` units of ``unit`` seconds (a day, an hour, ten minutes, a
+    minute, ten seconds, a second: each answer counts once at every unit). The median is found
+    by walking down the units: the day that holds it, the hour in that day, and so on. Updated
+    in the transaction that answers or reopens a request. Unique on (community, month, unit,
+    bucket, urgency)."""
+
+    community = BigInt()
+    month = Varchar(length=7)
+    urgency = Varchar(length=10)
+    unit = Integer()
+    bucket = BigInt()
+    n = BigInt(default=0)
