@@ -1,7 +1,9 @@
 """Recomputing a community's hash chain from the stored rows, fast enough for millions.
 
-On PostgreSQL the rows are read on one connection inside a read-only ``REPEATABLE READ``
-transaction (one consistent snapshot, asyncpg records without conversion); on SQLite through
+On PostgreSQL the rows are read inside a read-only ``REPEATABLE READ`` transaction (one
+consistent snapshot), in two halves by ``seq`` on two connections — the second imports the
+first's snapshot — so two backends build and hash the canonical texts at once; the halves are
+stitched into the answer one walk from the start gives (:func:`_stitch`). On SQLite through
 the ``sqlite3`` module in worker threads (:mod:`yizhan.plugins.credits.verify_sqlite`), or in
 batches through the ORM inside an open transaction (which must see its own writes) or on an
 in-memory database. Either way the chain is checked up to the head read at the start, so
