@@ -287,9 +287,13 @@ async def _verify_split(connection: Any, community_id: int, head_seq: int, head_
     if result.ok:
         if progress is not None:
             progress(result.checked, head_seq)
-        if after is not None:  # (always: a whole chain ran the checks after it)
-            after.checked = result.checked
-            return after
+        if after is None:  # (cannot: a whole chain's second half ran them; never skip them)
+            async def fetch(sql: str, *args: Any) -> list[Any]:
+                return await connection.fetch(_numbered(sql), *args)
+
+            after = await _after_chain(fetch, community_id, head_seq, result.checked)
+        after.checked = result.checked
+        return after
     return result
 
 
