@@ -3,6 +3,7 @@ public proof and the rule board (both anonymous)."""
 
 import json
 
+import pytest
 import pytest_asyncio
 from credits_helpers import help_with
 
@@ -246,3 +247,59 @@ async def test_version_1_hashes_verify_and_a_change_to_one_is_caught(five, credi
     result = await verify_as(admin)
     assert (result["ok"], result["firstBadSeq"], result["problem"]) == (
         False, 2, "HASH_MISMATCH")
+
+
+async def _delete(*txs: dict) -> None:
+    for tx in txs:
+        await db.raw("DELETE FROM yz_credit_posting WHERE tx = {}", tx["id"])
+        await db.raw("DELETE FROM yz_credit_tx WHERE id = {}", tx["id"])
+
+
+async def _double(tx: dict) -> None:
+    await db.raw("UPDATE yz_credit_posting SET amount_centi = amount_centi * 2 WHERE tx = {}",
+                 tx["id"])
+
+
+async def _relink(tx: dict) -> None:
+    """Point the transaction at a made-up previous hash and recompute its own hash."""
+    postings = [(p["account"], p["amount_centi"], p["code"]) for p in await db.raw(
+        "SELECT p.account, p.amount_centi, a.code FROM yz_credit_posting p "
+        "JOIN yz_credit_account a ON a.id = p.account WHERE p.tx = {}", tx["id"])]
+    made_up = "f" * 64
+    await db.raw("UPDATE yz_credit_tx SET prev_hash = {}, hash = {} WHERE id = {}", made_up,
+                 chain.compute_hash(made_up, tx, postings), tx["id"])
+
+
+async def _both(five: list[dict]) -> None:
+    await _double(five[3])
+    await _double(five[0])
+
+
+#: PostgreSQL checks a chain in two halves on two connections, split after ``head // 2`` (here
+#: after #2 of 5) and stitched; a forgery on either side of the split, or on both, is named as
+#: one walk from the start names it: (forge, first bad seq, problem, transactions checked).
+AT_THE_SPLIT = {
+    "the last of the first half deleted": (lambda f: _delete(f[1]), 2, "MISSING", 1),
+    "the first of the second half deleted": (lambda f: _delete(f[2]), 3, "MISSING", 2),
+    "everything from the first half's last deleted": (lambda f: _delete(*f[1:]), 2,
+                                                      "HEAD_MISMATCH", 1),
+    "the last of the first half changed": (lambda f: _double(f[1]), 2, "HASH_MISMATCH", 1),
+    "the first of the second half relinked": (lambda f: _relink(f[2]), 3, "BROKEN_LINK", 2),
+    "a change in the second half only": (lambda f: _double(f[3]), 4, "HASH_MISMATCH", 3),
+    "changes in both halves": (lambda f: _both(f), 1, "HASH_MISMATCH", 0),
+}
+
+
+@pytest.mark.parametrize("case", list(AT_THE_SPLIT))
+async def test_a_forgery_at_the_split_is_named_as_one_walk_names_it(five, credits_on, admin,
+                                                                      case):
+    from yizhan.plugins.credits import verify
+
+    forge, seq, problem, checked = AT_THE_SPLIT[case]
+    await forge(five)
+    result = await verify_as(admin)
+    assert (result["ok"], result["firstBadSeq"], result["problem"], result["checked"]) == (
+        False, seq, problem, checked)
+    async with db.atomic():  # (SQLite: the batched reader, one walk) the same answer
+        inside = await verify.verify(credits_on["id"], record=False)
+    assert (inside.first_bad_seq, inside.problem, inside.checked) == (seq, problem, checked)
