@@ -1,56 +1,33 @@
 """Calendar months in a community's own time zone (``2026-11``): boards and statements are
-monthly. A month starts at local midnight on its first day and ends (exclusive) where the next
-begins; bounds are aware datetimes for querying.
+monthly. The months are core's periods of kind ``month`` (``yizhan.core.api.Period``): a month
+starts at local midnight on its first day and ends (exclusive) where the next begins.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from yizhan.core.api import invalid, now
+from yizhan.core.api import Period, now, parse_period, period_containing, previous_period
 
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-@dataclass(frozen=True)
-class Month:
-    """A month: its label and bounds ``[start, end)``."""
-
-    label: str
-    start: datetime
-    end: datetime
-
-
-def month(year: int, number: int, time_zone: str) -> Month:
-    """Month ``number`` (1-12) of ``year``."""
-    zone = ZoneInfo(time_zone)
-    end_year, end_month = (year + 1, 1) if number == 12 else (year, number + 1)
-    return Month(f"{year}-{number:02d}", datetime(year, number, 1, tzinfo=zone),
-                 datetime(end_year, end_month, 1, tzinfo=zone))
+#: A month: core's ``Period`` with ``kind == "month"`` (its label and UTC bounds).
+Month = Period
 
 
 def containing(when: datetime, time_zone: str) -> Month:
     """The month ``when`` falls in, locally."""
-    local = when.astimezone(ZoneInfo(time_zone))
-    return month(local.year, local.month, time_zone)
+    return period_containing("month", when, time_zone)
 
 
 def previous(period: Month, time_zone: str) -> Month:
     """The month before ``period``."""
-    return containing(period.start - timedelta(seconds=1), time_zone)
+    return previous_period(period, time_zone)
 
 
 def parse(label: str | None, time_zone: str, field: str = "month") -> Month:
     """The month named ``2026-11`` (INVALID_PERIOD otherwise); the current month for None."""
     if label is None:
         return containing(now(), time_zone)
-    found = MONTH.match((label or "").strip())
-    if not found or not 2000 <= int(found.group(1)) <= 2999:
-        raise invalid(field, "Not a month: write it like 2026-11.", code="INVALID_PERIOD")
-    return month(int(found.group(1)), int(found.group(2)), time_zone)
+    return parse_period("month", label, time_zone, field)
 
 
 def last(count: int, when: datetime, time_zone: str) -> list[Month]:

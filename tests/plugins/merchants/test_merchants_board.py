@@ -205,13 +205,13 @@ async def test_a_month_label_must_be_a_month(merchants_on, resident):
 
 
 def test_the_notice_stays_within_the_notice_boards_limits():
-    from yizhan.plugins.merchants.months import month
+    from yizhan.plugins.merchants.months import parse
 
     lines = [board.Line(merchant={"id": i, "name": f"Shop number {i} " + "x" * 64},
                         rank=i, ratings=5, stars_total=5 if i == 40 else 20, redemptions=3,
                         value_fen=1234, flagged=i == 40, suspended=i == 40)
              for i in range(1, 41)]
-    title, body = board._notice({"locale": "en"}, month(2026, 11, "Asia/Shanghai"), lines)
+    title, body = board._notice({"locale": "en"}, parse("2026-11", "Asia/Shanghai"), lines)
     assert title == "Partner shop ratings for 2026-11"
     assert len(body) <= 5000 and not body.endswith("…")
     assert body.startswith("Rated below the bar: Shop number 40 x")
