@@ -369,7 +369,7 @@ def _parts(batch: list[tuple[str, tuple]]) -> list[list[tuple[str, tuple]]]:
     parts: list[list[tuple[str, tuple]]] = []
     written: set[str] = set()
     for sql, args in batch:
-        tables = set(_WRITTEN.findall(sql))
+        tables = {name.lower() for name in _WRITTEN.findall(sql)} - {"set"}  # DO UPDATE SET
         if not parts or tables & written:
             parts.append([])
             written = set()

@@ -92,3 +92,40 @@ async def test_a_callback_that_sends_the_writes_gets_its_own_rows_and_the_writes
     assert [r["kind"] for r in await outbox_read_after(start)] == ["test.carried"]
     assert (await raw_sql("SELECT COUNT(*) AS n FROM yz_outbox WHERE id > {}",
                           start))[0]["n"] == 1
+
+
+async def test_upserts_of_two_tables_go_together_and_two_of_one_row_in_order(
+        community, monkeypatch):
+    """An upsert's ``DO UPDATE SET`` is not a table: upserts of two tables share a statement on
+    PostgreSQL; a second upsert of the same row comes after the first."""
+    from yizhan.core import db
+    from yizhan.core.api import is_postgres, raw_sql, write_at_commit
+
+    sent: list[str] = []
+    engine_class = type(db.engine())  # engines have slots: patch the class
+    original = engine_class.run_querystring
+
+    async def counting(self, querystring, *args, **kwargs):
+        sent.append(str(querystring))
+        return await original(self, querystring, *args, **kwargs)
+
+    monkeypatch.setattr(engine_class, "run_querystring", counting)
+    total = ("INSERT INTO yz_hours_total (community, member, minutes_given, minutes_received, "
+             "needs_helped, helpers) VALUES ({}, -7, {}, 0, 0, 0) ON CONFLICT (community, "
+             "member) DO UPDATE SET minutes_given = yz_hours_total.minutes_given * 10 + "
+             "excluded.minutes_given")
+    period = ("INSERT INTO yz_helper_period (community, period, member, minutes_given, "
+              "needs_helped, households_helped, score) VALUES ({}, '2026-11', 424242, {}, 1, "
+              "1, 0) ON CONFLICT (community, period, member) DO UPDATE SET minutes_given = "
+              "yz_helper_period.minutes_given + excluded.minutes_given")
+    async with atomic():
+        await write_at_commit(total, community["id"], 1)
+        await write_at_commit(period, community["id"], 5)
+        await write_at_commit(total, community["id"], 2)  # the same row again
+    writes = [s for s in sent if "yz_hours_total" in s or "yz_helper_period" in s]
+    assert len(writes) == (2 if is_postgres() else 3)
+    if is_postgres():
+        assert "yz_hours_total" in writes[0] and "yz_helper_period" in writes[0]
+    rows = await raw_sql("SELECT minutes_given FROM yz_hours_total WHERE community = {} "
+                         "AND member = -7", community["id"])
+    assert rows[0]["minutes_given"] == 12  # 1, then 1 * 10 + 2: in the order written
