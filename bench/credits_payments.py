@@ -26,8 +26,9 @@ confirmations, 8 clients in 2 processes, pgbench 10 s, before and after in one s
 pgbench: 0.45-0.5 ms CPU per transaction (client and backends). SQLite: see docs/credits.md.
 
 On the idle machine after the merge (main at 0f59dab; 2,400 confirmations, pgbench 20 s): 7
-statements (6 since the commit's batch no longer splits at an upsert's ``DO UPDATE SET``), 357 payments/s, 2.14 / 3.25 ms CPU, pgbench 2,934 tps, ratio 0.12 (0.05 before,
-idle: 149 payments/s against 3,306 tps).
+statements (6 since the commit's batch no longer splits at an upsert's ``DO UPDATE SET``),
+357 payments/s, 2.14 / 3.25 ms CPU, pgbench 2,934 tps, ratio 0.12 (0.05 before, idle: 149
+payments/s against 3,306 tps).
 """
 
 from __future__ import annotations
