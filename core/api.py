@@ -47,6 +47,7 @@ from yizhan.core.graphql.connections import Connection, page_size
 from yizhan.core.graphql.contributions import GraphQLContribution
 from yizhan.core.graphql.errors import UserError, payload
 from yizhan.core.graphql.guards import (
+    admin_node_in_community,
     by_id_loader,
     node_in_community,
     object_in_community,
@@ -341,6 +342,7 @@ __all__ = [
     "Node",
     "UserError",
     "build_connection",
+    "admin_node_in_community",
     "by_id_loader",
     "from_cursor",
     "from_gid",

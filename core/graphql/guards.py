@@ -47,6 +47,17 @@ async def node_in_community(info: Any, table: Any, pk: int, plugin: str,
     return community, row
 
 
+async def admin_node_in_community(info: Any, table: Any, pk: int, plugin: str) -> dict | None:
+    """The row for an admins-only type's ``load_node``: :func:`node_in_community`, then the
+    caller must be the community's admin (UNAUTHENTICATED or FORBIDDEN otherwise)."""
+    found = await node_in_community(info, table, pk, plugin)
+    if found is None:
+        return None
+    community, row = found
+    await require_admin_of(info, community)
+    return row
+
+
 async def object_in_community(info: Any, gid: str, type_name: str, table: Any, plugin: str,
                               *, field: str = "id", what: str | None = None,
                               ) -> tuple[dict, dict]:

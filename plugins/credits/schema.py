@@ -15,6 +15,7 @@ from yizhan.core.api import (
     Member,
     Node,
     UserError,
+    admin_node_in_community,
     build_connection,
     credits_to_centi,
     from_cursor,
@@ -57,17 +58,6 @@ async def _community(info: Info, slug: str) -> dict:
 async def _admin(info: Info, slug: str) -> tuple[dict, dict]:
     community = await _community(info, slug)
     return community, await require_admin_of(info, community)
-
-
-async def _admin_node(info: Info, table: type, pk: int) -> dict | None:
-    """The row for an admins-only type's ``load_node``: the checks of its own list (credits on
-    there, the caller its admin)."""
-    found = await node_in_community(info, table, pk, NAME)
-    if found is None:
-        return None
-    community, row = found
-    await require_admin_of(info, community)
-    return row
 
 
 def _amount(value: str, field: str = "amount") -> int:
@@ -251,7 +241,7 @@ class CreditAccount(Node):
     @classmethod
     async def load_node(cls, info: Info, pk: int) -> CreditAccount | None:
         """For ``node(id:)``: admins, as ``creditAccounts``."""
-        row = await _admin_node(info, AccountTable, pk)
+        row = await admin_node_in_community(info, AccountTable, pk, NAME)
         return cls.from_row(row) if row else None
 
     @classmethod
@@ -434,7 +424,7 @@ class CreditVoucherBatch(Node):
     @classmethod
     async def load_node(cls, info: Info, pk: int) -> CreditVoucherBatch | None:
         """For ``node(id:)``: admins, as ``creditVoucherBatches``."""
-        row = await _admin_node(info, BatchTable, pk)
+        row = await admin_node_in_community(info, BatchTable, pk, NAME)
         return cls.from_row(row) if row else None
 
     @classmethod
@@ -481,7 +471,7 @@ class CreditVoucher(Node):
     @classmethod
     async def load_node(cls, info: Info, pk: int) -> CreditVoucher | None:
         """For ``node(id:)``: admins, as ``creditVouchers``."""
-        row = await _admin_node(info, VoucherTable, pk)
+        row = await admin_node_in_community(info, VoucherTable, pk, NAME)
         return cls.from_row(row) if row else None
 
     @classmethod

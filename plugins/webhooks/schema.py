@@ -15,9 +15,9 @@ from yizhan.core.api import (
     Connection,
     Node,
     UserError,
+    admin_node_in_community,
     build_connection,
     from_cursor,
-    node_in_community,
     object_in_community,
     page_size,
     payload,
@@ -39,17 +39,6 @@ class WebhookDeliveryStatus(Enum):
     """The receiver answered with a 2xx status."""
     FAILED = "failed"
     """Given up after the last retry (send it again with `redeliverWebhook`)."""
-
-
-async def _admins_row(info: Info, table: type, pk: int) -> dict | None:
-    """The row for ``load_node``: the checks of every webhooks field (the plugin on in its
-    community, the caller its admin); None when there is no such row."""
-    found = await node_in_community(info, table, pk, NAME)
-    if found is None:
-        return None
-    community, row = found
-    await require_admin_of(info, community)
-    return row
 
 
 @strawberry.type
@@ -81,7 +70,7 @@ class WebhookDelivery(Node):
     @classmethod
     async def load_node(cls, info: Info, pk: int) -> WebhookDelivery | None:
         """For ``node(id:)``: admins, as ``webhookDeliveries``."""
-        row = await _admins_row(info, DeliveryTable, pk)
+        row = await admin_node_in_community(info, DeliveryTable, pk, NAME)
         return cls.from_row(row) if row else None
 
     @classmethod
@@ -122,7 +111,7 @@ class Webhook(Node):
     @classmethod
     async def load_node(cls, info: Info, pk: int) -> Webhook | None:
         """For ``node(id:)``: admins, as ``webhook(id:)``."""
-        row = await _admins_row(info, SubscriptionTable, pk)
+        row = await admin_node_in_community(info, SubscriptionTable, pk, NAME)
         return cls.from_row(row) if row else None
 
     @classmethod
