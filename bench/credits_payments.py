@@ -29,6 +29,10 @@ On the idle machine after the merge (main at 0f59dab; 2,400 confirmations, pgben
 statements (6 since the commit's batch no longer splits at an upsert's ``DO UPDATE SET``),
 357 payments/s, 2.14 / 3.25 ms CPU, pgbench 2,934 tps, ratio 0.12 (0.05 before, idle: 149
 payments/s against 3,306 tps).
+
+Write transactions keeping generic plans and ``raw_sql`` numbering placeholders once per text
+(idle machine, one evening): 289 -> 636 payments/s, 2.37 / 4.17 -> 1.21 / 1.75 ms CPU, ratio
+0.11 -> 0.16 (pgbench 2,702 and 3,913 tps). Figures and why 0.5 is out of reach: docs/credits.md.
 """
 
 from __future__ import annotations
