@@ -377,17 +377,24 @@ async def close_period(community: dict | None, period: Period, now: datetime,
                        tell_admins: bool = True) -> bool:
     """Compute and store ``period`` once (False if it was stored already or has not ended).
 
-    The closed mark (one per community and period: a concurrent closer waits, then skips),
-    the values and the removal of the period's running snapshot are one transaction; for a
-    community's month the admins are told its report is ready (setting ``notify_admins``,
-    unless ``tell_admins`` is False)."""
+    The closed mark (one per community and period: of concurrent closers, the first to mark
+    stores its values, the others skip), the values and the removal of the period's running
+    snapshot are one transaction; for a community's month the admins are told its report is
+    ready (setting ``notify_admins``, unless ``tell_admins`` is False). The values of an
+    ended period are computed before that transaction, where each query is planned for this
+    community's own values (a write transaction keeps PostgreSQL's generic plans)."""
     zone = zone_of(community)
     start, end = period.bounds(zone)
     if end > now:
         return False
     key = _stored_key(community)
+    if await InsightsClosedPeriod.exists().where(
+            (InsightsClosedPeriod.community == key)
+            & (InsightsClosedPeriod.period == period.label)):
+        return False
     notify_admins = (tell_admins and community is not None and period.kind == "month"
                      and plugin_settings(community["id"], PLUGIN).notify_admins)
+    computed = await compute_indicators(community["id"] if community else None, start, end)
     async with atomic():
         marked = await InsightsClosedPeriod.insert(InsightsClosedPeriod(
             community=key, period=period.label, closed_at=now,
@@ -396,7 +403,6 @@ async def close_period(community: dict | None, period: Period, now: datetime,
             action="DO NOTHING").returning(InsightsClosedPeriod.id)
         if not marked:
             return False
-        computed = await compute_indicators(community["id"] if community else None, start, end)
         if computed:
             await InsightsValue.insert(*[
                 InsightsValue(community=key, period=period.label, key=k, value=encode(v),
